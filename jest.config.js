@@ -1,0 +1,11 @@
+// Three projects: unit (node), component (jsdom + miniprogram-simulate on dist/miniprogram),
+// e2e (the whole local stack on random ports over real HTTP). Type errors are caught by
+// `npm run typecheck`, so ts-jest only transpiles here.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.node.json', diagnostics: false }] };
+module.exports = {
+  projects: [
+    { displayName: 'unit', testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform },
+    { displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'], transform },
+    { displayName: 'e2e', testEnvironment: 'node', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], transform, slowTestThreshold: 30 },
+  ],
+};

@@ -1,0 +1,169 @@
+/**
+ * The one contract between mini-program pages and cloud functions.
+ *
+ * A call is named `<function>.<action>` (or just `<function>` when the function has one job).
+ * The page sends `{ action, ...request }` as the function's event data; the function answers an
+ * `ApiResult`. Both `miniprogram/services/api.ts` and the handlers are typed against `Calls`, so
+ * a renamed field breaks the build, not production.
+ *
+ * Money is integer fen everywhere in this file.
+ */
+
+/** Stable error codes. Pages switch on these; never rename one, only add. */
+export type ErrorCode =
+  /** The event failed its schema: wrong type, missing field, fractional fen, … */
+  | 'INVALID_ARGUMENT'
+  /** The function has no such action. */
+  | 'UNKNOWN_ACTION'
+  /** No caller identity (local host: missing/invalid session). */
+  | 'UNAUTHENTICATED'
+  /** Caller is known but not allowed (e.g. refund by a non-admin, someone else's order). */
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  /** Amount outside the merchant's configured bounds. */
+  | 'AMOUNT_OUT_OF_RANGE'
+  /** The order is in a state that does not allow this step (e.g. close a paid order). */
+  | 'INVALID_STATE'
+  /** The gateway refuses to close an order younger than its minimum close interval. */
+  | 'CLOSE_TOO_EARLY'
+  /** The gateway rejected the request for a final reason (PARAM_ERROR, …); not retryable. */
+  | 'GATEWAY_REJECTED'
+  /** The gateway is unavailable after our bounded retries; retrying later may work. */
+  | 'GATEWAY_UNAVAILABLE'
+  /** A gateway response failed signature verification. */
+  | 'GATEWAY_UNTRUSTED'
+  /** The payee has not (or no longer) authorized receiving money. */
+  | 'PAYEE_NOT_AUTHORIZED'
+  /** signParams asked by a payee who is already authorized. */
+  | 'PAYEE_ALREADY_AUTHORIZED'
+  /** A user tried to pay themself. */
+  | 'SELF_PAY'
+  /** Refund larger than what is left to refund. */
+  | 'REFUND_EXCEEDS_PAID'
+  /** The mini-program could not reach the function (network, host down, cloud error). */
+  | 'TRANSPORT_ERROR'
+  | 'INTERNAL';
+
+export interface ApiError {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  /** True when the same call may succeed if retried unchanged. */
+  retryable?: boolean;
+}
+export interface ApiOk<T> {
+  ok: true;
+  data: T;
+}
+export type ApiResult<T> = ApiOk<T> | ApiError;
+
+export type OrderState = 'CREATED' | 'PAYING' | 'PAID' | 'CLOSED' | 'FAILED' | 'REFUNDING' | 'REFUNDED';
+export type PayChannel = 'jsapi' | 'native' | 'combine' | 'v2' | 'huifu';
+
+/** What a page may see of an order. Never contains keys, auth ids or the payer's openid. */
+export interface OrderView {
+  outTradeNo: string;
+  channel: PayChannel;
+  /** fen */
+  amount: number;
+  description: string;
+  state: OrderState;
+  /** ISO 8601 */
+  createdAt: string;
+  /** ISO 8601; after this the order can no longer be paid. */
+  expiresAt: string;
+  paidAt?: string;
+  transactionId?: string;
+  /** fen refunded so far (partial refunds add up). */
+  refundedAmount: number;
+  /** Combine orders: who receives the money. */
+  payee?: { displayName: string };
+  /** Set when the state is FAILED or CLOSED for a reason worth showing. */
+  reason?: string;
+}
+
+/** Arguments for `wx.requestPayment` (v3: signType RSA; v2/Huifu may be MD5 or HMAC-SHA256). */
+export interface RequestPaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'RSA' | 'MD5' | 'HMAC-SHA256';
+  paySign: string;
+}
+
+export interface PayCreateRequest {
+  channel: 'jsapi' | 'combine';
+  /** fen, positive integer */
+  amount: number;
+  /** Optional note shown to the payer; the merchant's default description otherwise. */
+  description?: string;
+  /** Client-generated; a retried create with the same key returns the same order. 8–64 chars [A-Za-z0-9_-]. */
+  idempotencyKey: string;
+  /** channel `combine`: the payee's share code. */
+  payeeCode?: string;
+}
+export interface PayCreateResponse {
+  order: OrderView;
+  /** Present while the order can be paid. */
+  payment?: RequestPaymentParams;
+}
+
+export interface PayListResponse {
+  orders: OrderView[];
+  /** Pass back as `cursor` to get the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface PayeeStatus {
+  /** Whether the caller can receive money now (gateway says AUTHORIZED). */
+  authorized: boolean;
+  authState: 'AUTHORIZED' | 'UNAUTHORIZED';
+  /** ISO 8601 of the gateway query this answer comes from. */
+  checkedAt: string;
+}
+
+/** Input of the individual-payee signing page (seed 000 requestSign). */
+export interface PayeeSignParams {
+  mchid: string;
+  appid: string;
+  timeStamp: string;
+  nonceStr: string;
+  /** `openid=<openid>&permissionType=INDIVIDUAL_PAYEE` */
+  package: string;
+  signType: 'RSA';
+  signature: string;
+}
+
+export interface PayeeProfile {
+  displayName: string;
+  /** Others pay this person by opening checkout with this code. */
+  shareCode: string;
+  authorized: boolean;
+}
+
+/** Every call: request (without `action`) and the `data` of a successful answer. */
+export interface Calls {
+  login: { req: Record<string, never>; res: { openid: string; appid: string; unionid?: string } };
+
+  'pay.create': { req: PayCreateRequest; res: PayCreateResponse };
+  'pay.query': { req: { outTradeNo: string }; res: { order: OrderView } };
+  'pay.close': { req: { outTradeNo: string }; res: { order: OrderView } };
+  'pay.list': { req: { pageSize?: number; cursor?: string; role?: 'payer' | 'payee' }; res: PayListResponse };
+  'pay.refund': {
+    req: { outTradeNo: string; amount: number; reason?: string };
+    res: { order: OrderView; refund: { outRefundNo: string; amount: number; state: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED' } };
+  };
+
+  'payee.status': { req: Record<string, never>; res: PayeeStatus };
+  'payee.signParams': { req: Record<string, never>; res: PayeeSignParams };
+  'payee.confirm': { req: Record<string, never>; res: PayeeStatus };
+  'payee.profile': { req: { displayName?: string }; res: PayeeProfile };
+  'payee.card': { req: { shareCode: string }; res: { displayName: string; canReceive: boolean } };
+}
+
+export type CallName = keyof Calls;
+export type CallRequest<N extends CallName> = Calls[N]['req'];
+export type CallResponse<N extends CallName> = Calls[N]['res'];
+
+/** The cloud function a call goes to: `pay.create` → `pay`. */
+export type FunctionOf<N extends CallName> = N extends `${infer F}.${string}` ? F : N;
