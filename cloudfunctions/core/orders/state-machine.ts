@@ -1,0 +1,282 @@
+/**
+ * The only way an order changes state. Pure: the same (order, event, now, actor) always gives the
+ * same answer, and nothing is written — the caller stores `next` with a compare-and-set on
+ * `order.version` and appends `audit` in the same atomic step.
+ *
+ *   CREATED ──PREPAY_CREATED──▶ PAYING ──PAID──▶ PAID ──REFUND_STARTED──▶ REFUNDING
+ *      │                          │                ▲                          │
+ *      ├─CREATE_REJECTED─▶ FAILED ◀─PAYMENT_FAILED │   partial success / fail │
+ *      └─CLOSED──────────▶ CLOSED ◀─CLOSED         └──────────────────────────┤
+ *                                                       full amount refunded ─▶ REFUNDED
+ *
+ * Replaying a fact that is already recorded (a duplicate notification, a query racing a
+ * notification) answers `alreadyApplied`, so handlers can reply success without writing.
+ */
+import type { AuditActor, AuditEvent, Order, OrderState, RefundEntry, SubOrder, SubOrderState, Refund, RefundState } from './model';
+import { isPositiveFen, refundableAmount } from './model';
+
+/** A sub-order's fact from a combine notification or query. */
+export interface SubOrderUpdate {
+  outTradeNo: string;
+  state: SubOrderState;
+  transactionId?: string;
+  /** When given, checked against the stored sub-order. */
+  mchid?: string;
+  /** fen; when given, checked against the stored sub-order. */
+  amount?: number;
+}
+
+export type OrderEvent =
+  | { type: 'PREPAY_CREATED'; prepayId: string }
+  | { type: 'CREATE_REJECTED'; reason: string }
+  | { type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[] }
+  | { type: 'PAYMENT_FAILED'; reason: string }
+  | { type: 'CLOSED'; reason: string }
+  | { type: 'REFUND_STARTED'; outRefundNo: string; amount: number }
+  | { type: 'REFUND_SUCCEEDED'; outRefundNo: string; amount: number }
+  | { type: 'REFUND_FAILED'; outRefundNo: string }
+  | ({ type: 'SUB_ORDER_UPDATED' } & SubOrderUpdate);
+
+export type OrderEventType = OrderEvent['type'];
+
+export type TransitionRejection =
+  /** The event is not allowed in the order's current state. */
+  | 'INVALID_STATE'
+  /** The paid / refunded amount differs from what we recorded. */
+  | 'AMOUNT_MISMATCH'
+  /** The refund is larger than what is left (paid − refunded − in flight). */
+  | 'REFUND_EXCEEDS_PAID'
+  /** The event contradicts a recorded fact (another transaction id, another prepay id, …). */
+  | 'CONFLICT'
+  /** A refund result for a refund this order never started. */
+  | 'UNKNOWN_REFUND'
+  /** A sub-order this combine order does not have. */
+  | 'UNKNOWN_SUB_ORDER'
+  /** Malformed event: empty ids, fractional fen, sub-order event on a non-combine order. */
+  | 'INVALID_EVENT';
+
+export type TransitionResult =
+  | { kind: 'applied'; next: Order; audit: AuditEvent }
+  | { kind: 'alreadyApplied'; alreadyApplied: true }
+  | { kind: 'rejected'; rejected: TransitionRejection; message: string };
+
+const ALREADY: TransitionResult = Object.freeze({ kind: 'alreadyApplied', alreadyApplied: true }) as TransitionResult;
+
+function reject(rejected: TransitionRejection, message: string): TransitionResult {
+  return { kind: 'rejected', rejected, message };
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** Facts of the event kept in the audit trail (no openids, no auth ids). */
+function auditDetail(event: OrderEvent): AuditEvent['detail'] {
+  const detail: AuditEvent['detail'] = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'type' || key === 'subOrders') continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') detail[key] = value;
+  }
+  if (event.type === 'PAID' && event.subOrders) detail.subOrders = event.subOrders.length;
+  return detail;
+}
+
+function malformed(event: OrderEvent): string | undefined {
+  switch (event.type) {
+    case 'PREPAY_CREATED':
+      return nonEmpty(event.prepayId) ? undefined : 'prepayId is required';
+    case 'CREATE_REJECTED':
+    case 'PAYMENT_FAILED':
+    case 'CLOSED':
+      return typeof event.reason === 'string' ? undefined : 'reason must be a string';
+    case 'PAID':
+      if (!nonEmpty(event.transactionId)) return 'transactionId is required';
+      if (!Number.isSafeInteger(event.paidAt) || event.paidAt <= 0) return 'paidAt must be a ms epoch integer';
+      if (!isPositiveFen(event.paidAmount)) return 'paidAmount must be a positive integer (fen)';
+      return event.subOrders?.map(subOrderMalformed).find(Boolean);
+    case 'REFUND_STARTED':
+    case 'REFUND_SUCCEEDED':
+      if (!nonEmpty(event.outRefundNo)) return 'outRefundNo is required';
+      return isPositiveFen(event.amount) ? undefined : 'amount must be a positive integer (fen)';
+    case 'REFUND_FAILED':
+      return nonEmpty(event.outRefundNo) ? undefined : 'outRefundNo is required';
+    case 'SUB_ORDER_UPDATED':
+      return subOrderMalformed(event);
+    default:
+      return `unknown event type ${String((event as { type?: unknown }).type)}`;
+  }
+}
+
+function subOrderMalformed(update: SubOrderUpdate): string | undefined {
+  if (!nonEmpty(update.outTradeNo)) return 'sub-order outTradeNo is required';
+  if (!nonEmpty(update.state)) return 'sub-order state is required';
+  if (update.amount !== undefined && !isPositiveFen(update.amount)) return 'sub-order amount must be a positive integer (fen)';
+  return undefined;
+}
+
+/** Applies sub-order facts; returns the new list, null when nothing changes, or a rejection. */
+function applySubOrders(order: Order, updates: SubOrderUpdate[]): SubOrder[] | null | TransitionResult {
+  if (order.channel !== 'combine' || !order.subOrders) return reject('INVALID_EVENT', `order ${order.outTradeNo} has no sub-orders`);
+  const next = order.subOrders.map((s) => ({ ...s }));
+  let changed = false;
+  for (const update of updates) {
+    const sub = next.find((s) => s.outTradeNo === update.outTradeNo);
+    if (!sub) return reject('UNKNOWN_SUB_ORDER', `sub-order ${update.outTradeNo} is not part of ${order.outTradeNo}`);
+    if (update.mchid !== undefined && update.mchid !== sub.mchid) return reject('CONFLICT', `sub-order ${sub.outTradeNo} belongs to mchid ${sub.mchid}`);
+    if (update.amount !== undefined && update.amount !== sub.amount) {
+      return reject('AMOUNT_MISMATCH', `sub-order ${sub.outTradeNo}: ${update.amount} fen reported, ${sub.amount} fen recorded`);
+    }
+    if (update.transactionId !== undefined && sub.transactionId !== undefined && update.transactionId !== sub.transactionId) {
+      return reject('CONFLICT', `sub-order ${sub.outTradeNo} already has transaction ${sub.transactionId}`);
+    }
+    if (sub.state !== update.state || (update.transactionId !== undefined && sub.transactionId === undefined)) {
+      sub.state = update.state;
+      if (update.transactionId !== undefined) sub.transactionId = update.transactionId;
+      changed = true;
+    }
+  }
+  return changed ? next : null;
+}
+
+function isResult(value: unknown): value is TransitionResult {
+  return typeof value === 'object' && value !== null && 'kind' in value;
+}
+
+/** The state an order settles in once refunds move on. */
+function refundSettledState(amount: number, refundedAmount: number, refunds: RefundEntry[]): OrderState {
+  if (refunds.some((r) => r.state === 'PROCESSING')) return 'REFUNDING';
+  return refundedAmount >= amount ? 'REFUNDED' : 'PAID';
+}
+
+export function transition(order: Order, event: OrderEvent, now: number, actor: AuditActor): TransitionResult {
+  const problem = malformed(event);
+  if (problem) return reject('INVALID_EVENT', problem);
+
+  const from = order.state;
+  const wrongState = () => reject('INVALID_STATE', `${event.type} is not allowed on a ${from} order`);
+  const apply = (changes: Partial<Order>): TransitionResult => {
+    const next: Order = { ...order, ...changes, version: order.version + 1, updatedAt: now };
+    const audit: AuditEvent = { at: now, outTradeNo: order.outTradeNo, from, to: next.state, event: event.type, actor, detail: auditDetail(event) };
+    return { kind: 'applied', next, audit };
+  };
+
+  switch (event.type) {
+    case 'PREPAY_CREATED':
+      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId });
+      if (order.prepayId === event.prepayId) return ALREADY;
+      if (from === 'PAYING') return reject('CONFLICT', `order ${order.outTradeNo} already has prepay id ${order.prepayId ?? '(none)'}`);
+      return wrongState();
+
+    case 'CREATE_REJECTED':
+      if (from === 'CREATED') return apply({ state: 'FAILED', reason: event.reason });
+      if (from === 'FAILED' && order.prepayId === undefined) return ALREADY;
+      return wrongState();
+
+    case 'PAID': {
+      if (event.paidAmount !== order.amount) {
+        return reject('AMOUNT_MISMATCH', `order ${order.outTradeNo}: ${event.paidAmount} fen paid, ${order.amount} fen expected`);
+      }
+      if (from === 'PAID' || from === 'REFUNDING' || from === 'REFUNDED') {
+        if (order.transactionId === event.transactionId) return ALREADY;
+        return reject('CONFLICT', `order ${order.outTradeNo} was paid by transaction ${order.transactionId ?? '(none)'}`);
+      }
+      if (from !== 'PAYING') return wrongState();
+      const changes: Partial<Order> = { state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt };
+      if (event.subOrders && event.subOrders.length > 0) {
+        const subOrders = applySubOrders(order, event.subOrders);
+        if (isResult(subOrders)) return subOrders;
+        if (subOrders) changes.subOrders = subOrders;
+      }
+      return apply(changes);
+    }
+
+    case 'PAYMENT_FAILED':
+      if (from === 'PAYING') return apply({ state: 'FAILED', reason: event.reason });
+      if (from === 'FAILED') return ALREADY;
+      return wrongState();
+
+    case 'CLOSED':
+      if (from === 'CREATED' || from === 'PAYING') return apply({ state: 'CLOSED', reason: event.reason });
+      if (from === 'CLOSED') return ALREADY;
+      return wrongState();
+
+    case 'REFUND_STARTED': {
+      const existing = order.refunds.find((r) => r.outRefundNo === event.outRefundNo);
+      if (existing) {
+        return existing.amount === event.amount ? ALREADY : reject('CONFLICT', `refund ${event.outRefundNo} was started for ${existing.amount} fen`);
+      }
+      if (from !== 'PAID' && from !== 'REFUNDING') return wrongState();
+      const left = refundableAmount(order);
+      if (event.amount > left) return reject('REFUND_EXCEEDS_PAID', `refund of ${event.amount} fen exceeds the ${left} fen left on ${order.outTradeNo}`);
+      const refunds: RefundEntry[] = [...order.refunds, { outRefundNo: event.outRefundNo, amount: event.amount, state: 'PROCESSING' }];
+      return apply({ state: 'REFUNDING', refunds });
+    }
+
+    case 'REFUND_SUCCEEDED': {
+      const existing = order.refunds.find((r) => r.outRefundNo === event.outRefundNo);
+      if (!existing) return reject('UNKNOWN_REFUND', `order ${order.outTradeNo} has no refund ${event.outRefundNo}`);
+      if (existing.amount !== event.amount) {
+        return reject('AMOUNT_MISMATCH', `refund ${event.outRefundNo}: ${event.amount} fen reported, ${existing.amount} fen started`);
+      }
+      if (existing.state === 'SUCCESS') return ALREADY;
+      // A refund we had written off (ABNORMAL/CLOSED) can still succeed later (abnormal refunds
+      // are retried by the merchant): the money left, so record it if it fits.
+      if (existing.state === 'FAILED' && event.amount > refundableAmount(order)) {
+        return reject('REFUND_EXCEEDS_PAID', `late success of ${event.outRefundNo} exceeds what is left on ${order.outTradeNo}`);
+      }
+      if (from !== 'REFUNDING' && from !== 'PAID') return wrongState();
+      const refunds = order.refunds.map((r) => (r.outRefundNo === event.outRefundNo ? { ...r, state: 'SUCCESS' as const } : r));
+      const refundedAmount = order.refundedAmount + event.amount;
+      return apply({ refunds, refundedAmount, state: refundSettledState(order.amount, refundedAmount, refunds) });
+    }
+
+    case 'REFUND_FAILED': {
+      const existing = order.refunds.find((r) => r.outRefundNo === event.outRefundNo);
+      if (!existing) return reject('UNKNOWN_REFUND', `order ${order.outTradeNo} has no refund ${event.outRefundNo}`);
+      if (existing.state === 'FAILED') return ALREADY;
+      if (existing.state === 'SUCCESS') return reject('CONFLICT', `refund ${event.outRefundNo} already succeeded`);
+      if (from !== 'REFUNDING') return wrongState();
+      const refunds = order.refunds.map((r) => (r.outRefundNo === event.outRefundNo ? { ...r, state: 'FAILED' as const } : r));
+      return apply({ refunds, state: refundSettledState(order.amount, order.refundedAmount, refunds) });
+    }
+
+    case 'SUB_ORDER_UPDATED': {
+      const { type: _type, ...update } = event;
+      const subOrders = applySubOrders(order, [update]);
+      if (isResult(subOrders)) return subOrders;
+      if (subOrders === null) return ALREADY;
+      return apply({ subOrders });
+    }
+  }
+}
+
+export type RefundUpdate = { state: RefundState; refundId?: string; reason?: string };
+export type RefundTransitionResult =
+  | { kind: 'applied'; next: Refund }
+  | { kind: 'alreadyApplied'; alreadyApplied: true }
+  | { kind: 'rejected'; rejected: 'INVALID_STATE' | 'CONFLICT'; message: string };
+
+const REFUND_NEXT: Record<RefundState, readonly RefundState[]> = {
+  PROCESSING: ['SUCCESS', 'ABNORMAL', 'CLOSED'],
+  // An abnormal refund (e.g. the card was cancelled) can be re-routed and still succeed.
+  ABNORMAL: ['SUCCESS', 'CLOSED'],
+  SUCCESS: [],
+  CLOSED: [],
+};
+
+/** The refund record's own small state machine (gateway refund states). */
+export function transitionRefund(refund: Refund, update: RefundUpdate, now: number): RefundTransitionResult {
+  if (update.refundId !== undefined && refund.refundId !== undefined && update.refundId !== refund.refundId) {
+    return { kind: 'rejected', rejected: 'CONFLICT', message: `refund ${refund.outRefundNo} has gateway id ${refund.refundId}` };
+  }
+  const learnsId = update.refundId !== undefined && refund.refundId === undefined;
+  if (update.state === refund.state && !learnsId) return { kind: 'alreadyApplied', alreadyApplied: true };
+  if (update.state !== refund.state && !REFUND_NEXT[refund.state].includes(update.state)) {
+    return { kind: 'rejected', rejected: 'INVALID_STATE', message: `refund ${refund.outRefundNo} cannot go ${refund.state} → ${update.state}` };
+  }
+  const next: Refund = { ...refund, state: update.state, version: refund.version + 1, updatedAt: now };
+  if (update.refundId !== undefined) next.refundId = update.refundId;
+  if (update.reason !== undefined) next.reason = update.reason;
+  if (update.state === 'SUCCESS' && refund.state !== 'SUCCESS') next.succeededAt = now;
+  return { kind: 'applied', next };
+}

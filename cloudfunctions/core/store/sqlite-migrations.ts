@@ -1,0 +1,102 @@
+/**
+ * SQLite schema, versioned in code. Each migration runs once, inside its own IMMEDIATE
+ * transaction together with its `schema_version` row, so a crash or a second process opening the
+ * same file at the same moment never leaves a half-applied schema. Append new migrations; never
+ * edit one that has shipped.
+ *
+ * Records live whole in a JSON `data` column; the other columns exist only to index, constrain
+ * and compare-and-set.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'orders, refunds, payees, notifications, append-only audit',
+    sql: `
+      CREATE TABLE orders (
+        out_trade_no TEXT PRIMARY KEY,
+        payer_openid TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        payee_openid TEXT,
+        combine_out_trade_no TEXT UNIQUE,
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (payer_openid, idempotency_key)
+      ) STRICT;
+      CREATE INDEX orders_by_payer ON orders (payer_openid, created_at DESC, out_trade_no DESC);
+      CREATE INDEX orders_by_payee ON orders (payee_openid, created_at DESC, out_trade_no DESC) WHERE payee_openid IS NOT NULL;
+      CREATE INDEX orders_by_state ON orders (state, updated_at);
+
+      CREATE TABLE refunds (
+        out_refund_no TEXT PRIMARY KEY,
+        out_trade_no TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX refunds_by_order ON refunds (out_trade_no, created_at);
+
+      CREATE TABLE payees (
+        openid TEXT PRIMARY KEY,
+        share_code TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        out_trade_no TEXT
+      ) STRICT;
+
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        out_trade_no TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_by_order ON audit (out_trade_no, seq);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+function currentVersion(db: Database): number {
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+/** Brings the file up to the latest schema; returns the version it is at. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, now: () => number = Date.now): number {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+  });
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
+  const known = migrations.length;
+  const found = currentVersion(db);
+  if (found > known) throw new Error(`database schema version ${found} is newer than this code knows (${known}); refusing to open`);
+  for (const migration of migrations) {
+    const apply = db.transaction(() => {
+      // Re-read under the write lock: another connection may have applied it meanwhile.
+      if (currentVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
+    });
+    apply.immediate();
+  }
+  return currentVersion(db);
+}
