@@ -1,0 +1,39 @@
+/**
+ * Huifu asynchronous notifications: a form post with `resp_code`, `resp_desc`, `sign` and
+ * `resp_data` (a JSON string). The sign covers `resp_data` exactly as received.
+ */
+import type { KeyObject } from 'node:crypto';
+import { HuifuError } from './errors';
+import { verifyText } from './envelope';
+
+export interface HuifuNotification<T = Record<string, unknown>> {
+  respCode: string;
+  respDesc: string;
+  data: T;
+  dataText: string;
+}
+
+/** Accepts the raw form body (`a=1&b=2`) or already-decoded fields. */
+export function parseHuifuNotification<T = Record<string, unknown>>(
+  form: string | Record<string, string | undefined>,
+  publicKey: KeyObject,
+): HuifuNotification<T> {
+  const fields = typeof form === 'string' ? Object.fromEntries(new URLSearchParams(form)) : form;
+  const { resp_data: dataText, sign } = fields;
+  if (!dataText) throw new HuifuError('NOTIFICATION_MALFORMED', 'notification has no resp_data');
+  if (!sign) throw new HuifuError('RESPONSE_UNSIGNED', 'notification has no sign');
+  if (!verifyText(dataText, sign, publicKey)) throw new HuifuError('SIGNATURE_INVALID', 'notification sign does not match resp_data');
+  let data: unknown;
+  try {
+    data = JSON.parse(dataText);
+  } catch (cause) {
+    throw new HuifuError('NOTIFICATION_MALFORMED', 'resp_data is not JSON', { cause });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HuifuError('NOTIFICATION_MALFORMED', 'resp_data is not an object');
+  return { respCode: fields.resp_code ?? '', respDesc: fields.resp_desc ?? '', data: data as T, dataText };
+}
+
+/** Huifu treats any 2xx as received; answer with its conventional text. */
+export function buildHuifuNotificationReply(reqSeqId?: string): { status: number; body: string } {
+  return { status: 200, body: reqSeqId ? `RECV_ORD_ID_${reqSeqId}` : 'success' };
+}
