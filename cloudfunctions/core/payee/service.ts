@@ -72,14 +72,17 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
   };
 
   /**
-   * Read-modify-CAS-write of one payee record. A lost race re-reads and re-applies; a share-code
-   * collision on creation draws a new code.
+   * Read-modify-CAS-write of one payee record. A lost race re-reads and re-applies (`change` may
+   * answer 'keep' when the stored record already says enough); a share-code collision on creation
+   * draws a new code.
    */
-  async function save(openid: string, change: (current: Payee) => Payee): Promise<Payee> {
+  async function save(openid: string, change: (current: Payee, isStored: boolean) => Payee | 'keep'): Promise<Payee> {
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       const stored = await deps.store.getPayee(openid);
       const base: Payee = stored ?? newPayee(openid, makeCode(), now());
-      const next: Payee = { ...change({ ...base }), openid, version: (stored?.version ?? 0) + 1 };
+      const changed = change({ ...base }, stored !== null);
+      if (changed === 'keep') return stored ?? base;
+      const next: Payee = { ...changed, openid, version: (stored?.version ?? 0) + 1 };
       try {
         if (await deps.store.upsertPayee(next)) return next;
       } catch (error) {
@@ -94,7 +97,11 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
   async function refresh(openid: string): Promise<Payee> {
     const contract = await queryIndividualContract(deps.client, { appid: deps.config.appid, openid });
     const checkedAt = now();
-    return save(openid, (current) => {
+    return save(openid, (current, isStored) => {
+      // A concurrent refresh already recorded a newer answer, or this same answer: don't fight it.
+      const authId = contract.authState === 'AUTHORIZED' ? contract.individualAuthId : undefined;
+      const same = current.authState === contract.authState && current.individualAuthId === authId;
+      if (isStored && (current.checkedAt > checkedAt || (same && current.checkedAt === checkedAt))) return 'keep';
       const next: Payee = { ...current, authState: contract.authState, checkedAt };
       // A revoked contract's old id must not linger where a payment could pick it up.
       if (contract.authState === 'AUTHORIZED') next.individualAuthId = contract.individualAuthId;
