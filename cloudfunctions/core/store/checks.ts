@@ -85,3 +85,10 @@ export function toPage(listing: string, rows: Order[], limit: number): { items: 
   const last = items[items.length - 1];
   return { items, nextCursor: encodeCursor(listing, { createdAt: last.createdAt, outTradeNo: last.outTradeNo }) };
 }
+
+/** Keys that identify an order; a CAS update may not change them. */
+export function checkIdentityUnchanged(stored: Order, next: Order): void {
+  for (const key of ['payerOpenid', 'idempotencyKey', 'combineOutTradeNo', 'createdAt'] as const) {
+    if (stored[key] !== next[key]) throw new StoreError('INVALID_RECORD', `order ${next.outTradeNo}: ${key} cannot change`);
+  }
+}

@@ -10,7 +10,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { AuditEvent, Order, OrderState, Refund } from '../orders/model';
 import type { NotificationReceipt, Page, PageRequest, Payee, Store } from './port';
 import { StoreError } from './port';
-import { checkLimit, checkOrder, checkOrderUpdate, checkPayee, checkRefund, decodeCursor, initialAudit, toPage } from './checks';
+import { checkIdentityUnchanged, checkLimit, checkOrder, checkOrderUpdate, checkPayee, checkRefund, decodeCursor, initialAudit, toPage } from './checks';
 import { migrate } from './sqlite-migrations';
 
 export interface SqliteStoreOptions {
@@ -116,6 +116,9 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   });
 
   const updateOrderTx = db.transaction((next: Order, expectedVersion: number, audit: AuditEvent): boolean => {
+    const stored = parse<Order>(s.getOrder.get(next.outTradeNo));
+    if (!stored || stored.version !== expectedVersion) return false;
+    checkIdentityUnchanged(stored, next);
     const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
     if (result.changes !== 1) return false;
     s.insertAudit.run(next.outTradeNo, audit.at, JSON.stringify(audit));
@@ -167,6 +170,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       try {
         return updateOrderTx.immediate(next, expectedVersion, audit);
       } catch (error) {
+        if (error instanceof StoreError) throw error;
         rethrowConstraint(error, `order ${next.outTradeNo}`);
       }
     },
