@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { createHandler, type ContractActions } from '../core/platform/handler';
+
+/** login: who am I? The answer comes from the platform's caller identity, never from the event. */
+const actions = {
+  default: {
+    schema: z.object({}),
+    run: async (_request, caller) => (caller.unionid ? { openid: caller.openid, appid: caller.appid, unionid: caller.unionid } : { openid: caller.openid, appid: caller.appid }),
+  },
+} satisfies ContractActions<'login'>;
+
+export const main = createHandler({ actions });

@@ -1,0 +1,246 @@
+/**
+ * Build orchestration (loaded by gulp through esbuild-register).
+ *
+ *   gulp build   dist/miniprogram (TS → CommonJS per file, assets copied, used Vant components)
+ *                dist/cloudfunctions/<fn> (one esbuild bundle + package.json + config.json each)
+ *   gulp dev     build, then rebuild on change (point DevTools at the repo root)
+ *
+ * Type errors are not this file's business: `npm run typecheck` runs tsc on every project.
+ */
+import { parallel, series, watch } from 'gulp';
+import * as esbuild from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+
+const ROOT = __dirname;
+export const PATHS = {
+  miniprogramSrc: join(ROOT, 'miniprogram'),
+  miniprogramOut: join(ROOT, 'dist/miniprogram'),
+  functionsSrc: join(ROOT, 'cloudfunctions'),
+  functionsOut: join(ROOT, 'dist/cloudfunctions'),
+  vantLib: join(ROOT, 'node_modules/@vant/weapp/lib'),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Build-time config of the mini-program. Only these whitelisted display/transport settings are
+// injected; merchant config (keys, secrets, mchid) never reaches the mini-program.
+
+export interface PayEnv {
+  transport: 'local' | 'cloud';
+  hostUrl: string;
+  sandboxUrl: string;
+  cloudEnv: string;
+  merchantName: string;
+  defaultDescription: string;
+  maxAmountFen: number;
+}
+
+export const PAY_ENV_DEFAULTS: PayEnv = {
+  transport: 'local',
+  hostUrl: 'http://127.0.0.1:9401',
+  sandboxUrl: 'http://127.0.0.1:9400',
+  cloudEnv: '',
+  merchantName: '示例商户',
+  defaultDescription: '小程序支付示例商品',
+  maxAmountFen: 100000,
+};
+
+export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
+  const transport = vars.PAY_TRANSPORT ?? PAY_ENV_DEFAULTS.transport;
+  if (transport !== 'local' && transport !== 'cloud') throw new Error(`PAY_TRANSPORT must be "local" or "cloud", got "${transport}"`);
+  const maxAmountFen = vars.PAY_MAX_AMOUNT_FEN === undefined ? PAY_ENV_DEFAULTS.maxAmountFen : Number(vars.PAY_MAX_AMOUNT_FEN);
+  if (!Number.isSafeInteger(maxAmountFen) || maxAmountFen < 1) throw new Error(`PAY_MAX_AMOUNT_FEN must be a positive integer (fen), got "${vars.PAY_MAX_AMOUNT_FEN}"`);
+  const url = (name: string, fallback: string): string => {
+    const value = (vars[name] ?? fallback).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s/]+/.test(value)) throw new Error(`${name} must be an http(s) URL, got "${value}"`);
+    return value;
+  };
+  return {
+    transport,
+    hostUrl: url('PAY_HOST_URL', PAY_ENV_DEFAULTS.hostUrl),
+    sandboxUrl: url('PAY_SANDBOX_URL', PAY_ENV_DEFAULTS.sandboxUrl),
+    cloudEnv: vars.PAY_CLOUD_ENV ?? PAY_ENV_DEFAULTS.cloudEnv,
+    merchantName: vars.PAY_MERCHANT_NAME ?? PAY_ENV_DEFAULTS.merchantName,
+    defaultDescription: vars.PAY_DEFAULT_DESCRIPTION ?? PAY_ENV_DEFAULTS.defaultDescription,
+    maxAmountFen,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mini-program
+
+const COPIED_EXTENSIONS = new Set(['.wxml', '.wxss', '.json', '.wxs', '.png', '.jpg', '.jpeg', '.gif', '.svg']);
+const SKIPPED_FILES = new Set(['tsconfig.json']);
+
+export interface MiniprogramBuildOptions {
+  srcDir?: string;
+  outDir?: string;
+  env?: PayEnv;
+}
+
+export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Promise<{ files: number; vant: string[] }> {
+  const srcDir = opts.srcDir ?? PATHS.miniprogramSrc;
+  const outDir = opts.outDir ?? PATHS.miniprogramOut;
+  const define = { __PAY_ENV__: JSON.stringify(opts.env ?? payEnvFrom(process.env)) };
+  let files = 0;
+  for (const file of walk(srcDir)) {
+    const rel = relative(srcDir, file);
+    const out = join(outDir, rel);
+    if (file.endsWith('.d.ts') || file.endsWith('.test.ts') || SKIPPED_FILES.has(rel)) continue;
+    if (file.endsWith('.ts')) {
+      const result = await esbuild.transform(readFileSync(file, 'utf8'), {
+        loader: 'ts',
+        format: 'cjs',
+        // The mini-program runtime (and DevTools' ES6→ES5 pass) handles ES2017 everywhere.
+        target: 'es2017',
+        define,
+        sourcefile: rel,
+      });
+      writeIfChanged(out.replace(/\.ts$/, '.js'), result.code);
+      files++;
+    } else if (COPIED_EXTENSIONS.has(extname(file))) {
+      writeIfChanged(out, readFileSync(file));
+      files++;
+    }
+  }
+  const vant = copyUsedVant(outDir);
+  return { files, vant };
+}
+
+/** Vant references: JSON `usingComponents` values and JS requires of `miniprogram_npm/@vant/weapp/<dir>/…`. */
+const VANT_REF = /(?:miniprogram_npm\/)?@vant\/weapp\/([a-z0-9-]+)\//g;
+
+/**
+ * Copy into `<out>/miniprogram_npm/@vant/weapp` only the Vant folders the built pages use, plus
+ * everything those folders reach through relative references (`../loading/index`,
+ * `../common/component`, `../wxs/utils.wxs`, …) — the CommonJS `lib` build, which is what
+ * DevTools' npm build would produce and what miniprogram-simulate can load.
+ */
+export function copyUsedVant(outDir: string, vantLib = PATHS.vantLib): string[] {
+  const vantOut = join(outDir, 'miniprogram_npm/@vant/weapp');
+  const wanted = new Set<string>();
+  for (const file of walk(outDir)) {
+    if (file.startsWith(vantOut) || !/\.(json|js|wxml)$/.test(file)) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(VANT_REF)) wanted.add(m[1]);
+  }
+  const done = new Set<string>();
+  const queue = [...wanted];
+  while (queue.length) {
+    const dir = queue.shift()!;
+    if (done.has(dir)) continue;
+    const from = join(vantLib, dir);
+    if (!existsSync(from)) throw new Error(`Vant has no "${dir}" (referenced as @vant/weapp/${dir}/…)`);
+    done.add(dir);
+    for (const file of walk(from)) {
+      const text = readFileSync(file);
+      writeIfChanged(join(vantOut, dir, relative(from, file)), text);
+      if (!/\.(json|js|wxml|wxs|wxss)$/.test(file)) continue;
+      for (const m of text.toString('utf8').matchAll(/\.\.\/([a-z0-9-]+)\//g)) if (!done.has(m[1])) queue.push(m[1]);
+    }
+  }
+  // Drop folders no longer used (dev rebuilds).
+  if (existsSync(vantOut)) for (const dir of readdirSync(vantOut)) if (!done.has(dir)) rmSync(join(vantOut, dir), { recursive: true, force: true });
+  return [...done].sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cloud functions
+
+/** Loaded by the platform (wx-server-sdk) or native (better-sqlite3): never bundled. */
+export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
+
+export interface FunctionsBuildOptions {
+  srcDir?: string;
+  outDir?: string;
+  /** Build only these functions. */
+  only?: string[];
+}
+
+export function listFunctions(srcDir = PATHS.functionsSrc): string[] {
+  return readdirSync(srcDir)
+    .filter((name) => name !== 'core' && existsSync(join(srcDir, name, 'index.ts')))
+    .sort();
+}
+
+export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Promise<string[]> {
+  const srcDir = opts.srcDir ?? PATHS.functionsSrc;
+  const outDir = opts.outDir ?? PATHS.functionsOut;
+  const names = listFunctions(srcDir).filter((n) => !opts.only || opts.only.includes(n));
+  const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  await Promise.all(
+    names.map(async (name) => {
+      const fnOut = join(outDir, name);
+      mkdirSync(fnOut, { recursive: true });
+      await esbuild.build({
+        entryPoints: [join(srcDir, name, 'index.ts')],
+        outfile: join(fnOut, 'index.js'),
+        bundle: true,
+        platform: 'node',
+        target: 'node18',
+        format: 'cjs',
+        external: FUNCTION_EXTERNALS,
+        legalComments: 'none',
+        logLevel: 'silent',
+      });
+      const pkg = {
+        name,
+        version: rootPkg.version,
+        private: true,
+        main: 'index.js',
+        dependencies: { 'wx-server-sdk': rootPkg.dependencies['wx-server-sdk'] },
+      };
+      writeIfChanged(join(fnOut, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+      const config = join(srcDir, name, 'config.json');
+      if (existsSync(config)) copyFileSync(config, join(fnOut, 'config.json'));
+      else rmSync(join(fnOut, 'config.json'), { force: true });
+    }),
+  );
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function* walk(dir: string): Generator<string> {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) yield* walk(full);
+    else yield full;
+  }
+}
+
+/** Leave unchanged files alone so DevTools' watcher only reloads what changed. */
+function writeIfChanged(file: string, content: string | Buffer): void {
+  const next = typeof content === 'string' ? Buffer.from(content) : content;
+  if (existsSync(file) && readFileSync(file).equals(next)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, next);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+async function cleanTask(): Promise<void> {
+  rmSync(PATHS.miniprogramOut, { recursive: true, force: true });
+  rmSync(PATHS.functionsOut, { recursive: true, force: true });
+}
+async function miniprogramTask(): Promise<void> {
+  const { files, vant } = await buildMiniprogram();
+  console.log(`dist/miniprogram: ${files} files, Vant: ${vant.join(', ') || 'none'}`);
+}
+async function functionsTask(): Promise<void> {
+  const names = await buildCloudFunctions();
+  console.log(`dist/cloudfunctions: ${names.join(', ') || 'none'}`);
+}
+
+export const build = series(cleanTask, parallel(miniprogramTask, functionsTask));
+
+export const dev = series(build, function watchSources(): void {
+  watch(['miniprogram/**/*'], miniprogramTask);
+  watch(['cloudfunctions/**/*.ts', 'cloudfunctions/*/config.json', 'typings/**/*.d.ts'], functionsTask);
+  console.log('watching miniprogram/ and cloudfunctions/ — DevTools reloads from dist/');
+});
+
+export { cleanTask as clean };
+export default build;

@@ -1,0 +1,51 @@
+/**
+ * Build-time settings of the mini-program, injected by the gulp build (esbuild `define`) from
+ * PAY_TRANSPORT, PAY_HOST_URL, PAY_SANDBOX_URL, PAY_CLOUD_ENV, PAY_MERCHANT_NAME,
+ * PAY_DEFAULT_DESCRIPTION and PAY_MAX_AMOUNT_FEN. Only these display/transport settings exist
+ * here: merchant keys and secrets never reach the mini-program.
+ */
+export interface PayEnv {
+  /** `local`: wx.request to the function host; `cloud`: wx.cloud.callFunction. */
+  transport: 'local' | 'cloud';
+  /** Function host base URL (local transport). */
+  hostUrl: string;
+  /** Sandbox gateway base URL (local cashier and signing pages). */
+  sandboxUrl: string;
+  /** WeChat cloud environment id (cloud transport); empty = the default environment. */
+  cloudEnv: string;
+  merchantName: string;
+  defaultDescription: string;
+  /** Largest amount a user may type, in fen. */
+  maxAmountFen: number;
+}
+
+declare const __PAY_ENV__: PayEnv;
+
+/**
+ * Storage key a developer may set from the DevTools console to point a local build at another
+ * host without rebuilding (e.g. a phone on the LAN):
+ * `wx.setStorageSync('pay:localUrls', { hostUrl: 'http://192.168.1.5:9401' })`.
+ * Ignored by cloud builds.
+ */
+export const LOCAL_URLS_STORAGE_KEY = 'pay:localUrls';
+
+function localOverride(name: 'hostUrl' | 'sandboxUrl'): string | undefined {
+  if (__PAY_ENV__.transport !== 'local') return undefined;
+  try {
+    const urls: unknown = wx.getStorageSync(LOCAL_URLS_STORAGE_KEY);
+    const value = typeof urls === 'object' && urls !== null ? (urls as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'string' && /^https?:\/\//.test(value) ? value.replace(/\/+$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const env: PayEnv = {
+  ...__PAY_ENV__,
+  get hostUrl() {
+    return localOverride('hostUrl') ?? __PAY_ENV__.hostUrl;
+  },
+  get sandboxUrl() {
+    return localOverride('sandboxUrl') ?? __PAY_ENV__.sandboxUrl;
+  },
+};

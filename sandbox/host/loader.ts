@@ -1,0 +1,70 @@
+import Module from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
+
+/**
+ * Loads built cloud-function bundles in-process the way Node would, with one difference: inside
+ * the dist folders registered here, `require('wx-server-sdk')` answers the host's local SDK.
+ * The bundles are compiled with Node's own module system (not the caller's, e.g. jest's), and
+ * freshly on every load so two hosts in one process never share function state.
+ */
+
+interface InternalModule {
+  id: string;
+  filename: string;
+  paths: string[];
+  loaded: boolean;
+  exports: unknown;
+  _compile(code: string, filename: string): void;
+}
+interface ModuleInternals {
+  _resolveFilename(request: string, parent: InternalModule | undefined, isMain: boolean, options?: unknown): string;
+  _cache: Record<string, InternalModule | undefined>;
+  _nodeModulePaths(dir: string): string[];
+}
+
+const internals = Module as unknown as ModuleInternals & (new (id: string) => InternalModule);
+/** Not a real file: a key in Node's module cache holding the local SDK. */
+const LOCAL_SDK_ID = resolve('/__function-host__/wx-server-sdk-local.js');
+const scopedRoots = new Set<string>();
+let hookInstalled = false;
+
+/** Make `require('wx-server-sdk')` from any file under `root` return `sdk`. */
+export function provideLocalSdk(root: string, sdk: object): void {
+  scopedRoots.add(resolve(root) + sep);
+  const cached = new internals(LOCAL_SDK_ID);
+  cached.filename = LOCAL_SDK_ID;
+  cached.exports = sdk;
+  cached.loaded = true;
+  internals._cache[LOCAL_SDK_ID] = cached;
+  if (hookInstalled) return;
+  hookInstalled = true;
+  const original = internals._resolveFilename;
+  internals._resolveFilename = function (request, parent, isMain, options) {
+    if (request === 'wx-server-sdk' && parent?.filename && [...scopedRoots].some((r) => parent.filename.startsWith(r))) {
+      return LOCAL_SDK_ID;
+    }
+    return original.call(this, request, parent, isMain, options);
+  };
+}
+
+/** Compile a CommonJS file with Node's module system, bypassing (and not filling) the cache. */
+export function loadFresh(file: string): unknown {
+  const filename = resolve(file);
+  const mod = new internals(filename);
+  mod.filename = filename;
+  mod.paths = internals._nodeModulePaths(dirname(filename));
+  mod._compile(readFileSync(filename, 'utf8'), filename);
+  mod.loaded = true;
+  return mod.exports;
+}
+
+/**
+ * Node's own `process` (bundles run in Node's main realm; a test runner may give the caller a
+ * copy whose `env` the bundles would never see).
+ */
+export function nodeProcess(): NodeJS.Process {
+  const mod = new internals(LOCAL_SDK_ID + '.process');
+  mod._compile('module.exports = process;', LOCAL_SDK_ID + '.process');
+  return mod.exports as NodeJS.Process;
+}
