@@ -32,12 +32,6 @@ interface CheckoutFields {
 
 const RESULT_PAGE = '/pages/result/index';
 
-/** Reads `env` fields that may not exist in every build without widening its type. */
-function envField<T>(name: string, fallback: T): T {
-  const value = (env as unknown as Record<string, unknown>)[name];
-  return value === undefined ? fallback : (value as T);
-}
-
 Component({
   data: {
     merchantName: '',
@@ -58,14 +52,15 @@ Component({
       const self = this as unknown as CheckoutFields;
       self.payeeCode = query.payeeCode ? decodeURIComponent(query.payeeCode) : undefined;
       const support = detectAmountControl({
-        enabled: envField('amountControlEnabled', false),
+        // Declaring the plugin in app.json is what turns it on; requirePlugin throws otherwise.
+        enabled: true,
         canIUse: typeof wx.canIUse === 'function' ? (schema) => wx.canIUse(schema) : undefined,
         requirePlugin: typeof requirePlugin === 'function' ? (alias) => requirePlugin(alias) : undefined,
       });
       this.setData({
-        merchantName: envField('merchantName', ''),
-        description: envField('defaultDescription', ''),
-        maxAmount: envField('maxAmount', 0),
+        merchantName: env.merchantName,
+        description: env.defaultDescription,
+        maxAmount: env.maxAmountFen,
         useAmountControl: support.available && !self.payeeCode,
       });
       if (self.payeeCode) void this.loadPayee(self.payeeCode);
