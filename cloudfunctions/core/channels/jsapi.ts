@@ -1,0 +1,97 @@
+/**
+ * JSAPI / mini-program payment over WeChat Pay v3 (seed 004): `POST /v3/pay/transactions/jsapi`,
+ * query and close by out_trade_no, domestic refunds. Gateway errors surface as `WechatPayError`
+ * (with the gateway's code, e.g. `ORDERPAID`); the order service decides what they mean.
+ */
+import type { Order, Refund } from '../orders/model';
+import { buildPayParams } from '../wechatpay/v3/paysign';
+import type { CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel, RawNotification } from './channel';
+import { parseV3Notification, paymentStateOf, refundStateOf, seg, toRfc3339, type V3ChannelDeps } from './v3-mapping';
+import { WechatPayError } from '../wechatpay/errors';
+
+export const JSAPI_PATHS = {
+  create: '/v3/pay/transactions/jsapi',
+  query: (outTradeNo: string, mchid: string) => `/v3/pay/transactions/out-trade-no/${seg(outTradeNo)}?mchid=${seg(mchid)}`,
+  close: (outTradeNo: string) => `/v3/pay/transactions/out-trade-no/${seg(outTradeNo)}/close`,
+  refund: '/v3/refund/domestic/refunds',
+  queryRefund: (outRefundNo: string) => `/v3/refund/domestic/refunds/${seg(outRefundNo)}`,
+} as const;
+
+/** The order body; built only from the stored order, so a retry sends identical bytes. */
+export function jsapiOrderBody(order: Order, notifyUrl: string) {
+  return {
+    appid: order.appid,
+    mchid: order.mchid,
+    description: order.description,
+    out_trade_no: order.outTradeNo,
+    time_expire: toRfc3339(order.expiresAt),
+    notify_url: notifyUrl,
+    amount: { total: order.amount, currency: order.currency },
+    payer: { openid: order.payerOpenid },
+  };
+}
+
+export function refundBody(order: Order, refund: Refund, notifyUrl: string, total = order.amount) {
+  return {
+    out_trade_no: order.outTradeNo,
+    out_refund_no: refund.outRefundNo,
+    ...(refund.reason ? { reason: refund.reason } : {}),
+    notify_url: notifyUrl,
+    amount: { refund: refund.amount, total, currency: order.currency },
+  };
+}
+
+export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
+  const { config, client } = deps;
+  const now = deps.now ?? Date.now;
+
+  const sign = (order: Order, prepayId: string): CreatedPayment => ({
+    prepayId,
+    // The appid the order was created with, never a fresh read of config (seed 000).
+    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: config.merchantPrivateKey }, { clock: now, nonce: deps.nonce }),
+  });
+
+  return {
+    name: 'jsapi',
+
+    async create(order) {
+      const res = await client.request<{ prepay_id?: unknown }>('POST', JSAPI_PATHS.create, jsapiOrderBody(order, config.notifyUrl));
+      const prepayId = res.data?.prepay_id;
+      if (typeof prepayId !== 'string' || !prepayId) throw new WechatPayError('RESPONSE_MALFORMED', 'order answer lacks prepay_id', { status: res.status, requestId: res.requestId });
+      return sign(order, prepayId);
+    },
+
+    async resign(order) {
+      if (!order.prepayId) throw new WechatPayError('ARGUMENT_INVALID', `order ${order.outTradeNo} has no prepay id to sign`);
+      return sign(order, order.prepayId);
+    },
+
+    async query(order): Promise<GatewayPaymentState> {
+      try {
+        const res = await client.request<Record<string, unknown>>('GET', JSAPI_PATHS.query(order.outTradeNo, order.mchid));
+        return paymentStateOf(res.data ?? {}, now());
+      } catch (error) {
+        if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.status === 404)) return { kind: 'NOT_FOUND' };
+        throw error;
+      }
+    },
+
+    async close(order) {
+      await client.request('POST', JSAPI_PATHS.close(order.outTradeNo), { mchid: order.mchid });
+    },
+
+    async refund(order, refund): Promise<GatewayRefundState> {
+      const res = await client.request<Record<string, unknown>>('POST', JSAPI_PATHS.refund, refundBody(order, refund, config.notifyUrl));
+      return refundStateOf(res.data ?? {});
+    },
+
+    async queryRefund(_order, refund): Promise<GatewayRefundState> {
+      const res = await client.request<Record<string, unknown>>('GET', JSAPI_PATHS.queryRefund(refund.outRefundNo));
+      return refundStateOf(res.data ?? {});
+    },
+
+    async parseNotification(request: RawNotification) {
+      return parseV3Notification(request, deps);
+    },
+  };
+}

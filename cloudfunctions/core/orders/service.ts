@@ -1,0 +1,504 @@
+/**
+ * The order service: the one place where a payment request becomes an order, and where gateway
+ * facts (notifications, queries, reconcile) move it. Every change is `transition()` followed by a
+ * compare-and-set with its audit entry; a lost CAS re-reads and re-applies (bounded), so duplicate
+ * and concurrent facts apply exactly once. It never branches on a gateway name: channels do that.
+ */
+import type { OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
+import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../channels/channel';
+import type { ChannelRegistry } from '../channels/registry';
+import { AppError, isAppError } from '../errors';
+import type { Caller } from '../platform/identity';
+import type { Store } from '../store/port';
+import { isStoreError } from '../store/port';
+import { WechatPayError } from '../wechatpay/errors';
+import type { AuditActor, Order, Refund } from './model';
+import { newOrderRecord, newRefundRecord, refundableAmount, toOrderView } from './model';
+import { newOutTradeNo } from './out-trade-no';
+import { transition, transitionRefund, type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
+
+/** The slice of merchant config the service decides with. */
+export interface OrderServiceConfig {
+  appid: string;
+  mchid: string;
+  orderTtlMs: number;
+  amount: { minFen: number; maxFen: number };
+  admins: readonly string[];
+  defaultDescription: string;
+  minCloseIntervalMs: number;
+  reconcile: { payingOlderThanMs: number; batchSize: number };
+}
+
+export interface PayeeResolver {
+  resolvePayeeForPayment(input: { shareCode: string; payerOpenid: string }): Promise<{ openid: string; displayName: string; individualAuthId: string }>;
+}
+
+export interface OrderServiceDeps {
+  store: Store;
+  channels: ChannelRegistry;
+  config: OrderServiceConfig;
+  /** Needed for channel `combine`. */
+  payees?: PayeeResolver;
+  now?: () => number;
+  /** Injected in tests; default `newOutTradeNo`. */
+  newNumber?: (prefix: string) => string;
+  log?: (line: string, detail?: Record<string, unknown>) => void;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  paid: number;
+  closed: number;
+  failed: number;
+  refunds: number;
+  errors: number;
+}
+
+/** Answer to a notification: what payNotify replies. */
+export type NotificationOutcome =
+  | { status: 204; result: 'applied' | 'duplicate' | 'ignored' }
+  | { status: 400 | 404 | 409 | 500; result: 'rejected'; code: string; message: string };
+
+export interface OrderService {
+  create(caller: Caller, request: PayCreateRequest): Promise<PayCreateResponse>;
+  query(caller: Caller, outTradeNo: string): Promise<{ order: OrderView }>;
+  close(caller: Caller, outTradeNo: string): Promise<{ order: OrderView }>;
+  list(caller: Caller, request: { pageSize?: number; cursor?: string; role?: 'payer' | 'payee' }): Promise<PayListResponse>;
+  refund(
+    caller: Caller,
+    request: { outTradeNo: string; amount: number; reason?: string },
+  ): Promise<{ order: OrderView; refund: { outRefundNo: string; amount: number; state: GatewayRefundState['state'] } }>;
+  /** Applies a verified notification (payNotify has already verified and decrypted it). */
+  applyNotification(notification: ChannelNotification): Promise<NotificationOutcome>;
+  reconcile(): Promise<ReconcileReport>;
+  isAdmin(openid: string): boolean;
+}
+
+/** Re-reads after a lost compare-and-set before giving up; contention beyond this is a bug or an attack. */
+const CAS_ATTEMPTS = 8;
+const DEFAULT_PAGE_SIZE = 20;
+
+type Applied = { outcome: 'applied' | 'alreadyApplied'; order: Order } | { outcome: 'rejected'; rejected: TransitionRejection; message: string; order: Order };
+
+export function createOrderService(deps: OrderServiceDeps): OrderService {
+  const { store, channels, config } = deps;
+  const now = deps.now ?? Date.now;
+  const number = deps.newNumber ?? ((prefix: string) => newOutTradeNo(prefix, now()));
+  const log = deps.log ?? ((line: string, detail?: Record<string, unknown>) => console.log(`[orders] ${line}`, detail ?? ''));
+  const isAdmin = (openid: string) => config.admins.includes(openid);
+
+  /** transition + CAS, re-reading on a lost race. The event is re-judged against each fresh read. */
+  async function apply(outTradeNo: string, event: OrderEvent, actor: AuditActor): Promise<Applied> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const order = await store.getOrder(outTradeNo);
+      if (!order) throw new AppError('NOT_FOUND', `no order ${outTradeNo}`);
+      const result = transition(order, event, now(), actor);
+      if (result.kind === 'rejected') return { outcome: 'rejected', rejected: result.rejected, message: result.message, order };
+      if (result.kind === 'alreadyApplied') return { outcome: 'alreadyApplied', order };
+      if (await store.updateOrder(result.next, order.version, result.audit)) return { outcome: 'applied', order: result.next };
+    }
+    throw new AppError('INTERNAL', `order ${outTradeNo} kept changing under ${event.type}; try again`, true);
+  }
+
+  async function applyOrThrow(outTradeNo: string, event: OrderEvent, actor: AuditActor): Promise<Order> {
+    const result = await apply(outTradeNo, event, actor);
+    if (result.outcome === 'rejected') {
+      const code = result.rejected === 'REFUND_EXCEEDS_PAID' ? 'REFUND_EXCEEDS_PAID' : result.rejected === 'INVALID_STATE' ? 'INVALID_STATE' : 'INTERNAL';
+      throw new AppError(code, result.message);
+    }
+    return result.order;
+  }
+
+  /** The event a gateway payment fact means; undefined when there is nothing to record. */
+  function paymentEvent(state: GatewayPaymentState): OrderEvent | undefined {
+    switch (state.kind) {
+      case 'PAID':
+        return {
+          type: 'PAID',
+          transactionId: state.transactionId,
+          paidAt: state.paidAt,
+          paidAmount: state.paidAmount,
+          ...(state.subOrders?.length ? { subOrders: state.subOrders.map(toSubOrderUpdate) } : {}),
+        };
+      case 'CLOSED':
+        return { type: 'CLOSED', reason: state.reason };
+      case 'FAILED':
+        return { type: 'PAYMENT_FAILED', reason: state.reason };
+      default:
+        return undefined;
+    }
+  }
+
+  /** A reported payee that differs from the stored one is a contradiction, whatever the gateway. */
+  function payeeMismatch(order: Order, state: GatewayPaymentState): string | undefined {
+    if (state.kind !== 'PAID' || !state.subOrders) return undefined;
+    for (const reported of state.subOrders) {
+      const stored = order.subOrders?.find((s) => s.outTradeNo === reported.outTradeNo);
+      if (stored && reported.individualAuthId !== undefined && reported.individualAuthId !== stored.individualAuthId) {
+        return `sub-order ${reported.outTradeNo} was paid to another payee`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Asks the gateway about a PAYING order and applies what it says (same transition as a notification). */
+  async function syncWithGateway(order: Order, actor: AuditActor): Promise<{ order: Order; state: GatewayPaymentState }> {
+    const state = await channels.get(order.channel).query(order);
+    const mismatch = payeeMismatch(order, state);
+    if (mismatch) throw new AppError('GATEWAY_UNTRUSTED', mismatch);
+    const event = paymentEvent(state);
+    if (!event) return { order, state };
+    const result = await apply(order.outTradeNo, event, actor);
+    if (result.outcome === 'rejected') {
+      log(`gateway ${actor} result not applied to ${order.outTradeNo}: ${result.rejected} ${result.message}`);
+      if (result.rejected === 'AMOUNT_MISMATCH' || result.rejected === 'CONFLICT') throw new AppError('GATEWAY_UNTRUSTED', result.message);
+      return { order: result.order, state };
+    }
+    return { order: result.order, state };
+  }
+
+  /** Places a CREATED order at the gateway; marks it FAILED on a final refusal. */
+  async function place(order: Order, channel: PaymentChannel): Promise<PayCreateResponse> {
+    let created;
+    try {
+      created = await channel.create(order);
+    } catch (error) {
+      const appError = toGatewayAppError(error, 'create order');
+      if (appError.code === 'GATEWAY_REJECTED') {
+        await apply(order.outTradeNo, { type: 'CREATE_REJECTED', reason: appError.message }, 'user');
+      }
+      // Unavailable/untrusted: the order stays CREATED; a retry with the same idempotency key
+      // resends the identical body under the same out_trade_no.
+      throw appError;
+    }
+    const placed = await applyOrThrow(order.outTradeNo, { type: 'PREPAY_CREATED', prepayId: created.prepayId }, 'user');
+    return { order: toOrderView(placed), payment: created.payment };
+  }
+
+  /** A retried create: the same order, and fresh pay-sign params while it can still be paid. */
+  async function resume(existing: Order, request: PayCreateRequest): Promise<PayCreateResponse> {
+    if (existing.amount !== request.amount || existing.channel !== request.channel) {
+      throw new AppError('INVALID_ARGUMENT', 'idempotencyKey was already used for a different payment');
+    }
+    const channel = channels.get(existing.channel);
+    if (existing.expiresAt <= now()) return { order: toOrderView(existing) };
+    if (existing.state === 'CREATED') return place(existing, channel);
+    if (existing.state === 'PAYING') {
+      try {
+        return { order: toOrderView(existing), payment: (await channel.resign(existing)).payment };
+      } catch (error) {
+        throw toGatewayAppError(error, 'sign payment');
+      }
+    }
+    return { order: toOrderView(existing) };
+  }
+
+  async function readOwn(caller: Caller, outTradeNo: string): Promise<Order> {
+    const order = await store.getOrder(outTradeNo);
+    if (!order) throw new AppError('NOT_FOUND', `no order ${outTradeNo}`);
+    if (order.payerOpenid !== caller.openid && !isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'this order belongs to someone else');
+    return order;
+  }
+
+  /** Updates the refund record and the order's ledger from a gateway refund fact. */
+  async function applyRefundState(order: Order, refund: Refund, state: GatewayRefundState, actor: AuditActor): Promise<Applied | undefined> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = (await store.getRefund(refund.outRefundNo)) ?? refund;
+      const update = transitionRefund(current, { state: state.state, ...(state.refundId ? { refundId: state.refundId } : {}) }, now());
+      if (update.kind !== 'applied' || (await store.updateRefund(update.next, current.version))) break;
+    }
+    if (state.state === 'SUCCESS') return apply(order.outTradeNo, { type: 'REFUND_SUCCEEDED', outRefundNo: refund.outRefundNo, amount: state.amount }, actor);
+    if (state.state === 'ABNORMAL' || state.state === 'CLOSED') return apply(order.outTradeNo, { type: 'REFUND_FAILED', outRefundNo: refund.outRefundNo }, actor);
+    return undefined;
+  }
+
+  async function closeAtGateway(order: Order): Promise<void> {
+    try {
+      await channels.get(order.channel).close(order);
+    } catch (error) {
+      // Never placed, or already closed: the gateway and we agree it cannot be paid.
+      if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.code === 'ORDER_CLOSED')) return;
+      throw error;
+    }
+  }
+
+  return {
+    isAdmin,
+
+    async create(caller, request) {
+      if (request.amount < config.amount.minFen || request.amount > config.amount.maxFen) {
+        throw new AppError('AMOUNT_OUT_OF_RANGE', `amount must be between ${config.amount.minFen} and ${config.amount.maxFen} fen`);
+      }
+      const existing = await store.findOrderByIdempotencyKey(caller.openid, request.idempotencyKey);
+      if (existing) return resume(existing, request);
+
+      const channel = channels.get(request.channel);
+      const description = request.description?.trim() || config.defaultDescription;
+      const outTradeNo = number(request.channel === 'combine' ? 'C' : '');
+      let combine: Pick<Order, 'payee' | 'combineOutTradeNo' | 'subOrders'> = {};
+      if (request.channel === 'combine') {
+        if (!request.payeeCode) throw new AppError('INVALID_ARGUMENT', 'payeeCode: required for channel combine');
+        if (!deps.payees) throw new AppError('INVALID_ARGUMENT', 'payment channel "combine" is not available');
+        const payee = await deps.payees.resolvePayeeForPayment({ shareCode: request.payeeCode, payerOpenid: caller.openid });
+        combine = {
+          payee: { openid: payee.openid, displayName: payee.displayName },
+          combineOutTradeNo: outTradeNo,
+          subOrders: [
+            { mchid: config.mchid, outTradeNo: number('S'), amount: request.amount, individualAuthId: payee.individualAuthId, description, state: 'NOTPAY' },
+          ],
+        };
+      }
+      const at = now();
+      const order = newOrderRecord(
+        {
+          outTradeNo,
+          channel: request.channel,
+          amount: request.amount,
+          description,
+          payerOpenid: caller.openid,
+          // The caller's appid from the platform: the pay sign must use the appid the order was created with.
+          appid: caller.appid || config.appid,
+          mchid: config.mchid,
+          idempotencyKey: request.idempotencyKey,
+          expiresAt: at + config.orderTtlMs,
+          ...combine,
+        },
+        at,
+      );
+      try {
+        await store.insertOrder(order);
+      } catch (error) {
+        // Two creates with one key raced: the loser answers with the winner's order.
+        if (isStoreError(error, 'DUPLICATE') && error.field === 'idempotencyKey') {
+          const winner = await store.findOrderByIdempotencyKey(caller.openid, request.idempotencyKey);
+          if (winner) return resume(winner, request);
+        }
+        throw error;
+      }
+      return place(order, channel);
+    },
+
+    async query(caller, outTradeNo) {
+      let order = await readOwn(caller, outTradeNo);
+      if (order.state === 'PAYING') {
+        try {
+          order = (await syncWithGateway(order, 'query')).order;
+        } catch (error) {
+          // The stored state is still a true answer; the gateway being down must not hide it.
+          log(`query ${outTradeNo}: gateway check failed: ${(error as Error).message}`);
+        }
+      }
+      return { order: toOrderView(order) };
+    },
+
+    async close(caller, outTradeNo) {
+      const order = await readOwn(caller, outTradeNo);
+      if (order.state === 'CLOSED') return { order: toOrderView(order) };
+      if (order.state !== 'CREATED' && order.state !== 'PAYING') throw new AppError('INVALID_STATE', `a ${order.state} order cannot be closed`);
+      const earliest = order.createdAt + config.minCloseIntervalMs;
+      if (now() < earliest) {
+        throw new AppError('CLOSE_TOO_EARLY', `an order can be closed ${Math.ceil(config.minCloseIntervalMs / 1000)} s after it was created; try again in ${Math.ceil((earliest - now()) / 1000)} s`);
+      }
+      try {
+        await closeAtGateway(order);
+      } catch (error) {
+        if (error instanceof WechatPayError && error.code === 'ORDERPAID') {
+          const synced = await syncWithGateway(order, 'query');
+          throw new AppError('INVALID_STATE', `order ${outTradeNo} is already paid (${synced.order.state})`);
+        }
+        throw toGatewayAppError(error, 'close order');
+      }
+      const closed = await applyOrThrow(outTradeNo, { type: 'CLOSED', reason: 'closed by the payer' }, isAdmin(caller.openid) && order.payerOpenid !== caller.openid ? 'admin' : 'user');
+      return { order: toOrderView(closed) };
+    },
+
+    async list(caller, request) {
+      const page = { limit: request.pageSize ?? DEFAULT_PAGE_SIZE, ...(request.cursor ? { cursor: request.cursor } : {}) };
+      try {
+        const result = request.role === 'payee' ? await store.listOrdersByPayee(caller.openid, page) : await store.listOrdersByPayer(caller.openid, page);
+        return { orders: result.items.map(toOrderView), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) };
+      } catch (error) {
+        if (isStoreError(error, 'INVALID_CURSOR')) throw new AppError('INVALID_ARGUMENT', 'cursor: not a cursor this listing issued');
+        throw error;
+      }
+    },
+
+    async refund(caller, request) {
+      if (!isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'only merchant admins may refund');
+      const order = await store.getOrder(request.outTradeNo);
+      if (!order) throw new AppError('NOT_FOUND', `no order ${request.outTradeNo}`);
+      if (order.state !== 'PAID' && order.state !== 'REFUNDING') throw new AppError('INVALID_STATE', `a ${order.state} order cannot be refunded`);
+      const left = refundableAmount(order);
+      if (request.amount > left) throw new AppError('REFUND_EXCEEDS_PAID', `refund of ${request.amount} fen exceeds the ${left} fen left`);
+
+      const refund = newRefundRecord(
+        { outRefundNo: number('R'), outTradeNo: order.outTradeNo, amount: request.amount, ...(request.reason ? { reason: request.reason } : {}) },
+        now(),
+      );
+      await store.insertRefund(refund);
+      const started = await apply(order.outTradeNo, { type: 'REFUND_STARTED', outRefundNo: refund.outRefundNo, amount: refund.amount }, 'admin');
+      if (started.outcome === 'rejected') {
+        // A concurrent refund took the room: write this one off so it is never sent.
+        await applyRefundState(order, refund, { outRefundNo: refund.outRefundNo, state: 'CLOSED', amount: refund.amount }, 'admin');
+        throw new AppError(started.rejected === 'REFUND_EXCEEDS_PAID' ? 'REFUND_EXCEEDS_PAID' : 'INVALID_STATE', started.message);
+      }
+
+      let state: GatewayRefundState;
+      try {
+        state = await channels.get(order.channel).refund(started.order, refund);
+      } catch (error) {
+        const appError = toGatewayAppError(error, 'refund');
+        if (appError.code === 'GATEWAY_REJECTED') {
+          await applyRefundState(started.order, refund, { outRefundNo: refund.outRefundNo, state: 'CLOSED', amount: refund.amount }, 'admin');
+        }
+        // Unavailable: the refund stays PROCESSING; reconcile asks the gateway about it later.
+        throw appError;
+      }
+      if (state.amount !== refund.amount || state.outRefundNo !== refund.outRefundNo) {
+        throw new AppError('GATEWAY_UNTRUSTED', `refund answer (${state.outRefundNo}, ${state.amount} fen) does not match ${refund.outRefundNo}`);
+      }
+      const settled = await applyRefundState(started.order, refund, state, 'admin');
+      const latest = settled?.order ?? (await store.getOrder(order.outTradeNo)) ?? started.order;
+      return { order: toOrderView(latest), refund: { outRefundNo: refund.outRefundNo, amount: refund.amount, state: state.state } };
+    },
+
+    async applyNotification(n) {
+      const reject = (status: 400 | 404 | 409 | 500, code: string, message: string): NotificationOutcome => {
+        log(`notification ${n.notificationId} rejected: ${code} ${message}`);
+        return { status, result: 'rejected', code, message };
+      };
+      if (n.kind === 'ignored') {
+        await store.recordNotification(n.notificationId, { eventType: n.eventType, receivedAt: now() });
+        return { status: 204, result: 'ignored' };
+      }
+      let outcome: Applied | undefined;
+      if (n.kind === 'payment') {
+        const order = (await store.getOrder(n.outTradeNo)) ?? (await store.getOrderByCombineOutTradeNo(n.outTradeNo));
+        if (!order) return reject(404, 'ORDER_NOT_FOUND', `no order ${n.outTradeNo}`);
+        if (n.mchid !== order.mchid) return reject(400, 'MCHID_MISMATCH', `mchid ${n.mchid} is not the order's`);
+        if (n.appid !== order.appid) return reject(400, 'APPID_MISMATCH', `appid ${n.appid} is not the order's`);
+        const mismatch = payeeMismatch(order, n.state);
+        if (mismatch) return reject(400, 'PAYEE_MISMATCH', mismatch);
+        const event = paymentEvent(n.state);
+        if (!event) return reject(400, 'NOT_A_RESULT', `notification for ${n.outTradeNo} carries no final state`);
+        outcome = await apply(order.outTradeNo, event, 'notify');
+      } else {
+        const refund = await store.getRefund(n.refund.outRefundNo);
+        if (!refund) return reject(404, 'REFUND_NOT_FOUND', `no refund ${n.refund.outRefundNo}`);
+        const order = await store.getOrder(refund.outTradeNo);
+        if (!order) return reject(404, 'ORDER_NOT_FOUND', `no order ${refund.outTradeNo}`);
+        if (n.mchid !== order.mchid) return reject(400, 'MCHID_MISMATCH', `mchid ${n.mchid} is not the order's`);
+        if (n.refund.amount !== refund.amount) return reject(400, 'AMOUNT_MISMATCH', `refund ${refund.outRefundNo}: ${n.refund.amount} fen reported, ${refund.amount} started`);
+        outcome = await applyRefundState(order, refund, n.refund, 'notify');
+      }
+      if (outcome?.outcome === 'rejected') {
+        const status = outcome.rejected === 'AMOUNT_MISMATCH' || outcome.rejected === 'INVALID_EVENT' || outcome.rejected === 'UNKNOWN_SUB_ORDER' ? 400 : 409;
+        return reject(status, outcome.rejected, outcome.message);
+      }
+      // Recorded after the fact is applied: a crash in between leaves the id unrecorded, so the
+      // gateway's retry still gets through (the CAS, not this record, makes it exactly-once).
+      const first = await store.recordNotification(n.notificationId, {
+        eventType: n.kind,
+        receivedAt: now(),
+        outTradeNo: n.kind === 'payment' ? n.outTradeNo : n.outTradeNo,
+      });
+      return { status: 204, result: outcome?.outcome === 'applied' && first ? 'applied' : 'duplicate' };
+    },
+
+    async reconcile() {
+      const report: ReconcileReport = { checked: 0, paid: 0, closed: 0, failed: 0, refunds: 0, errors: 0 };
+      const at = now();
+      const limit = config.reconcile.batchSize;
+      const stale = await store.listOrdersInState('PAYING', { olderThan: at - config.reconcile.payingOlderThanMs, limit });
+      // CREATED orders that were never placed (gateway down at create) are closed once expired.
+      const unplaced = await store.listOrdersInState('CREATED', { olderThan: at - config.reconcile.payingOlderThanMs, limit });
+      for (const order of [...stale, ...unplaced]) {
+        report.checked++;
+        try {
+          let current = order;
+          let gatewayState: GatewayPaymentState | undefined;
+          if (order.state === 'PAYING') {
+            const synced = await syncWithGateway(order, 'reconcile');
+            current = synced.order;
+            gatewayState = synced.state;
+          }
+          if (current.state === 'PAID') report.paid++;
+          else if (current.state === 'FAILED') report.failed++;
+          else if (current.state === 'CLOSED') report.closed++;
+          else if (current.expiresAt <= at && current.createdAt + config.minCloseIntervalMs <= at && gatewayState?.kind !== 'PAID') {
+            try {
+              await closeAtGateway(current);
+            } catch (error) {
+              if (error instanceof WechatPayError && error.code === 'ORDERPAID') {
+                const synced = await syncWithGateway(current, 'reconcile');
+                if (synced.order.state === 'PAID') report.paid++;
+                continue;
+              }
+              throw error;
+            }
+            const closed = await apply(current.outTradeNo, { type: 'CLOSED', reason: 'expired' }, 'reconcile');
+            if (closed.outcome === 'applied') report.closed++;
+          }
+        } catch (error) {
+          report.errors++;
+          log(`reconcile ${order.outTradeNo} failed: ${(error as Error).message}`);
+        }
+      }
+      // Refunds whose result never arrived (lost notification, gateway down during refund).
+      const refunding = await store.listOrdersInState('REFUNDING', { olderThan: at - config.reconcile.payingOlderThanMs, limit });
+      for (const order of refunding) {
+        for (const entry of order.refunds.filter((r) => r.state === 'PROCESSING')) {
+          report.checked++;
+          try {
+            const refund = await store.getRefund(entry.outRefundNo);
+            if (!refund) continue;
+            const state = await channels.get(order.channel).queryRefund(order, refund);
+            const result = await applyRefundState(order, refund, state, 'reconcile');
+            if (result?.outcome === 'applied') report.refunds++;
+          } catch (error) {
+            report.errors++;
+            log(`reconcile refund ${entry.outRefundNo} failed: ${(error as Error).message}`);
+          }
+        }
+      }
+      return report;
+    },
+  };
+}
+
+function toSubOrderUpdate(s: { outTradeNo: string; tradeState: string; transactionId?: string; mchid: string; amount: number }): SubOrderUpdate {
+  return {
+    outTradeNo: s.outTradeNo,
+    state: s.tradeState as SubOrderUpdate['state'],
+    mchid: s.mchid,
+    amount: s.amount,
+    ...(s.transactionId ? { transactionId: s.transactionId } : {}),
+  };
+}
+
+/** Untrusted answers, unavailable gateways and final refusals are different things to a page. */
+const UNTRUSTED = new Set([
+  'SIGNATURE_INVALID',
+  'SIGNATURE_MISSING',
+  'SIGNTEST_PROBE',
+  'SERIAL_UNKNOWN',
+  'TIMESTAMP_OUT_OF_WINDOW',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_NOT_YET_VALID',
+  'CERTIFICATE_INVALID',
+  'RESPONSE_UNSIGNED',
+  'RESPONSE_MALFORMED',
+  'TAG_MISMATCH',
+]);
+
+export function toGatewayAppError(error: unknown, what: string): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof WechatPayError) {
+    if (UNTRUSTED.has(error.code)) return new AppError('GATEWAY_UNTRUSTED', `${what}: the gateway's answer failed verification (${error.code})`);
+    if (error.retryable || error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT' || error.status >= 500 || error.status === 429) {
+      return new AppError('GATEWAY_UNAVAILABLE', `${what}: gateway unavailable (${error.code}); try again`, true);
+    }
+    return new AppError('GATEWAY_REJECTED', `${what}: ${error.code} ${error.reason}`);
+  }
+  throw error;
+}

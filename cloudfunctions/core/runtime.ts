@@ -1,0 +1,91 @@
+/**
+ * Wiring, once per cold start: config → keys, verifier, v3 client → channels → store → services.
+ * Handlers call `runtime()` inside an action, so a bad config fails that call with a clear message
+ * (and the next call tries again) rather than crashing the module load.
+ */
+import { createCombineChannel } from './channels/combine';
+import { createJsapiChannel } from './channels/jsapi';
+import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
+import type { V3ChannelConfig } from './channels/v3-mapping';
+import { merchantConfig, type MerchantConfig } from './config';
+import { createOrderService, type OrderService } from './orders/service';
+import { createPayeeService, type PayeeService } from './payee/service';
+import { initCloud } from './platform/cloud';
+import { openStore, type CloudbaseDb, type Store } from './store';
+import { CertificateVerifier } from './wechatpay/v3/certificate-verifier';
+import { createV3Client, type FetchLike, type V3Client } from './wechatpay/v3/client';
+import { CombinedVerifier } from './wechatpay/v3/combined-verifier';
+import { loadPrivateKey } from './wechatpay/v3/keys';
+import { PublicKeyVerifier } from './wechatpay/v3/public-key-verifier';
+import type { Verifier } from './wechatpay/v3/verifier';
+
+export interface Runtime {
+  config: MerchantConfig;
+  store: Store;
+  client: V3Client;
+  verifier: Verifier;
+  channels: ChannelRegistry;
+  orders: OrderService;
+  payees: PayeeService;
+}
+
+export interface RuntimeOverrides {
+  store?: Store;
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+/** Certificates and/or the `PUB_KEY_ID_` key, side by side (a merchant may be mid-migration). */
+export function buildVerifier(config: MerchantConfig, now: () => number = Date.now): Verifier {
+  const verifiers: Verifier[] = [];
+  if (config.platform.certificates.length) verifiers.push(new CertificateVerifier(config.platform.certificates, now));
+  if (config.platform.publicKey) verifiers.push(new PublicKeyVerifier(config.platform.publicKey.id, config.platform.publicKey.pem));
+  return verifiers.length === 1 ? verifiers[0] : new CombinedVerifier(...verifiers);
+}
+
+export function createRuntime(config: MerchantConfig, overrides: RuntimeOverrides = {}): Runtime {
+  const now = overrides.now ?? Date.now;
+  const privateKey = loadPrivateKey(config.merchant.privateKey);
+  const verifier = buildVerifier(config, now);
+  const client = createV3Client({
+    mchid: config.mchid,
+    serialNo: config.merchant.serialNo,
+    privateKey,
+    verifier,
+    baseUrl: config.gatewayBaseUrl,
+    timeoutMs: config.http.timeoutMs,
+    retry: { maxAttempts: config.http.maxAttempts },
+    clock: now,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  });
+  const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, merchantPrivateKey: privateKey, apiV3Key: config.apiV3Key, verifier };
+  const channels = createChannelRegistry({
+    jsapi: createJsapiChannel({ config: v3, client, now }),
+    combine: createCombineChannel({ config: v3, client, now }),
+  });
+  const store = overrides.store ?? openConfiguredStore(config);
+  const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, merchantPrivateKey: privateKey }, client, store, now });
+  const orders = createOrderService({ store, channels, config, payees, now });
+  return { config, store, client, verifier, channels, orders, payees };
+}
+
+function openConfiguredStore(config: MerchantConfig): Store {
+  if (config.store.kind === 'sqlite') return openStore({ kind: 'sqlite', file: config.store.file });
+  const db = initCloud().database() as unknown as CloudbaseDb;
+  return openStore({ kind: 'cloudbase', db, ...(config.store.collectionPrefix ? { collectionPrefix: config.store.collectionPrefix } : {}) });
+}
+
+let current: Runtime | undefined;
+
+/** This cold start's runtime, built on first use. */
+export function runtime(): Runtime {
+  current ??= createRuntime(merchantConfig());
+  return current;
+}
+
+/** Tests and the local host: drop the cached runtime (closing its store). */
+export async function resetRuntime(): Promise<void> {
+  const old = current;
+  current = undefined;
+  await old?.store.close();
+}
