@@ -9,39 +9,18 @@
  * before an order exists (`core/payee/service.ts`), and every state change goes through the order
  * service's state machine.
  */
-import type { KeyObject } from 'node:crypto';
 import { AppError } from '../errors';
 import type { Order, Refund, SubOrder } from '../orders/model';
-import { gatewayAppError } from '../payee/gateway-errors';
 import { WechatPayError } from '../wechatpay/errors';
-import type { V3Client } from '../wechatpay/v3/client';
-import type { Clock, NonceSource } from '../wechatpay/v3/nonce';
-import { parseNotificationOrThrow } from '../wechatpay/v3/notification';
 import type { CombineSubOrder, CombineTransactionResource } from '../wechatpay/v3/notification-types';
 import { buildPayParams } from '../wechatpay/v3/paysign';
-import type { Verifier } from '../wechatpay/v3/verifier';
-import type {
-  ChannelNotification,
-  CreatedPayment,
-  GatewayPaymentState,
-  GatewayRefundState,
-  GatewaySubOrderState,
-  PaymentChannel,
-  RawNotification,
-} from './channel';
+import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from './channel';
+import { combinePaymentStateOf, parseV3Notification, seg, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 
 /** Seed 000 `trade_scenario`: TIP (打赏) or RECOMMERCE (二手电商). */
 export type TradeScenario = 'TIP' | 'RECOMMERCE';
 
-export interface CombineChannelConfig {
-  /** Platform appid = `combine_appid`; also the pay-sign appid. */
-  appid: string;
-  /** Platform mchid = `combine_mchid` and each sub-order's `mchid`. */
-  mchid: string;
-  merchantPrivateKey: KeyObject | string;
-  /** No query string (seed 000). */
-  notifyUrl: string;
-  apiV3Key: string | Buffer;
+export interface CombineOptions {
   /** Default TIP. */
   tradeScenario?: TradeScenario;
   /**
@@ -51,19 +30,13 @@ export interface CombineChannelConfig {
   payerClientIp?: string;
 }
 
-export interface CombineChannelDeps {
-  config: CombineChannelConfig;
-  client: Pick<V3Client, 'request'>;
-  /** Platform keys by serial, for notifications (the client verifies responses with its own). */
-  verifier: Verifier;
-  now?: Clock;
-  nonce?: NonceSource;
-}
+/** The v3 channel deps every channel takes (`{ config, client, now, nonce }`), plus combine options. */
+export type CombineChannelDeps = V3ChannelDeps & { combine?: CombineOptions };
 
 export const COMBINE_PATHS = {
   create: '/v3/combine-transactions/miniprogram',
-  query: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${encodeURIComponent(combineOutTradeNo)}`,
-  close: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${encodeURIComponent(combineOutTradeNo)}/close`,
+  query: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${seg(combineOutTradeNo)}`,
+  close: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${seg(combineOutTradeNo)}/close`,
 } as const;
 
 /** The seed's Java sample pairs RECOMMERCE with this sub-order `transfer_scene`. */
@@ -86,15 +59,15 @@ function subOrdersOf(order: Order): SubOrder[] {
 }
 
 /** The request body of `POST /v3/combine-transactions/miniprogram` (exported for tests and the sandbox's eyes). */
-export function combineCreateBody(order: Order, config: CombineChannelConfig): Record<string, unknown> {
-  const scenario = config.tradeScenario ?? 'TIP';
+export function combineCreateBody(order: Order, notifyUrl: string, options: CombineOptions = {}): Record<string, unknown> {
+  const scenario = options.tradeScenario ?? 'TIP';
   const combineOutTradeNo = combineOutTradeNoOf(order);
   return {
     combine_appid: order.appid,
     combine_mchid: order.mchid,
     combine_out_trade_no: combineOutTradeNo,
     combine_payer_info: { openid: order.payerOpenid },
-    scene_info: { payer_client_ip: config.payerClientIp ?? '127.0.0.1' },
+    scene_info: { payer_client_ip: options.payerClientIp ?? '127.0.0.1' },
     sub_orders: subOrdersOf(order).map((sub) => {
       const wire: Record<string, unknown> = {
         mchid: sub.mchid,
@@ -110,34 +83,11 @@ export function combineCreateBody(order: Order, config: CombineChannelConfig): R
       if (transferScene) wire.transfer_scene = transferScene;
       return wire;
     }),
-    time_start: rfc3339China(order.createdAt),
-    time_expire: rfc3339China(order.expiresAt),
-    notify_url: config.notifyUrl,
+    time_start: toRfc3339(order.createdAt),
+    time_expire: toRfc3339(order.expiresAt),
+    notify_url: notifyUrl,
     trade_scenario: scenario,
   };
-}
-
-/**
- * What the gateway says about each sub-order, folded into one payment state. Throws
- * WechatPayError RESPONSE_MALFORMED for an answer that cannot be read as a fact.
- */
-export function combineState(resource: { sub_orders?: CombineSubOrder[] }): GatewayPaymentState {
-  const subs = Array.isArray(resource.sub_orders) ? resource.sub_orders : [];
-  // Malformed facts are refused, never turned into a state: a broken answer must not fail a payment.
-  if (subs.length === 0) throw new WechatPayError('RESPONSE_MALFORMED', 'combine answer without sub_orders');
-  const subOrders = subStates(resource);
-  const states = subs.map((s) => s.trade_state);
-  // REFUND: paid, then (partly) refunded — still a paid combine order from the payer's side.
-  if (states.every((t) => t === 'SUCCESS' || t === 'REFUND')) {
-    const paidAt = Math.max(...subs.map((s) => Date.parse(s.success_time ?? '')));
-    const transactionId = subs[0].transaction_id;
-    if (!transactionId || !Number.isFinite(paidAt)) throw new WechatPayError('RESPONSE_MALFORMED', 'paid sub-order lacks transaction_id or success_time');
-    const paidAmount = subs.reduce((sum, s) => sum + (s.amount?.total_amount ?? 0), 0);
-    return { kind: 'PAID', transactionId, paidAt, paidAmount, subOrders };
-  }
-  if (states.some((t) => t === 'PAYERROR')) return { kind: 'FAILED', reason: 'PAYERROR' };
-  if (states.some((t) => t === 'CLOSED' || t === 'REVOKED')) return { kind: 'CLOSED', reason: states.includes('REVOKED') ? 'REVOKED' : 'CLOSED' };
-  return { kind: 'PENDING' };
 }
 
 /**
@@ -160,78 +110,60 @@ export function combineMismatch(order: Order, reported: GatewaySubOrderState[]):
   return undefined;
 }
 
+/**
+ * Gateway errors surface as `WechatPayError` (the gateway's code, e.g. `NOAUTH`), as in the jsapi
+ * channel; the order service decides what they mean. Facts that contradict the stored order are
+ * AppError GATEWAY_UNTRUSTED: they must never move it.
+ */
 export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
   const { config, client } = deps;
   const now = deps.now ?? Date.now;
 
-  function sign(order: Order, prepayId: string): CreatedPayment {
-    const payment = buildPayParams({ appId: order.appid, prepayId, privateKey: config.merchantPrivateKey }, { clock: now, nonce: deps.nonce });
-    return { prepayId, payment };
-  }
+  const sign = (order: Order, prepayId: string): CreatedPayment => ({
+    prepayId,
+    // The appid the order was created with (seed 000 step 7), never a fresh read of config.
+    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: config.merchantPrivateKey }, { clock: now, nonce: deps.nonce }),
+  });
 
   return {
     name: 'combine',
 
     async create(order) {
-      const body = combineCreateBody(order, config);
-      let data: unknown;
-      try {
-        ({ data } = await client.request('POST', COMBINE_PATHS.create, body));
-      } catch (error) {
-        throw gatewayAppError(error, 'combine order');
-      }
-      const prepayId = (data as { prepay_id?: unknown } | undefined)?.prepay_id;
-      if (typeof prepayId !== 'string' || prepayId.length === 0) throw new AppError('GATEWAY_REJECTED', 'combine order: answer without prepay_id');
+      const res = await client.request<{ prepay_id?: unknown }>('POST', COMBINE_PATHS.create, combineCreateBody(order, config.notifyUrl, deps.combine));
+      const prepayId = res.data?.prepay_id;
+      if (typeof prepayId !== 'string' || !prepayId) throw new WechatPayError('RESPONSE_MALFORMED', 'combine order answer lacks prepay_id', { status: res.status, requestId: res.requestId });
       return sign(order, prepayId);
     },
 
     async resign(order) {
-      if (!order.prepayId) throw new AppError('INVALID_STATE', `order ${order.outTradeNo} has no prepay to sign`);
+      if (!order.prepayId) throw new WechatPayError('ARGUMENT_INVALID', `order ${order.outTradeNo} has no prepay id to sign`);
       return sign(order, order.prepayId);
     },
 
-    async query(order) {
+    async query(order): Promise<GatewayPaymentState> {
       const combineOutTradeNo = combineOutTradeNoOf(order);
-      let data: unknown;
+      let resource: Partial<CombineTransactionResource>;
       try {
-        ({ data } = await client.request('GET', COMBINE_PATHS.query(combineOutTradeNo)));
+        resource = (await client.request<Partial<CombineTransactionResource>>('GET', COMBINE_PATHS.query(combineOutTradeNo))).data ?? {};
       } catch (error) {
-        if (error instanceof WechatPayError && (error.status === 404 || error.code === 'ORDER_NOT_EXIST')) return { kind: 'NOT_FOUND' };
-        throw gatewayAppError(error, 'combine query');
+        if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.status === 404)) return { kind: 'NOT_FOUND' };
+        throw error;
       }
-      const resource = (data ?? {}) as Partial<CombineTransactionResource>;
       if (resource.combine_out_trade_no !== combineOutTradeNo || resource.combine_mchid !== order.mchid) {
         throw new AppError('GATEWAY_UNTRUSTED', `combine query answered about ${String(resource.combine_out_trade_no)}, asked ${combineOutTradeNo}`);
       }
-      // The query is authenticated, but an answer about other sub-orders must not move this order.
+      // Authenticated, yet an answer about other sub-orders or amounts must not move this order.
       const mismatch = combineMismatch(order, subStates(resource));
       if (mismatch) throw new AppError('GATEWAY_UNTRUSTED', `combine query: ${mismatch}`);
-      try {
-        return combineState(resource);
-      } catch (error) {
-        throw gatewayAppError(error, 'combine query');
-      }
+      return combinePaymentStateOf(resource, now());
     },
 
     async close(order) {
-      const body = {
-        combine_appid: order.appid,
-        sub_orders: subOrdersOf(order).map((sub) => ({
-          mchid: sub.mchid,
-          out_trade_no: sub.outTradeNo,
-          individual_auth_id: sub.individualAuthId,
-          description: truncateUtf8(sub.description || order.description, 127),
-        })),
-      };
-      try {
-        await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), body);
-      } catch (error) {
-        throw gatewayAppError(error, 'combine close');
-      }
+      await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), combineCloseBody(order));
     },
 
     async refund(order: Order, _refund: Refund): Promise<GatewayRefundState> {
-      throw new AppError('INVALID_STATE', `order ${order.outTradeNo}: refunds of individual-payee payments are not part of seed 000; refund it in the merchant platform`);
+      throw new AppError('INVALID_STATE', `order ${order.outTradeNo}: refunds of individual-payee payments are not part of seed 000; refund in the merchant platform`);
     },
 
     async queryRefund(order: Order, _refund: Refund): Promise<GatewayRefundState> {
@@ -239,24 +171,22 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
     },
 
     async parseNotification(request: RawNotification): Promise<ChannelNotification> {
-      // Throws WechatPayError with a stable code for anything untrusted; payNotify turns it into the reply.
-      const notification = parseNotificationOrThrow(
-        { headers: request.headers, body: request.body },
-        { verifier: deps.verifier, apiV3Key: config.apiV3Key, clock: now },
-      );
-      if (notification.kind !== 'combine_transaction') {
-        return { kind: 'ignored', notificationId: notification.id, eventType: notification.event_type };
-      }
-      const resource = notification.resource;
-      return {
-        kind: 'payment',
-        notificationId: notification.id,
-        outTradeNo: resource.combine_out_trade_no,
-        appid: resource.combine_appid,
-        mchid: resource.combine_mchid,
-        state: combineState(resource),
-      };
+      // Same reader as every v3 channel: the shared notify URL may carry any of them.
+      return parseV3Notification(request, deps);
     },
+  };
+}
+
+/** Body of `POST …/close`: the sub-orders with the payee each was for (seed 000 §2.2.2.5). */
+export function combineCloseBody(order: Order) {
+  return {
+    combine_appid: order.appid,
+    sub_orders: subOrdersOf(order).map((sub) => ({
+      mchid: sub.mchid,
+      out_trade_no: sub.outTradeNo,
+      individual_auth_id: sub.individualAuthId,
+      description: truncateUtf8(sub.description || order.description, 127),
+    })),
   };
 }
 
@@ -268,12 +198,6 @@ export function subStates(resource: { sub_orders?: CombineSubOrder[] }): Gateway
     if (typeof s.individual_auth_id === 'string') state.individualAuthId = s.individual_auth_id;
     return state;
   });
-}
-
-/** RFC 3339 in China Standard Time, as WeChat Pay writes times (`2018-06-08T10:34:56+08:00`). */
-export function rfc3339China(ms: number): string {
-  const shifted = new Date(ms + 8 * 3600_000).toISOString(); // UTC fields now read as +08:00 wall time
-  return `${shifted.slice(0, 19)}+08:00`;
 }
 
 /** At most `maxBytes` of UTF-8 without splitting a character (description is string(127) bytes). */
