@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { createHandler, type ContractActions } from '../core/platform/handler';
+import { isValidOutTradeNo } from '../core/orders/out-trade-no';
+import { runtime } from '../core/runtime';
+
+/**
+ * pay: create, query, close, list and refund orders. Thin: each action validates its event, takes
+ * the caller from the platform (an openid in the event is stripped before it gets here) and calls
+ * the order service once.
+ */
+
+const fen = z.number().int('must be an integer number of fen').positive('must be positive').max(Number.MAX_SAFE_INTEGER);
+const outTradeNo = z.string().refine(isValidOutTradeNo, 'must be 1–32 characters of [0-9A-Za-z_-]');
+/** Shown to the payer; the gateway takes at most 127 bytes. */
+const description = z
+  .string()
+  .max(127)
+  .refine((text) => Buffer.byteLength(text, 'utf8') <= 127, 'must be at most 127 bytes')
+  .refine((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters');
+
+const actions = {
+  create: {
+    schema: z.object({
+      channel: z.enum(['jsapi', 'combine']),
+      amount: fen,
+      description: description.optional(),
+      idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]'),
+      payeeCode: z.string().min(1).max(64).optional(),
+    }),
+    run: (request, caller) => runtime().orders.create(caller, request),
+  },
+  query: {
+    schema: z.object({ outTradeNo }),
+    run: (request, caller) => runtime().orders.query(caller, request.outTradeNo),
+  },
+  close: {
+    schema: z.object({ outTradeNo }),
+    run: (request, caller) => runtime().orders.close(caller, request.outTradeNo),
+  },
+  list: {
+    schema: z.object({
+      pageSize: z.number().int().min(1).max(100).optional(),
+      cursor: z.string().min(1).max(512).optional(),
+      role: z.enum(['payer', 'payee']).optional(),
+    }),
+    run: (request, caller) => runtime().orders.list(caller, request),
+  },
+  refund: {
+    schema: z.object({ outTradeNo, amount: fen, reason: z.string().max(80).optional() }),
+    run: (request, caller) => runtime().orders.refund(caller, request),
+  },
+} satisfies ContractActions<'pay'>;
+
+export const main = createHandler({ actions });
