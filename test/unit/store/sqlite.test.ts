@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../../cloudfunctions/core/store/sqlite-migrations';
+import { openStore } from '../../../cloudfunctions/core/store';
+import { describeStoreContract } from './contract';
+import { SqliteRace } from './sqlite-race';
+import { freshOrder } from '../orders/fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+const file = join(dir, 'contract.db');
+let race: SqliteRace | undefined;
+const getRace = () => (race ??= new SqliteRace(dir));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreContract('sqlite (temp file, worker-thread contenders)', {
+  open: async () => openSqliteStore(file),
+  raceUpdates: (attempts) => getRace().updates(file, attempts),
+  raceNotifications: (id, n) => getRace().notifications(file, id, n),
+  timeoutMs: 60_000,
+});
+
+describeStoreContract('sqlite (:memory:)', {
+  open: (() => {
+    // One connection: a second `:memory:` connection would be a different database.
+    let shared: ReturnType<typeof openSqliteStore> | undefined;
+    return async () => {
+      shared ??= openSqliteStore(':memory:');
+      return { ...shared, close: async () => undefined };
+    };
+  })(),
+});
+
+describe('sqlite specifics', () => {
+  it('runs on WAL with a busy timeout, and records each migration once', async () => {
+    const path = join(dir, 'pragmas.db');
+    const store = openStore({ kind: 'sqlite', file: path });
+    await store.insertOrder(freshOrder());
+    await store.close();
+    const again = openSqliteStore(path); // re-open: nothing re-applied
+    await again.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare('SELECT version, name FROM schema_version ORDER BY version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses to edit or delete audit rows, even from raw SQL', async () => {
+    const path = join(dir, 'audit.db');
+    const store = openSqliteStore(path);
+    const order = freshOrder();
+    await store.insertOrder(order);
+    await store.close();
+    const db = new Database(path);
+    try {
+      expect(() => db.prepare("UPDATE audit SET data = '{}'").run()).toThrow(/append-only/);
+      expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM audit').get()).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database whose schema is newer than the code', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db);
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(LATEST_SCHEMA_VERSION + 1, 'from the future', 1);
+      expect(() => migrate(db)).toThrow(/newer than this code knows/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls a failing migration back completely', () => {
+    const db = new Database(':memory:');
+    try {
+      const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }];
+      expect(() => migrate(db, broken)).toThrow(/no_such_table/);
+      expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: LATEST_SCHEMA_VERSION });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('loads better-sqlite3 only when a sqlite store is opened (cloud bundles never need it)', () => {
+    // Bundle the factory as a cloud function would: better-sqlite3 external, and placed where it
+    // cannot be resolved. A cloudbase store must then work; only opening sqlite may fail.
+    buildSync({
+      entryPoints: [join(__dirname, '../../../cloudfunctions/core/store/index.ts'), join(__dirname, '../../../cloudfunctions/core/store/cloudbase-fake.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outdir: join(dir, 'bundle'),
+      external: ['better-sqlite3'],
+      logLevel: 'silent',
+    });
+    const script = `
+      const { openStore } = require(${JSON.stringify(join(dir, 'bundle', 'index.js'))});
+      const { FakeCloudbaseDb } = require(${JSON.stringify(join(dir, 'bundle', 'cloudbase-fake.js'))});
+      (async () => {
+        const store = openStore({ kind: 'cloudbase', db: new FakeCloudbaseDb() });
+        const ok = await store.recordNotification('n1', { eventType: 'X', receivedAt: 1 });
+        let sqlite;
+        try { openStore({ kind: 'sqlite', file: ':memory:' }); sqlite = 'opened'; } catch (e) { sqlite = e.code; }
+        console.log(JSON.stringify({ ok, sqlite }));
+      })();
+    `;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ ok: true, sqlite: 'MODULE_NOT_FOUND' });
+  });
+});
