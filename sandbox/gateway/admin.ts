@@ -1,0 +1,90 @@
+import type { ArmedFault, FaultSpec } from './faults';
+import type { CombineRecord, ContractRecord, NotificationRecord, OrderRecord, RefundRecord, TradeState } from './state';
+
+/**
+ * A typed client of the gateway's admin and cashier HTTP API, usable against a gateway in
+ * another process given its URL. Every call is plain HTTP, so what a test does here a developer
+ * can do with curl.
+ */
+export interface GatewayAdmin {
+  info(): Promise<GatewayInfo>;
+  orders(): Promise<{ orders: OrderRecord[]; combines: CombineRecord[]; refunds: RefundRecord[] }>;
+  order(outTradeNo: string): Promise<AdminOrder>;
+  notifications(): Promise<NotificationRecord[]>;
+  pay(prepayId: string, opts?: { openid?: string }): Promise<UserActionResult>;
+  cancel(prepayId: string): Promise<UserActionResult>;
+  fail(prepayId: string, reason?: string): Promise<UserActionResult>;
+  authorizeContract(openid: string): Promise<ContractView>;
+  revokeContract(openid: string): Promise<ContractView>;
+  fault(spec: FaultSpec): Promise<ArmedFault>;
+  faults(): Promise<ArmedFault[]>;
+  clearFaults(): Promise<void>;
+}
+
+export interface GatewayInfo {
+  mchid: string;
+  appid: string;
+  merchantSerialNo: string;
+  platformSerialNo: string;
+  platformPublicKeyId: string;
+  signingSerial: string;
+  timeScale: number;
+  minCloseIntervalMs: number;
+}
+
+export type AdminOrder = { kind: 'order'; order: OrderRecord; refunds: RefundRecord[] } | { kind: 'combine'; combine: CombineRecord };
+export interface UserActionResult {
+  trade_state: TradeState;
+  out_trade_no: string;
+}
+export interface ContractView {
+  openid: string;
+  individual_auth_id?: string;
+  auth_state: ContractRecord['authState'];
+  operation_time?: string;
+}
+
+/** A non-2xx admin/cashier answer. */
+export class GatewayAdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+  }
+}
+
+export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok) {
+      const err = (json ?? {}) as { code?: string; message?: string };
+      throw new GatewayAdminError(res.status, err.code ?? 'UNKNOWN', err.message ?? text);
+    }
+    return json as T;
+  }
+  const seg = encodeURIComponent;
+  return {
+    info: () => call('GET', '/sandbox/admin/info'),
+    orders: () => call('GET', '/sandbox/admin/orders'),
+    order: (no) => call('GET', `/sandbox/admin/orders/${seg(no)}`),
+    notifications: async () => (await call<{ notifications: NotificationRecord[] }>('GET', '/sandbox/admin/notifications')).notifications,
+    pay: (id, opts) => call('POST', `/sandbox/cashier/${seg(id)}/pay`, opts ?? {}),
+    cancel: (id) => call('POST', `/sandbox/cashier/${seg(id)}/cancel`, {}),
+    fail: (id, reason) => call('POST', `/sandbox/cashier/${seg(id)}/fail`, reason === undefined ? {} : { reason }),
+    authorizeContract: (openid) => call('POST', `/sandbox/admin/contracts/${seg(openid)}/authorize`, {}),
+    revokeContract: (openid) => call('POST', `/sandbox/admin/contracts/${seg(openid)}/revoke`, {}),
+    fault: (spec) => call('POST', '/sandbox/admin/faults', spec),
+    faults: async () => (await call<{ faults: ArmedFault[] }>('GET', '/sandbox/admin/faults')).faults,
+    clearFaults: async () => {
+      await call('DELETE', '/sandbox/admin/faults');
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { SandboxKeys } from '../keys';
+import type { PlatformSigner } from './crypto';
+import type { Faults } from './faults';
+import type { Notifier } from './notifier';
+import type { GatewayState } from './state';
+
+/** What every route module needs: keys, state, the signer, notifications, faults and settings. */
+export interface GatewayContext {
+  keys: SandboxKeys;
+  state: GatewayState;
+  signer: PlatformSigner;
+  notifier: Notifier;
+  faults: Faults;
+  timeScale: number;
+  minCloseIntervalMs: number;
+  log: (line: string) => void;
+  /** Timers owned by the gateway (refund completion …), cleared on close. */
+  later(fn: () => void, delayMs: number): void;
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { GatewayError } from './http';
+
+/**
+ * Fault injection: what a test or a developer arms through `POST /sandbox/admin/faults` to see
+ * how the merchant side copes with the gateway misbehaving. Faults live in memory only and are
+ * used up call by call (`count`, default 1).
+ */
+
+export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang';
+export type NotificationEffect = 'drop' | 'delay' | 'duplicate' | 'corrupt';
+export type Corruption = 'signature' | 'serial' | 'signtest' | 'stale-timestamp';
+
+export interface EndpointFaultSpec {
+  kind: 'endpoint';
+  /** Any method when omitted. */
+  method?: string;
+  /** Path without query; `*` matches one segment's characters, `**` anything. */
+  path: string;
+  effect: EndpointEffect;
+  count?: number;
+  /** hang: how long the socket is held before it is destroyed without an answer (default 15 s). */
+  holdMs?: number;
+  /** hang: whether the request still takes effect (the client cannot tell). Default true. */
+  processed?: boolean;
+}
+
+export interface NotificationFaultSpec {
+  kind: 'notification';
+  effect: NotificationEffect;
+  count?: number;
+  /** Only notifications of this event type (e.g. `REFUND.SUCCESS`); any when omitted. */
+  eventType?: string;
+  /** delay: wall-clock ms before the first attempt (not time-scaled). */
+  delayMs?: number;
+  /** duplicate: how many identical copies are posted at once (default 2). */
+  copies?: number;
+  /** corrupt: what is wrong with the first attempt; retries are sound (default signature). */
+  corruption?: Corruption;
+}
+
+export type FaultSpec = EndpointFaultSpec | NotificationFaultSpec;
+export type ArmedFault = FaultSpec & { id: string; remaining: number };
+
+const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang'];
+const NOTIFICATION_EFFECTS: readonly string[] = ['drop', 'delay', 'duplicate', 'corrupt'];
+const CORRUPTIONS: readonly string[] = ['signature', 'serial', 'signtest', 'stale-timestamp'];
+
+export class Faults {
+  private armed: ArmedFault[] = [];
+
+  add(spec: unknown): ArmedFault {
+    const fault = validateFault(spec);
+    this.armed.push(fault);
+    return fault;
+  }
+
+  list(): ArmedFault[] {
+    return this.armed.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** Uses up one matching endpoint fault, if armed. */
+  takeEndpoint(method: string, pathname: string): ArmedFault & EndpointFaultSpec | undefined {
+    const fault = this.armed.find(
+      (f): f is ArmedFault & EndpointFaultSpec =>
+        f.kind === 'endpoint' && (!f.method || f.method.toUpperCase() === method) && pathPattern(f.path).test(pathname),
+    );
+    return fault ? this.use(fault) : undefined;
+  }
+
+  takeNotification(eventType: string): ArmedFault & NotificationFaultSpec | undefined {
+    const fault = this.armed.find(
+      (f): f is ArmedFault & NotificationFaultSpec => f.kind === 'notification' && (!f.eventType || f.eventType === eventType),
+    );
+    return fault ? this.use(fault) : undefined;
+  }
+
+  private use<T extends ArmedFault>(fault: T): T {
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.armed = this.armed.filter((f) => f !== fault);
+    return fault;
+  }
+}
+
+export function pathPattern(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+function validateFault(spec: unknown): ArmedFault {
+  const bad = (message: string) => new GatewayError(400, 'PARAM_ERROR', message);
+  if (!spec || typeof spec !== 'object') throw bad('fault spec must be an object');
+  const s = spec as Record<string, unknown>;
+  const count = s.count === undefined ? 1 : s.count;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) throw bad('count must be a positive integer');
+  const id = randomUUID();
+  if (s.kind === 'endpoint') {
+    if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw bad('endpoint fault needs a path pattern starting with /');
+    if (typeof s.effect !== 'string' || !ENDPOINT_EFFECTS.includes(s.effect)) throw bad(`effect must be one of ${ENDPOINT_EFFECTS.join(', ')}`);
+    if (s.method !== undefined && typeof s.method !== 'string') throw bad('method must be a string');
+    if (s.holdMs !== undefined && (typeof s.holdMs !== 'number' || s.holdMs < 0)) throw bad('holdMs must be a non-negative number');
+    if (s.processed !== undefined && typeof s.processed !== 'boolean') throw bad('processed must be a boolean');
+    return { ...(s as unknown as EndpointFaultSpec), id, remaining: count };
+  }
+  if (s.kind === 'notification') {
+    if (typeof s.effect !== 'string' || !NOTIFICATION_EFFECTS.includes(s.effect)) throw bad(`effect must be one of ${NOTIFICATION_EFFECTS.join(', ')}`);
+    if (s.corruption !== undefined && (typeof s.corruption !== 'string' || !CORRUPTIONS.includes(s.corruption))) {
+      throw bad(`corruption must be one of ${CORRUPTIONS.join(', ')}`);
+    }
+    if (s.delayMs !== undefined && (typeof s.delayMs !== 'number' || s.delayMs < 0)) throw bad('delayMs must be a non-negative number');
+    if (s.copies !== undefined && (typeof s.copies !== 'number' || !Number.isInteger(s.copies) || s.copies < 1)) throw bad('copies must be a positive integer');
+    return { ...(s as unknown as NotificationFaultSpec), id, remaining: count };
+  }
+  throw bad('kind must be "endpoint" or "notification"');
+}

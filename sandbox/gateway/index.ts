@@ -1,0 +1,164 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { ensureSandboxKeys, type SandboxKeys } from '../keys';
+import { createGatewayAdmin, type GatewayAdmin } from './admin';
+import { adminRoutes } from './admin-routes';
+import { authenticate } from './auth';
+import type { GatewayContext } from './context';
+import type { PlatformSigner } from './crypto';
+import { Faults } from './faults';
+import { GatewayError, errorJson, newRequestId, readBody, sendPlain, sendSigned, type Reply, type RequestContext, type Route } from './http';
+import { jscode2session } from './login';
+import { Notifier } from './notifier';
+import { GatewayState } from './state';
+import { routeTable } from './routes';
+
+export type { SandboxKeys } from '../keys';
+export type { GatewayAdmin } from './admin';
+export { createGatewayAdmin } from './admin';
+export type { FaultSpec, EndpointFaultSpec, NotificationFaultSpec } from './faults';
+
+export interface GatewayOptions {
+  dataDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Notification and refund delays are divided by this; default env SANDBOX_TIME_SCALE or 1. */
+  timeScale?: number;
+  /** Which platform key signs responses and notifications; default certificate. */
+  signingMode?: 'certificate' | 'publicKey';
+  /** Seed 004: an order cannot be closed sooner than this after creation; default 5 min. */
+  minCloseIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Gateway {
+  url: string;
+  keys: SandboxKeys;
+  admin: GatewayAdmin;
+  close(): Promise<void>;
+}
+
+/** Starts the WeChat Pay (and jscode2session) emulator on loopback. */
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const keys = ensureSandboxKeys(opts.dataDir);
+  const state = new GatewayState(join(opts.dataDir, 'gateway.json'));
+  const timeScale = opts.timeScale ?? (Number(process.env.SANDBOX_TIME_SCALE) || 1);
+  if (!(timeScale > 0)) throw new Error(`timeScale must be positive, got ${timeScale}`);
+  const log = opts.log ?? (() => {});
+  const signer: PlatformSigner =
+    opts.signingMode === 'publicKey'
+      ? { serial: keys.platformPublicKey.keyId, privateKeyPem: keys.platformPublicKey.privateKeyPem }
+      : { serial: keys.platformCert.serialNo, privateKeyPem: keys.platformCert.privateKeyPem };
+  const faults = new Faults();
+  const notifier = new Notifier({ state, apiV3Key: keys.apiV3Key, signer: () => signer, faults, timeScale, log });
+  const timers = new Set<NodeJS.Timeout>();
+  const ctx: GatewayContext = {
+    keys,
+    state,
+    signer,
+    notifier,
+    faults,
+    timeScale,
+    minCloseIntervalMs: opts.minCloseIntervalMs ?? 5 * 60_000,
+    log,
+    later(fn, delayMs) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, delayMs);
+      timers.add(t);
+    },
+  };
+  const routes = [...routeTable(ctx), ...adminRoutes(ctx)];
+
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    void dispatch(ctx, routes, req, res).catch((err: unknown) => {
+      log(`gateway: unhandled ${(err as Error).stack ?? String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 'SYSTEM_ERROR', message: '系统错误' }));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  notifier.resume();
+  log(`gateway listening on ${url} (mchid ${keys.mchid}, appid ${keys.appid}, signing ${opts.signingMode ?? 'certificate'}, time scale ${timeScale})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    keys,
+    admin: createGatewayAdmin(url),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        notifier.close();
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => {
+          state.flush();
+          resolve();
+        });
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+async function dispatch(ctx: GatewayContext, routes: Route[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const rawPath = req.url ?? '/';
+  const url = new URL(rawPath, 'http://sandbox.local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const rc: RequestContext = { req, res, method, rawPath, url, body: '', params: [], requestId: newRequestId() };
+  const apiV3 = url.pathname.startsWith('/v3/');
+  const send = (reply: Reply) => (apiV3 ? sendSigned(rc, reply, ctx.signer) : sendPlain(rc, reply));
+
+  try {
+    rc.body = await readBody(req);
+    if (url.pathname === '/healthz') return send({ status: 200, json: { status: 'ok' } });
+    if (url.pathname === '/sns/jscode2session' && method === 'GET') return send(jscode2session(url.searchParams, ctx.keys, ctx.state));
+
+    const fault = url.pathname.startsWith('/sandbox/admin') ? undefined : ctx.faults.takeEndpoint(method, url.pathname);
+    if (fault?.effect === 'SYSTEM_ERROR') throw new GatewayError(500, 'SYSTEM_ERROR', '系统错误 (sandbox fault)');
+    if (fault?.effect === 'FREQUENCY_LIMITED') throw new GatewayError(429, 'FREQUENCY_LIMITED', '频率超限 (sandbox fault)');
+
+    const run = async (): Promise<Reply> => {
+      if (apiV3) rc.mchid = authenticate(rc, ctx.keys);
+      for (const r of routes) {
+        if (r.method !== method) continue;
+        const m = r.pattern.exec(url.pathname);
+        if (!m) continue;
+        rc.params = m.slice(1).map((p) => decodeURIComponent(p));
+        return (await r.handler(rc)) ?? { status: 204 };
+      }
+      if (routes.some((r) => r.pattern.test(url.pathname))) throw new GatewayError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${url.pathname}`);
+      throw new GatewayError(404, 'NOT_FOUND', `no such API: ${method} ${url.pathname}`);
+    };
+
+    if (fault?.effect === 'hang') {
+      // The client gives up; whether the call took effect is the fault's `processed` flag.
+      if (fault.processed !== false) await run().catch(() => undefined);
+      ctx.log(`fault: holding ${method} ${url.pathname} for ${fault.holdMs ?? 15000} ms`);
+      ctx.later(() => req.socket.destroy(), fault.holdMs ?? 15000);
+      return;
+    }
+    send(await run());
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      send({ status: err.status, json: errorJson(err) });
+      return;
+    }
+    throw err;
+  }
+}

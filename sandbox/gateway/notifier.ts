@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { encryptAes256Gcm, randomAlnum, responseMessage, signSha256Rsa, type PlatformSigner } from './crypto';
+import type { Corruption, Faults } from './faults';
+import type { GatewayState, NotificationRecord } from './state';
+import { rfc3339China } from './time';
+
+/**
+ * Posts encrypted, signed notifications to merchants with WeChat Pay's retry schedule: a reply
+ * other than 200/204, a timeout (5 s) or a connection error is retried after
+ * 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (16 attempts in all), every delay divided
+ * by the time scale. Every attempt is logged in the state for the admin API.
+ */
+
+export const RETRY_DELAYS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const;
+export const MAX_ATTEMPTS = RETRY_DELAYS_S.length + 1;
+export const NOTIFY_TIMEOUT_MS = 5000;
+/** A stale timestamp corruption sits just outside the 300 s window. */
+const STALE_BY_S = 310;
+
+export interface NotificationInput {
+  eventType: string;
+  summary: string;
+  /** `transaction` or `refund`: also the AEAD associated data, as real. */
+  originalType: string;
+  resource: unknown;
+  url: string;
+  subject: string;
+}
+
+export interface NotifierDeps {
+  state: GatewayState;
+  apiV3Key: string;
+  signer: () => PlatformSigner;
+  faults: Faults;
+  timeScale: number;
+  log: (line: string) => void;
+}
+
+export class Notifier {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<http.ClientRequest>();
+  private closed = false;
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  /** Builds, records and schedules one notification (subject to notification faults). */
+  send(input: NotificationInput): NotificationRecord {
+    const nonce = randomAlnum(12);
+    const payload = {
+      id: randomUUID(),
+      create_time: rfc3339China(),
+      resource_type: 'encrypt-resource',
+      event_type: input.eventType,
+      summary: input.summary,
+      resource: {
+        original_type: input.originalType,
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: encryptAes256Gcm(JSON.stringify(input.resource), this.deps.apiV3Key, nonce, input.originalType),
+        associated_data: input.originalType,
+        nonce,
+      },
+    };
+    const record: NotificationRecord = {
+      id: payload.id,
+      eventType: input.eventType,
+      url: input.url,
+      subject: input.subject,
+      createdAt: payload.create_time,
+      body: JSON.stringify(payload),
+      status: 'pending',
+      rounds: 0,
+      attempts: [],
+    };
+    this.deps.state.data.notifications.push(record);
+    this.deps.state.changed();
+
+    const fault = this.deps.faults.takeNotification(input.eventType);
+    if (fault?.effect === 'drop') {
+      record.status = 'dropped';
+      this.deps.log(`notify ${record.id} ${record.eventType} dropped by fault`);
+      return record;
+    }
+    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
+    const copies = fault?.effect === 'duplicate' ? fault.copies ?? 2 : 1;
+    const delay = fault?.effect === 'delay' ? fault.delayMs ?? 5000 : 0;
+    this.schedule(record, delay, copies);
+    return record;
+  }
+
+  /** After a restart: pick up notifications that were still being retried. */
+  resume(): void {
+    for (const record of this.deps.state.data.notifications) {
+      if (record.status === 'pending') this.schedule(record, Math.max(0, (record.nextAttemptAt ?? Date.now()) - Date.now()), 1);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const req of this.inFlight) req.destroy();
+    this.inFlight.clear();
+  }
+
+  private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
+    if (this.closed) return;
+    record.nextAttemptAt = Date.now() + delayMs;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.attempt(record, copies);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private async attempt(record: NotificationRecord, copies: number): Promise<void> {
+    const round = record.rounds + 1;
+    record.rounds = round;
+    const corruption = round === 1 ? (record.corruption as Corruption | undefined) : undefined;
+    const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corruption)));
+    if (this.closed) return;
+    if (results.some((ok) => ok)) {
+      record.status = 'delivered';
+      delete record.nextAttemptAt;
+    } else if (round >= MAX_ATTEMPTS) {
+      record.status = 'failed';
+      delete record.nextAttemptAt;
+      this.deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`);
+    } else {
+      this.schedule(record, (RETRY_DELAYS_S[round - 1]! * 1000) / this.deps.timeScale, 1);
+    }
+    this.deps.state.changed();
+  }
+
+  /** One POST; true on 200/204. */
+  private post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
+    const started = Date.now();
+    const headers = this.signedHeaders(record.body, corruption);
+    return new Promise((resolve) => {
+      let settled = false;
+      let req: http.ClientRequest | undefined;
+      const finish = (statusCode: number | undefined, error: string | undefined) => {
+        if (settled) return;
+        settled = true;
+        if (req) this.inFlight.delete(req);
+        record.attempts.push({
+          round,
+          at: new Date(started).toISOString(),
+          ...(statusCode !== undefined ? { statusCode } : {}),
+          ...(error ? { error } : {}),
+          durationMs: Date.now() - started,
+          ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
+        });
+        this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
+        resolve(statusCode === 200 || statusCode === 204);
+      };
+      let url: URL;
+      try {
+        url = new URL(record.url);
+      } catch {
+        finish(undefined, 'invalid notify_url');
+        return;
+      }
+      const transport = url.protocol === 'https:' ? https : http;
+      req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
+        res.resume();
+        res.on('end', () => finish(res.statusCode, undefined));
+        res.on('error', (err) => finish(undefined, err.message));
+      });
+      this.inFlight.add(req);
+      req.on('timeout', () => {
+        req!.destroy();
+        finish(undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
+      });
+      req.on('error', (err) => finish(undefined, (err as NodeJS.ErrnoException).code ?? err.message));
+      req.end(record.body);
+    });
+  }
+
+  private signedHeaders(body: string, corruption: Corruption | undefined): Record<string, string | number> {
+    const signer = this.deps.signer();
+    const nowS = Math.floor(Date.now() / 1000);
+    const timestamp = String(corruption === 'stale-timestamp' ? nowS - STALE_BY_S : nowS);
+    const nonce = randomAlnum(32);
+    let signature = signSha256Rsa(responseMessage(timestamp, nonce, body), signer.privateKeyPem);
+    let serial = signer.serial;
+    if (corruption === 'signature') signature = signSha256Rsa(responseMessage(timestamp, nonce, body + ' '), signer.privateKeyPem);
+    if (corruption === 'signtest') signature = 'WECHATPAY/SIGNTEST/' + signature;
+    if (corruption === 'serial') serial = serial.startsWith('PUB_KEY_ID_') ? 'PUB_KEY_ID_0000000000000000000000000000' : '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
+    return {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      'User-Agent': 'Mozilla/4.0',
+      'Wechatpay-Timestamp': timestamp,
+      'Wechatpay-Nonce': nonce,
+      'Wechatpay-Signature': signature,
+      'Wechatpay-Serial': serial,
+      'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`) so a
+ * restart keeps orders, contracts and the notification log. Writes are coalesced: many changes
+ * in one tick cost one atomic rename.
+ */
+
+export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+
+export interface OrderRecord {
+  tradeType: 'JSAPI' | 'NATIVE';
+  appid: string;
+  mchid: string;
+  outTradeNo: string;
+  description: string;
+  attach?: string;
+  notifyUrl: string;
+  timeExpire?: string;
+  goodsTag?: string;
+  total: number;
+  currency: string;
+  payerOpenid?: string;
+  prepayId?: string;
+  codeUrl?: string;
+  createdAt: number;
+  /** Canonical JSON of the creating request: a repeat with other parameters is OUT_TRADE_NO_USED. */
+  fingerprint: string;
+  tradeState: TradeState;
+  tradeStateDesc: string;
+  successTime?: string;
+  transactionId?: string;
+  bankType?: string;
+  /** Who paid in the cashier (a NATIVE order has no payer until then). */
+  paidBy?: string;
+  refunded: number;
+}
+
+export interface CombineSubRecord {
+  mchid: string;
+  outTradeNo: string;
+  individualAuthId: string;
+  individualName?: string;
+  description: string;
+  attach: string;
+  total: number;
+  currency: string;
+  tradeState: TradeState;
+  transactionId?: string;
+  successTime?: string;
+  bankType?: string;
+}
+
+export interface CombineRecord {
+  combineAppid: string;
+  combineMchid: string;
+  combineOutTradeNo: string;
+  payerOpenid: string;
+  sceneInfo: Record<string, unknown>;
+  notifyUrl: string;
+  timeStart?: string;
+  timeExpire?: string;
+  tradeScenario?: string;
+  prepayId: string;
+  createdAt: number;
+  fingerprint: string;
+  subOrders: CombineSubRecord[];
+}
+
+export interface RefundRecord {
+  mchid: string;
+  outRefundNo: string;
+  refundId: string;
+  outTradeNo: string;
+  transactionId: string;
+  reason?: string;
+  notifyUrl?: string;
+  refund: number;
+  total: number;
+  currency: string;
+  status: 'PROCESSING' | 'SUCCESS';
+  createdAt: number;
+  /** When PROCESSING turns SUCCESS (epoch ms), survives restarts. */
+  dueAt: number;
+  successTime?: string;
+}
+
+export interface ContractRecord {
+  openid: string;
+  individualAuthId: string;
+  authState: 'AUTHORIZED' | 'UNAUTHORIZED';
+  operationTime: string;
+}
+
+export interface NotificationAttempt {
+  /** 1-based delivery round (16 at most); duplicate copies share a round. */
+  round: number;
+  at: string;
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+  /** Which fault shaped this attempt, if any. */
+  fault?: string;
+}
+
+export interface NotificationRecord {
+  id: string;
+  eventType: string;
+  url: string;
+  /** out_trade_no, combine_out_trade_no or out_refund_no the notification is about. */
+  subject: string;
+  createdAt: string;
+  /** The exact JSON posted (every attempt posts the same body, freshly signed). */
+  body: string;
+  status: 'pending' | 'delivered' | 'failed' | 'dropped';
+  /** Delivery rounds made so far. */
+  rounds: number;
+  attempts: NotificationAttempt[];
+  /** Epoch ms of the next scheduled attempt while pending. */
+  nextAttemptAt?: number;
+  /** Corruption applied to the first attempt, from a fault. */
+  corruption?: string;
+}
+
+export interface GatewayData {
+  orders: Record<string, OrderRecord>;
+  combines: Record<string, CombineRecord>;
+  refunds: Record<string, RefundRecord>;
+  contracts: Record<string, ContractRecord>;
+  notifications: NotificationRecord[];
+  /** prepay_id → what it pays. */
+  prepays: Record<string, { kind: 'order' | 'combine'; key: string }>;
+  /** Consumed jscode2session codes (single-use). */
+  usedCodes: string[];
+}
+
+const MAX_USED_CODES = 10_000;
+
+export class GatewayState {
+  readonly data: GatewayData;
+  private pending = false;
+
+  constructor(private readonly file: string) {
+    this.data = existsSync(file) ? { ...empty(), ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayData>) } : empty();
+  }
+
+  /** Marks the state dirty; written once at the end of the current tick. */
+  changed(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data));
+    renameSync(tmp, this.file);
+  }
+
+  /** Records a code as used; false when it already was. */
+  useCode(code: string): boolean {
+    if (this.data.usedCodes.includes(code)) return false;
+    this.data.usedCodes.push(code);
+    if (this.data.usedCodes.length > MAX_USED_CODES) this.data.usedCodes.splice(0, this.data.usedCodes.length - MAX_USED_CODES);
+    this.changed();
+    return true;
+  }
+}
+
+function empty(): GatewayData {
+  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [] };
+}
