@@ -10,8 +10,9 @@ type ListState = 'idle' | 'loading' | 'error';
 
 const RECEIVED_PAGE_SIZE = 10;
 
+/** Per-page instance state that is not rendered. */
 interface PayeePage {
-  signer?: SignAdapter;
+  signAdapter?: SignAdapter;
 }
 
 /**
@@ -45,8 +46,8 @@ Component({
 
     signer(): SignAdapter {
       const self = this as unknown as PayeePage;
-      self.signer ??= createSignAdapter(wxSignDeps({ transport: env.transport, sandboxUrl: env.sandboxUrl }));
-      return self.signer;
+      self.signAdapter ??= createSignAdapter(wxSignDeps({ transport: env.transport, sandboxUrl: env.sandboxUrl }));
+      return self.signAdapter;
     },
 
     async load() {
