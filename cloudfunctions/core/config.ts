@@ -18,6 +18,10 @@ export const CONFIG_ENV = {
   apiV3Key: 'WECHATPAY_API_V3_KEY',
   platformPublicKey: 'WECHATPAY_PLATFORM_PUBLIC_KEY',
   gatewayBaseUrl: 'WECHATPAY_BASE_URL',
+  /** Local stacks whose sandbox gateway uses a shorter close rule than production's 5 minutes. */
+  minCloseIntervalMs: 'PAY_MIN_CLOSE_INTERVAL_MS',
+  /** How long a PAYING order waits before reconcile asks the gateway (tests use 0). */
+  reconcileAfterMs: 'PAY_RECONCILE_AFTER_MS',
 } as const;
 
 /** Seed 004: an order may not be closed sooner than 5 minutes after it was created. */
@@ -217,20 +221,32 @@ function withEnvOverrides(raw: unknown, env: Record<string, string | undefined>)
   }
   if (env[CONFIG_ENV.apiV3Key]) out.apiV3Key = env[CONFIG_ENV.apiV3Key];
   if (env[CONFIG_ENV.gatewayBaseUrl]) out.gatewayBaseUrl = env[CONFIG_ENV.gatewayBaseUrl];
+  // Numbers from env stay strings when malformed, so the schema names the field instead of guessing.
+  const number = (text: string) => (/^\d+$/.test(text) ? Number(text) : text);
+  if (env[CONFIG_ENV.minCloseIntervalMs]) out.minCloseIntervalMs = number(env[CONFIG_ENV.minCloseIntervalMs]!);
+  if (env[CONFIG_ENV.reconcileAfterMs]) {
+    out.reconcile = { ...((out.reconcile as Record<string, unknown> | undefined) ?? {}), payingOlderThanMs: number(env[CONFIG_ENV.reconcileAfterMs]!) };
+  }
   if (out.merchant !== undefined || Object.keys(merchant).length) out.merchant = merchant;
   if (out.platform !== undefined || Object.keys(platform).length) out.platform = platform;
   return out;
 }
 
 let cached: MerchantConfig | undefined;
+/**
+ * The environment as it was when this bundle loaded (its cold start). A local host may load
+ * several stacks' bundles into one process, each after setting its own env.
+ */
+let coldStartEnv: Record<string, string | undefined> = { ...process.env };
 
 /** The config of this cold start: loaded and validated on first use, then reused. */
 export function merchantConfig(): MerchantConfig {
-  cached ??= loadMerchantConfig();
+  cached ??= loadMerchantConfig({ env: coldStartEnv });
   return cached;
 }
 
-/** Forget the cached config (tests that switch PAY_CONFIG_FILE). */
+/** Forget the cached config and take the environment afresh (tests that switch PAY_CONFIG_FILE). */
 export function resetMerchantConfig(): void {
   cached = undefined;
+  coldStartEnv = { ...process.env };
 }

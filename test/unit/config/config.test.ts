@@ -1,0 +1,166 @@
+/**
+ * Merchant config: a sound file loads; every missing or malformed field fails fast naming it;
+ * secrets come from env when set; key files are read relative to the config file.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadMerchantConfig, parseMerchantConfig, type MerchantConfigFile } from '../../../cloudfunctions/core/config';
+import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomPublicKeyId } from '../../helpers/crypto-fixtures';
+import { localMerchantConfig, writeLocalMerchantConfig } from '../../../sandbox/local-config';
+import type { SandboxKeys } from '../../../sandbox/keys';
+
+const merchant = generateRsaKeyPair();
+const platform = generateRsaKeyPair();
+const certificate = makeCertificate({ keyPair: platform });
+const publicKeyId = randomPublicKeyId();
+const apiV3Key = randomApiV3Key();
+
+function sound(): MerchantConfigFile {
+  return {
+    mchid: '1900000109',
+    appid: 'wx1234567890abcdef',
+    merchant: { serialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1', privateKey: merchant.privatePem },
+    platform: { certificates: [certificate.pem], publicKeyId, publicKey: platform.publicPem },
+    apiV3Key,
+    notifyUrl: 'https://pay.example.com/notify',
+    amount: { minFen: 1, maxFen: 100000 },
+    admins: ['o_admin'],
+    store: { kind: 'sqlite', file: '/tmp/x.sqlite' },
+    defaultDescription: '商品',
+  };
+}
+
+function fails(raw: unknown, field: RegExp, env: Record<string, string> = {}) {
+  expect(() => parseMerchantConfig(raw, { env })).toThrow(ConfigError);
+  expect(() => parseMerchantConfig(raw, { env })).toThrow(field);
+}
+
+describe('parseMerchantConfig', () => {
+  it('loads a sound config with defaults filled in', () => {
+    const config = parseMerchantConfig(sound());
+    expect(config).toMatchObject({
+      mchid: '1900000109',
+      gatewayBaseUrl: 'https://api.mch.weixin.qq.com',
+      orderTtlMs: 30 * 60_000,
+      minCloseIntervalMs: 5 * 60_000,
+      platform: { certificates: [certificate.pem], publicKey: { id: publicKeyId, pem: platform.publicPem } },
+      reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
+    });
+  });
+
+  it.each([
+    ['mchid', (c: Record<string, unknown>) => delete c.mchid, /mchid/],
+    ['appid', (c: Record<string, unknown>) => (c.appid = 'not-an-appid'), /appid/],
+    ['notifyUrl query', (c: Record<string, unknown>) => (c.notifyUrl = 'https://x.example/n?a=1'), /notifyUrl: notify URL must not carry a query/],
+    ['notifyUrl', (c: Record<string, unknown>) => delete c.notifyUrl, /notifyUrl/],
+    ['amount bounds', (c: Record<string, unknown>) => (c.amount = { minFen: 10, maxFen: 5 }), /amount/],
+    ['fractional fen', (c: Record<string, unknown>) => (c.amount = { minFen: 1.5, maxFen: 5 }), /amount\.minFen/],
+    ['store kind', (c: Record<string, unknown>) => (c.store = { kind: 'mysql' }), /store/],
+    ['unknown field', (c: Record<string, unknown>) => (c.mchId = '1'), /mchId/],
+    ['merchant serial', (c: Record<string, unknown>) => ((c.merchant as Record<string, unknown>).serialNo = 'zz'), /merchant\.serialNo/],
+    ['publicKeyId prefix', (c: Record<string, unknown>) => ((c.platform as Record<string, unknown>).publicKeyId = 'KEY_1'), /platform\.publicKeyId/],
+  ])('names the field when %s is wrong', (_name, spoil, field) => {
+    const raw = sound() as unknown as Record<string, unknown>;
+    spoil(raw);
+    fails(raw, field);
+  });
+
+  it('needs the private key, a 32-byte APIv3 key and some platform verification', () => {
+    fails({ ...sound(), merchant: { serialNo: 'ABCDEF0123456789' } }, /merchant\.privateKey/);
+    fails({ ...sound(), apiV3Key: 'short' }, /apiV3Key must be exactly 32 bytes/);
+    fails({ ...sound(), apiV3Key: undefined }, /apiV3Key is required/);
+    fails({ ...sound(), platform: {} }, /platform needs certificates/);
+    fails({ ...sound(), platform: { publicKeyId } }, /publicKeyId and platform\.publicKey go together/);
+  });
+
+  it('takes secrets from env over the file', () => {
+    const other = generateRsaKeyPair();
+    const otherKey = randomApiV3Key();
+    const config = parseMerchantConfig(
+      { ...sound(), apiV3Key: undefined, merchant: { serialNo: 'ABCDEF0123456789' } },
+      { env: { WECHATPAY_MCH_PRIVATE_KEY: other.privatePem, WECHATPAY_API_V3_KEY: otherKey, PAY_MIN_CLOSE_INTERVAL_MS: '2000' } },
+    );
+    expect(config.merchant.privateKey).toBe(other.privatePem);
+    expect(config.apiV3Key).toBe(otherKey);
+    expect(config.minCloseIntervalMs).toBe(2000);
+    fails(sound(), /minCloseIntervalMs/, { PAY_MIN_CLOSE_INTERVAL_MS: 'soon' });
+  });
+});
+
+describe('loadMerchantConfig', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pay-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads PAY_CONFIG_FILE and key files beside it', () => {
+    writeFileSync(join(dir, 'merchant.pem'), merchant.privatePem);
+    writeFileSync(join(dir, 'platform.pem'), certificate.pem);
+    const file = join(dir, 'pay.json');
+    const raw = sound();
+    writeFileSync(file, JSON.stringify({ ...raw, merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'merchant.pem' }, platform: { certificateFiles: ['platform.pem'] } }));
+    const config = loadMerchantConfig({ env: { PAY_CONFIG_FILE: file } });
+    expect(config.merchant.privateKey).toBe(merchant.privatePem);
+    expect(config.platform.certificates).toEqual([certificate.pem]);
+    expect(config.platform.publicKey).toBeUndefined();
+  });
+
+  it('fails fast and says why: unset, unreadable, not JSON, missing key file', () => {
+    expect(() => loadMerchantConfig({ env: {} })).toThrow(/PAY_CONFIG_FILE is not set/);
+    expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'nope.json') } })).toThrow(/cannot read/);
+    writeFileSync(join(dir, 'bad.json'), '{');
+    expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'bad.json') } })).toThrow(/not valid JSON/);
+    const raw = sound();
+    writeFileSync(join(dir, 'missing.json'), JSON.stringify({ ...raw, merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'gone.pem' } }));
+    expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'missing.json') } })).toThrow(/merchant\.privateKeyFile: cannot read gone\.pem/);
+  });
+});
+
+describe('writeLocalMerchantConfig', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'local-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function sandboxKeys(): SandboxKeys {
+    // Written where ensureSandboxKeys keeps them, so the config's file paths resolve.
+    const keyDir = join(dir, 'keys');
+    require('node:fs').mkdirSync(keyDir);
+    writeFileSync(join(keyDir, 'merchant_key.pem'), merchant.privatePem);
+    writeFileSync(join(keyDir, 'platform_cert.pem'), certificate.pem);
+    writeFileSync(join(keyDir, 'platform_pubkey.pem'), platform.publicPem);
+    return {
+      mchid: '1600000001',
+      appid: 'wxabcdef0123456789',
+      appSecret: 's',
+      merchant: { serialNo: '1A2B3C4D5E6F', privateKeyPem: merchant.privatePem, certificatePem: '' },
+      platformCert: { serialNo: certificate.serialNo, privateKeyPem: platform.privatePem, certificatePem: certificate.pem },
+      platformPublicKey: { keyId: publicKeyId, privateKeyPem: platform.privatePem, publicKeyPem: platform.publicPem },
+      apiV3Key,
+      apiV2Key: randomApiV3Key(),
+    };
+  }
+
+  it('writes a config the functions load: notify URL on the host, sqlite in the data dir, admin by openid', () => {
+    const keys = sandboxKeys();
+    const file = writeLocalMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://127.0.0.1:9400', hostUrl: 'http://127.0.0.1:9401/', openidOf: (u) => `o_${u}` });
+    const config = loadMerchantConfig({ env: { PAY_CONFIG_FILE: file } });
+    expect(config).toMatchObject({
+      mchid: keys.mchid,
+      appid: keys.appid,
+      notifyUrl: 'http://127.0.0.1:9401/http/payNotify',
+      gatewayBaseUrl: 'http://127.0.0.1:9400',
+      store: { kind: 'sqlite', file: join(dir, 'store.sqlite') },
+      admins: ['o_admin'],
+      merchant: { privateKey: merchant.privatePem },
+      platform: { certificates: [certificate.pem], publicKey: { id: publicKeyId } },
+    });
+    // Keys are referenced, not copied into the config file.
+    expect(require('node:fs').readFileSync(file, 'utf8')).not.toContain('PRIVATE KEY');
+  });
+
+  it('refuses to write a config the functions would refuse', () => {
+    const keys = sandboxKeys();
+    expect(() => writeLocalMerchantConfig({ dataDir: dir, keys: { ...keys, apiV3Key: 'x' }, gatewayUrl: 'http://127.0.0.1:1', hostUrl: 'http://127.0.0.1:2' })).toThrow(/apiV3Key/);
+    expect(localMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://g', hostUrl: 'http://h', platformMode: 'publicKey' }).platform).not.toHaveProperty('certificateFiles');
+  });
+});
