@@ -7,10 +7,19 @@
  *
  * Type errors are not this file's business: `npm run typecheck` runs tsc on every project.
  */
-import { parallel, series, watch } from 'gulp';
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
+
+/** The part of gulp 5 used here (gulp ships no types and @types/gulp is not a dependency). */
+type GulpTask = (() => Promise<void> | void) | ((done: () => void) => void);
+interface GulpApi {
+  series(...tasks: GulpTask[]): GulpTask;
+  parallel(...tasks: GulpTask[]): GulpTask;
+  watch(globs: string[], task: GulpTask): unknown;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS module
+const { parallel, series, watch } = require('gulp') as GulpApi;
 
 const ROOT = __dirname;
 export const PATHS = {

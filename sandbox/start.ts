@@ -1,0 +1,145 @@
+/**
+ * `npm start`: the whole local stack on loopback — the sandbox gateway (WeChat Pay + login
+ * emulator) and the function host running the built cloud functions against it.
+ *
+ *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), PAY_DATA_DIR (default .data)
+ *
+ * `startLocalStack` is also what the e2e tests start (test/helpers/stack.ts), with a temp data
+ * folder and random ports.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startGateway, type Gateway, type GatewayOptions, type SandboxKeys } from './gateway';
+import { startHost, type FunctionHost, type HostOptions } from './host';
+import { writeLocalMerchantConfig } from './local-config';
+import { testOpenid } from './gateway/login';
+
+export const DEFAULT_GATEWAY_PORT = 9400;
+export const DEFAULT_HOST_PORT = 9401;
+export const DEFAULT_DATA_DIR = resolve(__dirname, '../.data');
+
+export interface LocalStackOptions {
+  dataDir: string;
+  gatewayPort?: number;
+  hostPort?: number;
+  /** Built functions; default dist/cloudfunctions. */
+  distDir?: string;
+  /** Fire timer triggers on schedule (default true). */
+  timers?: boolean;
+  gateway?: Omit<GatewayOptions, 'dataDir' | 'port'>;
+  /** Extra process env for the functions (merged over the merchant config env). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  gateway: Gateway;
+  host: FunctionHost;
+  gatewayUrl: string;
+  hostUrl: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * HOOK — the local merchant config of the pay functions, written from the sandbox keys. Returns
+ * the process env the function host applies before loading the bundles (static per process).
+ */
+export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string }): Record<string, string> {
+  const file = writeLocalMerchantConfig({ ...opts, openidOf: (user) => testOpenid(opts.keys.appid, user) });
+  return { PAY_CONFIG_FILE: file };
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const log = opts.log ?? (() => undefined);
+  const gateway = await startGateway({ ...(opts.gateway ?? {}), dataDir: opts.dataDir, port: opts.gatewayPort ?? 0, log: opts.gateway?.log ?? log });
+  let host: FunctionHost;
+  try {
+    const hostOptions: HostOptions = {
+      gatewayUrl: gateway.url,
+      appid: gateway.keys.appid,
+      appSecret: gateway.keys.appSecret,
+      distDir: opts.distDir,
+      port: opts.hostPort ?? 0,
+      timers: opts.timers,
+      log,
+      env: ({ url }) => ({
+        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url }),
+        ...(opts.env ?? {}),
+      }),
+    };
+    host = await startHost(hostOptions);
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
+  return {
+    gateway,
+    host,
+    gatewayUrl: gateway.url,
+    hostUrl: host.url,
+    dataDir: opts.dataDir,
+    close: async () => {
+      await host.close();
+      await gateway.close();
+    },
+  };
+}
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number (0 = random), got "${raw}"`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolve(process.env.PAY_DATA_DIR || DEFAULT_DATA_DIR);
+  const stack = await startLocalStack({
+    dataDir,
+    gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT),
+    hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT),
+    log: (line) => console.log(`  ${line}`),
+  });
+  console.log(
+    [
+      '',
+      `sandbox gateway: ${stack.gatewayUrl}`,
+      `function host: ${stack.hostUrl}`,
+      `data folder: ${dataDir}`,
+      `functions: ${stack.host.functions.join(', ')}`,
+      '',
+      'Open the repository root in WeChat DevTools (it reads project.config.json → dist/miniprogram).',
+      'In 详情 → 本地设置, tick 不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书.',
+      stack.hostUrl === 'http://127.0.0.1:9401' && stack.gatewayUrl === 'http://127.0.0.1:9400'
+        ? 'The default build already points at these URLs; `npm run dev` rebuilds on change.'
+        : `Build the mini-program for these URLs: PAY_HOST_URL=${stack.hostUrl} PAY_SANDBOX_URL=${stack.gatewayUrl} npm run dev`,
+      'Ctrl-C stops both.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: shutting down…`);
+    stack.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if ((require as unknown as NodeJS.Require).main === module) {
+  main().catch((err: unknown) => {
+    console.error(`npm start failed: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  });
+}
