@@ -63,7 +63,7 @@ Component({
     hint: '',
     rejected: false,
     displayLabel: '金额 0 元',
-    payLabel: '付款，未输入金额',
+    payLabel: '付款，请输入金额',
   },
   observers: {
     max(max: number) {
