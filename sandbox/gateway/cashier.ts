@@ -1,0 +1,130 @@
+import { combinePaid, expireCombineIfDue, markCombinePaid } from './combine';
+import type { GatewayContext } from './context';
+import { esc, page } from './contracts';
+import { GatewayError, jsonBody, route, type Reply, type Route } from './http';
+import { DEFAULT_TEST_USER, testOpenid } from './login';
+import type { CombineRecord, OrderRecord, TradeState } from './state';
+import { expireIfDue, markPaid } from './transactions';
+
+/**
+ * What a person does in the WeChat cashier, as plain JSON calls (the mini-program's local
+ * payment wrapper uses them with wx.request) and as a small HTML page:
+ * pay → SUCCESS + notification; cancel → nothing changes (pay again until time_expire);
+ * fail → PAYERROR, no notification. Expired or closed orders cannot be paid.
+ */
+
+type Target = { kind: 'order'; order: OrderRecord } | { kind: 'combine'; combine: CombineRecord };
+
+function resolvePrepay(ctx: GatewayContext, prepayId: string): Target {
+  const ref = ctx.state.data.prepays[prepayId];
+  if (ref?.kind === 'order' && ctx.state.data.orders[ref.key]) {
+    const order = ctx.state.data.orders[ref.key]!;
+    expireIfDue(ctx, order);
+    return { kind: 'order', order };
+  }
+  if (ref?.kind === 'combine' && ctx.state.data.combines[ref.key]) {
+    const combine = ctx.state.data.combines[ref.key]!;
+    expireCombineIfDue(ctx, combine);
+    return { kind: 'combine', combine };
+  }
+  throw new GatewayError(404, 'PREPAY_NOT_FOUND', `prepay_id ${prepayId} 不存在`);
+}
+
+function stateOf(t: Target): { trade_state: TradeState; out_trade_no: string } {
+  if (t.kind === 'order') return { trade_state: t.order.tradeState, out_trade_no: t.order.outTradeNo };
+  const states = t.combine.subOrders.map((s) => s.tradeState);
+  const trade_state = states.every((s) => s === states[0]) ? states[0]! : states.includes('SUCCESS') ? 'SUCCESS' : 'NOTPAY';
+  return { trade_state, out_trade_no: t.combine.combineOutTradeNo };
+}
+
+/** Throws the cashier's refusal when the order cannot be paid now. */
+function assertPayable(t: Target): void {
+  const { trade_state } = stateOf(t);
+  if (trade_state === 'SUCCESS' || trade_state === 'REFUND') throw new GatewayError(403, 'ORDERPAID', '订单已支付');
+  if (trade_state === 'CLOSED' || trade_state === 'REVOKED') throw new GatewayError(400, 'ORDER_CLOSED', '订单已关闭或已过期');
+  if (trade_state === 'PAYERROR') throw new GatewayError(400, 'INVALID_REQUEST', '订单支付失败，请重新下单');
+}
+
+export function pay(ctx: GatewayContext, prepayId: string, openid?: string): Reply {
+  const t = resolvePrepay(ctx, prepayId);
+  assertPayable(t);
+  if (t.kind === 'order') markPaid(ctx, t.order, openid ?? t.order.payerOpenid ?? testOpenid(t.order.appid, DEFAULT_TEST_USER));
+  else {
+    if (combinePaid(t.combine) || t.combine.subOrders.some((s) => s.tradeState === 'CLOSED')) throw new GatewayError(400, 'ORDER_CLOSED', '合单中有子单已关闭');
+    markCombinePaid(ctx, t.combine);
+  }
+  return { status: 200, json: stateOf(t) };
+}
+
+export function cancel(ctx: GatewayContext, prepayId: string): Reply {
+  const t = resolvePrepay(ctx, prepayId);
+  assertPayable(t);
+  ctx.log(`cashier: payer left ${stateOf(t).out_trade_no} unpaid`);
+  return { status: 200, json: stateOf(t) };
+}
+
+export function fail(ctx: GatewayContext, prepayId: string, reason = '支付失败，余额不足'): Reply {
+  const t = resolvePrepay(ctx, prepayId);
+  assertPayable(t);
+  if (t.kind === 'order') {
+    t.order.tradeState = 'PAYERROR';
+    t.order.tradeStateDesc = reason;
+  } else {
+    for (const s of t.combine.subOrders) s.tradeState = 'PAYERROR';
+  }
+  ctx.state.changed();
+  ctx.log(`cashier: ${stateOf(t).out_trade_no} PAYERROR (${reason})`);
+  return { status: 200, json: stateOf(t) };
+}
+
+export function cashierRoutes(ctx: GatewayContext): Route[] {
+  const optional = (body: string, key: string): string | undefined => {
+    if (!body.trim()) return undefined;
+    const value = jsonBodyOf(body)[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !value) throw new GatewayError(400, 'PARAM_ERROR', `${key} must be a non-empty string`);
+    return value;
+  };
+  return [
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/pay$/, (rc) => pay(ctx, rc.params[0]!, optional(rc.body, 'openid'))),
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/cancel$/, (rc) => cancel(ctx, rc.params[0]!)),
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/fail$/, (rc) => fail(ctx, rc.params[0]!, optional(rc.body, 'reason'))),
+    route('GET', /^\/sandbox\/cashier\/([^/]+)$/, (rc) => cashierPage(ctx, rc.params[0]!)),
+  ];
+  function jsonBodyOf(body: string) {
+    return jsonBody({ body } as Parameters<typeof jsonBody>[0]);
+  }
+}
+
+function cashierPage(ctx: GatewayContext, prepayId: string): Reply {
+  let t: Target;
+  try {
+    t = resolvePrepay(ctx, prepayId);
+  } catch (err) {
+    const e = err as GatewayError;
+    return { status: 404, html: page('微信支付 (sandbox)', `<p class="err">${esc(e.message)}</p>`) };
+  }
+  const total = t.kind === 'order' ? t.order.total : t.combine.subOrders.reduce((sum, s) => sum + s.total, 0);
+  const description = t.kind === 'order' ? t.order.description : t.combine.subOrders.map((s) => s.description).join(' / ');
+  const { trade_state, out_trade_no } = stateOf(t);
+  const yuan = `${Math.floor(total / 100)}.${String(total % 100).padStart(2, '0')}`;
+  const id = JSON.stringify(prepayId).replace(/</g, '\\u003c');
+  return {
+    status: 200,
+    html: page(
+      '微信支付 (sandbox)',
+      `<p>${esc(description)}</p><p style="font-size:2rem">¥${yuan}</p>
+<p>订单 <code>${esc(out_trade_no)}</code> 状态 <b id="state">${trade_state}</b></p>
+<button data-a="pay">支付</button> <button data-a="cancel">取消</button> <button data-a="fail">支付失败（余额不足）</button>
+<pre id="out"></pre>
+<script>
+for (const b of document.querySelectorAll('button')) b.onclick = async () => {
+  const res = await fetch('/sandbox/cashier/' + encodeURIComponent(${id}) + '/' + b.dataset.a, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const json = await res.json();
+  document.getElementById('out').textContent = JSON.stringify(json, null, 2);
+  if (json.trade_state) document.getElementById('state').textContent = json.trade_state;
+};
+</script>`,
+    ),
+  };
+}

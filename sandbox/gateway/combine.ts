@@ -1,0 +1,202 @@
+import type { GatewayContext } from './context';
+import { contractByAuthId } from './contracts';
+import { GatewayError, jsonBody, paramError, route, type Route } from './http';
+import { newPrepayId, newTransactionId } from './ids';
+import type { CombineRecord, CombineSubRecord } from './state';
+import { rfc3339China } from './time';
+import { expiryOf, outTradeNoTaken } from './transactions';
+import * as v from './validate';
+
+/**
+ * Combine (合单) orders to individual payees, seed 000: create (mini-program), query, close.
+ * Each sub-order pays an AUTHORIZED individual_auth_id; the payer cannot pay themself.
+ */
+
+export const MAX_SUB_ORDERS = 10;
+
+export function combineRoutes(ctx: GatewayContext): Route[] {
+  return [
+    route('POST', /^\/v3\/combine-transactions\/miniprogram$/, (rc) => ({ status: 200, json: { prepay_id: createCombine(ctx, rc.mchid!, jsonBody(rc)).prepayId } })),
+    route('GET', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(findCombine(ctx, rc.params[0]!)) })),
+    route('POST', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => {
+      closeCombine(ctx, findCombine(ctx, rc.params[0]!), jsonBody(rc));
+      return { status: 204 };
+    }),
+  ];
+}
+
+export function findCombine(ctx: GatewayContext, combineOutTradeNo: string): CombineRecord {
+  const c = ctx.state.data.combines[combineOutTradeNo];
+  if (!c) throw new GatewayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+  expireCombineIfDue(ctx, c);
+  return c;
+}
+
+export function expireCombineIfDue(ctx: GatewayContext, c: CombineRecord): void {
+  if (Date.now() <= expiryOf(c)) return;
+  let changed = false;
+  for (const s of c.subOrders) {
+    if (s.tradeState === 'NOTPAY' || s.tradeState === 'USERPAYING') {
+      s.tradeState = 'CLOSED';
+      changed = true;
+    }
+  }
+  if (changed) ctx.state.changed();
+}
+
+export const combinePaid = (c: CombineRecord) => c.subOrders.some((s) => s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND');
+
+function createCombine(ctx: GatewayContext, signer: string, body: v.Json): CombineRecord {
+  const combineAppid = v.str(body.combine_appid, 'combine_appid', { maxBytes: 32 });
+  if (combineAppid !== ctx.keys.appid) throw new GatewayError(400, 'PARAM_ERROR', `combine_appid ${combineAppid} 与商户号未绑定`, { field: 'combine_appid', location: 'body' });
+  const combineMchid = v.sameMchid(body.combine_mchid, signer, 'combine_mchid');
+  const combineOutTradeNo = v.str(body.combine_out_trade_no, 'combine_out_trade_no', { pattern: v.COMBINE_OUT_TRADE_NO, patternText: '32位以内数字、大小写字母或_-|*@' });
+  const payerOpenid = v.str(v.obj(body.combine_payer_info, 'combine_payer_info').openid, 'combine_payer_info.openid', { maxBytes: 128 });
+  const sceneInfo = v.obj(body.scene_info, 'scene_info');
+  v.str(sceneInfo.payer_client_ip, 'scene_info.payer_client_ip', { maxBytes: 45 });
+  v.optStr(sceneInfo.device_id, 'scene_info.device_id', { maxBytes: 32 });
+  const timeStart = v.optRfc3339(body.time_start, 'time_start');
+  const timeExpire = v.optRfc3339(body.time_expire, 'time_expire');
+  const notifyUrl = v.notifyUrl(body.notify_url);
+  const tradeScenario = v.optStr(body.trade_scenario, 'trade_scenario', { pattern: /^(RECOMMERCE|TIP)$/, patternText: 'RECOMMERCE 或 TIP' });
+  if (!Array.isArray(body.sub_orders) || body.sub_orders.length < 1 || body.sub_orders.length > MAX_SUB_ORDERS) {
+    throw paramError('sub_orders', `子单数量应为 1-${MAX_SUB_ORDERS}`);
+  }
+  const seen = new Set<string>();
+  const subOrders = body.sub_orders.map((raw, i): CombineSubRecord => {
+    const f = (name: string) => `sub_orders[${i}].${name}`;
+    const sub = v.obj(raw, `sub_orders[${i}]`);
+    const mchid = v.str(sub.mchid, f('mchid'), { maxBytes: 32 });
+    if (mchid !== combineMchid) throw paramError(f('mchid'), '子单商户号应为平台商户号');
+    const individualAuthId = v.str(sub.individual_auth_id, f('individual_auth_id'), { maxBytes: 64 });
+    const outTradeNo = v.str(sub.out_trade_no, f('out_trade_no'), { pattern: v.COMBINE_OUT_TRADE_NO, patternText: '32位以内数字、大小写字母或_-|*@' });
+    if (seen.has(outTradeNo) || outTradeNo === combineOutTradeNo) throw paramError(f('out_trade_no'), '子单商户订单号重复');
+    seen.add(outTradeNo);
+    const amount = v.obj(sub.amount, f('amount'));
+    const total = v.positiveInt(amount.total_amount, f('amount.total_amount'));
+    const currency = v.currency(amount.currency, f('amount.currency'));
+    const attach = v.str(sub.attach, f('attach'), { maxBytes: 128 });
+    const description = v.str(sub.description, f('description'), { maxBytes: 127 });
+    const individualName = v.optStr(sub.individual_name, f('individual_name'), { maxBytes: 64 });
+    const contract = contractByAuthId(ctx, individualAuthId);
+    if (!contract) throw paramError(f('individual_auth_id'), `个人收款方 ${individualAuthId} 不存在`);
+    if (contract.authState !== 'AUTHORIZED') throw new GatewayError(403, 'NOAUTH', `个人收款方 ${individualAuthId} 未授权或已解除授权`);
+    if (contract.openid === payerOpenid) throw paramError('combine_payer_info.openid', '付款人不能与收款人相同');
+    return {
+      mchid,
+      outTradeNo,
+      individualAuthId,
+      description,
+      attach,
+      total,
+      currency,
+      tradeState: 'NOTPAY',
+      ...(individualName !== undefined ? { individualName } : {}),
+    };
+  });
+
+  const print = v.fingerprint({ combineAppid, combineMchid, combineOutTradeNo, payerOpenid, notifyUrl, timeExpire, tradeScenario, subOrders });
+  const existing = ctx.state.data.combines[combineOutTradeNo];
+  if (existing) {
+    expireCombineIfDue(ctx, existing);
+    if (combinePaid(existing)) throw new GatewayError(403, 'ORDERPAID', '该订单已支付');
+    if (existing.subOrders.every((s) => s.tradeState === 'CLOSED')) throw new GatewayError(400, 'ORDER_CLOSED', '该订单已关闭');
+    if (existing.fingerprint !== print) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+    return existing;
+  }
+  if (outTradeNoTaken(ctx, combineOutTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+  for (const s of subOrders) if (outTradeNoTaken(ctx, s.outTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', `子单商户订单号 ${s.outTradeNo} 重复`);
+  if (timeExpire && Date.parse(timeExpire) <= Date.now()) throw paramError('time_expire', '订单失效时间已过');
+
+  const record: CombineRecord = {
+    combineAppid,
+    combineMchid,
+    combineOutTradeNo,
+    payerOpenid,
+    sceneInfo,
+    notifyUrl,
+    prepayId: newPrepayId(),
+    createdAt: Date.now(),
+    fingerprint: print,
+    subOrders,
+    ...(timeStart !== undefined ? { timeStart } : {}),
+    ...(timeExpire !== undefined ? { timeExpire } : {}),
+    ...(tradeScenario !== undefined ? { tradeScenario } : {}),
+  };
+  ctx.state.data.combines[combineOutTradeNo] = record;
+  ctx.state.data.prepays[record.prepayId] = { kind: 'combine', key: combineOutTradeNo };
+  ctx.state.changed();
+  ctx.log(`combine ${combineOutTradeNo} with ${subOrders.length} sub-order(s) created (prepay ${record.prepayId})`);
+  return record;
+}
+
+function closeCombine(ctx: GatewayContext, c: CombineRecord, body: v.Json): void {
+  const appid = v.str(body.combine_appid, 'combine_appid');
+  if (appid !== c.combineAppid) throw paramError('combine_appid', '与下单时的 combine_appid 不一致');
+  if (!Array.isArray(body.sub_orders) || body.sub_orders.length < 1 || body.sub_orders.length > MAX_SUB_ORDERS) {
+    throw paramError('sub_orders', `子单数量应为 1-${MAX_SUB_ORDERS}`);
+  }
+  const targets = body.sub_orders.map((raw, i) => {
+    const sub = v.obj(raw, `sub_orders[${i}]`);
+    const mchid = v.str(sub.mchid, `sub_orders[${i}].mchid`);
+    const outTradeNo = v.str(sub.out_trade_no, `sub_orders[${i}].out_trade_no`);
+    const target = c.subOrders.find((s) => s.outTradeNo === outTradeNo && s.mchid === mchid);
+    if (!target) throw paramError(`sub_orders[${i}].out_trade_no`, `子单 ${outTradeNo} 不属于合单 ${c.combineOutTradeNo}`);
+    if (sub.individual_auth_id !== undefined && sub.individual_auth_id !== target.individualAuthId) {
+      throw paramError(`sub_orders[${i}].individual_auth_id`, '与下单时不一致');
+    }
+    return target;
+  });
+  if (targets.some((s) => s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND')) throw new GatewayError(403, 'ORDERPAID', '订单已支付，不能关闭');
+  for (const s of targets) s.tradeState = 'CLOSED';
+  ctx.state.changed();
+  ctx.log(`combine ${c.combineOutTradeNo} closed`);
+}
+
+/** The query answer, also the decrypted combine `TRANSACTION.SUCCESS` resource. */
+export function combineView(c: CombineRecord): Record<string, unknown> {
+  return {
+    combine_appid: c.combineAppid,
+    combine_mchid: c.combineMchid,
+    combine_out_trade_no: c.combineOutTradeNo,
+    scene_info: c.sceneInfo.device_id ? { device_id: c.sceneInfo.device_id } : {},
+    sub_orders: c.subOrders.map((s) => {
+      const paid = s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND';
+      return {
+        mchid: s.mchid,
+        trade_type: 'JSAPI',
+        trade_state: s.tradeState,
+        ...(s.bankType ? { bank_type: s.bankType } : {}),
+        attach: s.attach,
+        ...(s.successTime ? { success_time: s.successTime } : {}),
+        ...(s.transactionId ? { transaction_id: s.transactionId } : {}),
+        out_trade_no: s.outTradeNo,
+        individual_auth_id: s.individualAuthId,
+        amount: paid
+          ? { total_amount: s.total, currency: s.currency, payer_amount: s.total, payer_currency: s.currency }
+          : { total_amount: s.total, currency: s.currency },
+      };
+    }),
+    combine_payer_info: { openid: c.payerOpenid },
+  };
+}
+
+export function markCombinePaid(ctx: GatewayContext, c: CombineRecord): void {
+  const successTime = rfc3339China();
+  for (const s of c.subOrders) {
+    s.tradeState = 'SUCCESS';
+    s.successTime = successTime;
+    s.transactionId = newTransactionId();
+    s.bankType = 'OTHERS';
+  }
+  ctx.state.changed();
+  ctx.log(`combine ${c.combineOutTradeNo} paid`);
+  ctx.notifier.send({
+    eventType: 'TRANSACTION.SUCCESS',
+    summary: '支付成功',
+    originalType: 'transaction',
+    resource: combineView(c),
+    url: c.notifyUrl,
+    subject: c.combineOutTradeNo,
+  });
+}
