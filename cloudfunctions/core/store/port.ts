@@ -15,7 +15,9 @@ export type StoreErrorCode =
   /** The record failed structural checks (fractional fen, broken version, …); nothing written. */
   | 'INVALID_RECORD'
   /** A cursor that this store did not issue (or for another listing). */
-  | 'INVALID_CURSOR';
+  | 'INVALID_CURSOR'
+  /** `applyOrderEvent` kept losing compare-and-sets (pathological contention); retry later. */
+  | 'CONTENDED';
 
 export class StoreError extends Error {
   constructor(

@@ -9,6 +9,7 @@ import { newRefundRecord } from '../../../cloudfunctions/core/orders/model';
 import { newOutTradeNo } from '../../../cloudfunctions/core/orders/out-trade-no';
 import type { Payee, Store } from '../../../cloudfunctions/core/store/port';
 import { StoreError } from '../../../cloudfunctions/core/store/port';
+import { applyOrderEvent } from '../../../cloudfunctions/core/store/apply-event';
 import { T0, freshCombineOrder, freshOrder } from '../orders/fixtures';
 
 export interface CasAttempt {
@@ -220,6 +221,57 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
       });
     });
 
+    describe('applyOrderEvent (re-read and retry on a lost CAS)', () => {
+      async function paidOrder(): Promise<Order> {
+        const order = freshOrder({ payerOpenid: payer() });
+        await store.insertOrder(order);
+        let current = order;
+        for (const event of [
+          { type: 'PREPAY_CREATED', prepayId: 'p-apply' },
+          { type: 'PAID', transactionId: '4200000555', paidAt: T0 + 2000, paidAmount: 100 },
+        ] as OrderEvent[]) {
+          const step = applied(current, event, T0 + 2000);
+          expect(await store.updateOrder(step.next, step.expectedVersion, step.audit)).toBe(true);
+          current = step.next;
+        }
+        return current;
+      }
+
+      it('lets concurrent refunds add up to at most what was paid', async () => {
+        const order = await paidOrder();
+        const stores = await Promise.all(Array.from({ length: 10 }, () => open()));
+        const outcomes = await Promise.all(
+          stores.map((s, i) =>
+            applyOrderEvent(s, order.outTradeNo, { type: 'REFUND_STARTED', outRefundNo: `RC${i}`, amount: 15 }, { actor: 'admin', now: () => T0 + 9000 }),
+          ),
+        );
+        expect(outcomes.filter((o) => o.kind === 'applied')).toHaveLength(6); // 6 × 15 = 90 ≤ 100 < 7 × 15
+        expect(outcomes.filter((o) => o.kind === 'rejected' && o.rejected === 'REFUND_EXCEEDS_PAID')).toHaveLength(4);
+        const stored = await store.getOrder(order.outTradeNo);
+        expect(stored?.refunds.reduce((sum, r) => sum + r.amount, 0)).toBe(90);
+        expect(stored?.version).toBe(order.version + 6);
+        expect(await store.listAudit(order.outTradeNo)).toHaveLength(3 + 6);
+      });
+
+      it('turns a duplicate notification racing a query into one applied and the rest alreadyApplied', async () => {
+        const order = freshOrder({ payerOpenid: payer() });
+        await store.insertOrder(order);
+        const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: 'p-dup' }, T0 + 1000);
+        expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
+        const stores = await Promise.all(Array.from({ length: 8 }, () => open()));
+        const paid: OrderEvent = { type: 'PAID', transactionId: '4200000666', paidAt: T0 + 3000, paidAmount: 100 };
+        const outcomes = await Promise.all(stores.map((s, i) => applyOrderEvent(s, order.outTradeNo, paid, { actor: i % 2 ? 'notify' : 'query' })));
+        expect(outcomes.filter((o) => o.kind === 'applied')).toHaveLength(1);
+        expect(outcomes.filter((o) => o.kind === 'alreadyApplied')).toHaveLength(7);
+        expect((await store.getOrder(order.outTradeNo))?.state).toBe('PAID');
+        expect(await store.listAudit(order.outTradeNo)).toHaveLength(3);
+      });
+
+      it('answers notFound for an unknown order', async () => {
+        expect(await applyOrderEvent(store, uniq('missing'), { type: 'CLOSED', reason: 'x' }, { actor: 'reconcile' })).toEqual({ kind: 'notFound' });
+      });
+    });
+
     describe('listing', () => {
       it('pages a payer’s orders newest first with no duplicates or gaps, ties broken by number', async () => {
         const p = payer();
@@ -268,7 +320,7 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
 
       it('lists a payee’s incoming orders newest first', async () => {
         const payeeOpenid = uniq('o-payee');
-        const incoming = Array.from({ length: 7 }, (_, i) =>
+        const incoming = Array.from({ length: 7 }, () =>
           freshCombineOrder({ payerOpenid: payer(), payee: { openid: payeeOpenid, displayName: 'Bo' } }),
         ).map((o, i) => ({ ...o, createdAt: T0 + (i % 4) * 10, updatedAt: T0 + (i % 4) * 10 }));
         for (const o of shuffle(incoming)) await store.insertOrder(o);

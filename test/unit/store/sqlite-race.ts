@@ -37,7 +37,7 @@ export class SqliteRace {
   private readonly bundle: string;
   private readonly workerFile: string;
 
-  constructor(private readonly dir: string) {
+  constructor(dir: string) {
     this.bundle = join(dir, 'sqlite-store.bundle.js');
     this.workerFile = join(dir, 'race-worker.js');
     const betterSqlite = createRequire(__filename).resolve('better-sqlite3');
