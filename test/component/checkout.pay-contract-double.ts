@@ -111,8 +111,11 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
     if (req.method === 'POST' && url.pathname === '/session') {
       const code = typeof body?.code === 'string' ? body.code : '';
       if (!code) return send(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'code' });
-      const token = `tok_${sessions.size + 1}_${code}`;
-      sessions.set(token, `openid-${code}`);
+      // wx-bridge codes are `user:<name>:<n>`: one stable openid per test user, like the sandbox's jscode2session.
+      const user = /^user:([^:]+):\d+$/.exec(code)?.[1];
+      if (!user) return send(res, 401, { ok: false, code: 'UNAUTHENTICATED', message: 'invalid code' });
+      const token = `tok_${sessions.size + 1}_${user}`;
+      sessions.set(token, openidOf(user));
       return send(res, 200, { token, expiresIn: 7200 });
     }
     if (req.method === 'POST' && parts[0] === 'sandbox' && parts[1] === 'cashier' && parts.length === 4) {
@@ -181,6 +184,11 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The openid the double gives a wx-bridge test user. */
+export function openidOf(user: string): string {
+  return `o-${user}`;
 }
 
 function isPayable(order: { state: OrderState; expiresAt: string }): boolean {
