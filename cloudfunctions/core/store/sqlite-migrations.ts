@@ -90,6 +90,8 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   const found = currentVersion(db);
   if (found > known) throw new Error(`database schema version ${found} is newer than this code knows (${known}); refusing to open`);
   for (const migration of migrations) {
+    // Already applied: skip without taking the write lock (many connections open at once).
+    if (found >= migration.version) continue;
     const apply = db.transaction(() => {
       // Re-read under the write lock: another connection may have applied it meanwhile.
       if (currentVersion(db) >= migration.version) return;

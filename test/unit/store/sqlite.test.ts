@@ -53,6 +53,18 @@ describe('sqlite specifics', () => {
     }
   });
 
+  it('migrates safely when many connections open a brand-new file at the same moment', async () => {
+    const fresh = join(dir, 'fresh.db');
+    const results = await getRace().notifications(fresh, 'first-notification', 20);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const db = new Database(fresh, { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: MIGRATIONS.length });
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
   it('refuses to edit or delete audit rows, even from raw SQL', async () => {
     const path = join(dir, 'audit.db');
     const store = openSqliteStore(path);
