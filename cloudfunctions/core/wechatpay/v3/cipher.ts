@@ -13,7 +13,13 @@ export interface EncryptedResource {
   associated_data?: string;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Decodes strict base64: Node silently skips invalid characters, so check the decoded length. */
+function decodeBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const data = Buffer.from(text, 'base64');
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return data.length === (text.length / 4) * 3 - padding ? data : undefined;
+}
 
 function aesKey(apiV3Key: string | Buffer): Buffer {
   const key = typeof apiV3Key === 'string' ? Buffer.from(apiV3Key, 'utf8') : apiV3Key;
@@ -27,10 +33,10 @@ function aesKey(apiV3Key: string | Buffer): Buffer {
 export function decryptResource(resource: EncryptedResource, apiV3Key: string | Buffer): string {
   const key = aesKey(apiV3Key);
   const { ciphertext, nonce } = resource;
-  if (typeof ciphertext !== 'string' || typeof nonce !== 'string' || nonce.length === 0 || !BASE64.test(ciphertext)) {
+  const data = typeof ciphertext === 'string' ? decodeBase64(ciphertext) : undefined;
+  if (data === undefined || typeof nonce !== 'string' || nonce.length === 0) {
     throw new WechatPayError('CIPHERTEXT_INVALID', 'resource needs a base64 ciphertext and a nonce');
   }
-  const data = Buffer.from(ciphertext, 'base64');
   if (data.length < GCM_TAG_BYTES) {
     throw new WechatPayError('CIPHERTEXT_INVALID', `ciphertext shorter than the ${GCM_TAG_BYTES}-byte tag`);
   }

@@ -172,3 +172,25 @@ describe('public-key verifier and the combined verifier (migration without downt
     expect(codeOf(() => new PublicKeyVerifier('1234', pubKeyPlatform.publicPem))).toBe('ARGUMENT_INVALID');
   });
 });
+
+describe('header sources', () => {
+  const verifier = new CertificateVerifier([certificate.pem], clock);
+  const lower = signedHeaders({ serial: certificate.serialNo, key: platform.privateKey });
+
+  it('reads canonical-case records, array values and fetch Headers alike', () => {
+    const canonical = {
+      'Wechatpay-Serial': lower['wechatpay-serial'],
+      'Wechatpay-Timestamp': [lower['wechatpay-timestamp']],
+      'WECHATPAY-NONCE': lower['wechatpay-nonce'],
+      'Wechatpay-Signature': lower['wechatpay-signature'],
+      'Request-ID': 'RID-1',
+    };
+    expect(validateSigned(canonical, body, { verifier, clock }).requestId).toBe('RID-1');
+    expect(validateSigned(new Headers(lower), body, { verifier, clock }).requestId).toBe('08F2C5F0A9061010');
+  });
+
+  it('lists what is missing', () => {
+    const { 'wechatpay-nonce': _nonce, ...withoutNonce } = lower;
+    expect(() => validateSigned(withoutNonce, body, { verifier, clock })).toThrow('missing Wechatpay-Nonce');
+  });
+});
