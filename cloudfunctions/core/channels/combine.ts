@@ -79,6 +79,8 @@ export function combineCreateBody(order: Order, notifyUrl: string, options: Comb
         description: truncateUtf8(sub.description || order.description, 127),
         settle_info: { profit_sharing: false, subsidy_amount: 0 },
       };
+      // The payee's name on our platform (optional on the wire; shown in WeChat Pay's records).
+      if (order.payee?.displayName) wire.individual_name = truncateUtf8(order.payee.displayName, 64);
       const transferScene = TRANSFER_SCENE[scenario];
       if (transferScene) wire.transfer_scene = transferScene;
       return wire;

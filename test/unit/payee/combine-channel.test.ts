@@ -139,6 +139,7 @@ describe('create', () => {
           amount: { total_amount: 888, currency: 'CNY' },
           attach: 'C20260101120000abcdef',
           description: '打赏 小明',
+          individual_name: '小明',
           settle_info: { profit_sharing: false, subsidy_amount: 0 },
         },
       ],

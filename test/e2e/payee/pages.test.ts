@@ -1,0 +1,120 @@
+/**
+ * @jest-environment jsdom
+ *
+ * Seed 000 end to end through the PAGES: user A signs up on pages/payee (the sandbox signing page
+ * verifies the server's signature), user B opens A's share code in pages/checkout, pays 8.88 in
+ * the local cashier, the sandbox notifies, B's result page shows paid, A's received list shows it,
+ * and the store holds one PAID combine order with its sub-order.
+ *
+ * Pages run in miniprogram-simulate (jsdom); the stack (gateway + function host) runs in its own
+ * Node process (`stack-process.ts`) and everything between them is real HTTP.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { openPage, waitFor, type SimComponent } from '../../helpers/simulate';
+import { installWx, type WxBridge } from '../../helpers/wx-bridge';
+
+jest.setTimeout(90_000);
+
+const ROOT = resolve(__dirname, '../../..');
+let child: ChildProcessWithoutNullStreams;
+let stack: { hostUrl: string; gatewayUrl: string; dataDir: string };
+let wxb: WxBridge | undefined;
+const pages: SimComponent[] = [];
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ['-r', 'esbuild-register', join(__dirname, 'stack-process.ts')], { cwd: ROOT, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  stack = await new Promise((resolveStack, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolveStack(JSON.parse(line));
+    });
+    child.on('exit', (code) => reject(new Error(`stack process exited ${code}: ${stderr}`)));
+  });
+});
+
+afterAll(async () => {
+  for (const p of pages) p.detach();
+  wxb?.uninstall();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdin.end();
+    await exited;
+  }
+});
+
+function as(user: string): WxBridge {
+  wxb?.uninstall();
+  jest.resetModules(); // fresh page modules and session per user (simulate re-runs page JS only then)
+  wxb = installWx({ user, hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
+  return wxb;
+}
+
+function open(path: string, query: Record<string, string> = {}): SimComponent {
+  const page = openPage(path, query);
+  pages.push(page);
+  return page;
+}
+
+function storeRows(): Array<{ out_trade_no: string; state: string; combine_out_trade_no: string | null; payee_openid: string | null; data: string }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new Database(join(stack.dataDir, 'store.sqlite'), { readonly: true, timeout: 5000 });
+  try {
+    return db.prepare('SELECT out_trade_no, state, combine_out_trade_no, payee_openid, data FROM orders').all() as never;
+  } finally {
+    db.close();
+  }
+}
+
+it('A signs up on the payee page; B pays A 8.88 from the share code; both see it', async () => {
+  // ── A: sign up ────────────────────────────────────────────────────────────────────────────
+  const alice = as('alice');
+  const payeePage = open('pages/payee/index');
+  await waitFor(() => payeePage.instance.data.state === 'unauthorized', { what: 'unauthorized', timeoutMs: 15_000 });
+  expect(payeePage.querySelector('#sign')).toBeTruthy();
+  payeePage.instance.onSign();
+  await waitFor(() => payeePage.instance.data.state === 'authorized', { what: 'authorized after signing', timeoutMs: 15_000 });
+  expect(alice.callsOf('showModal')).toHaveLength(1); // the (sandbox) signing page
+  expect(alice.requests.some((r) => r.url === `${stack.gatewayUrl}/sandbox/sign` && r.status === 200)).toBe(true);
+  expect(payeePage.querySelector('#sign')).toBeFalsy();
+  payeePage.instance.onNameInput({ detail: '爱丽丝的旧书' });
+  await payeePage.instance.onSaveName();
+  const shareCode = payeePage.instance.data.shareCode as string;
+  expect(shareCode).toMatch(/^[2-9A-HJ-NP-Z]{10}$/);
+  const share = payeePage.instance.onShareAppMessage();
+  expect(share.path).toBe(`/pages/checkout/index?payeeCode=${shareCode}`);
+
+  // ── B: open the share code, pay 8.88 ────────────────────────────────────────────────────
+  const bob = as('bob');
+  const checkout = open('pages/checkout/index', { payeeCode: shareCode });
+  await waitFor(() => checkout.instance.data.payeeName === '爱丽丝的旧书', { what: 'payee card', timeoutMs: 15_000 });
+  expect(checkout.instance.data.payeeError).toBe('');
+  checkout.instance.onKeypadPay({ detail: { amount: 888 } });
+  const redirect = await waitFor(() => bob.callsOf('redirectTo')[0], { what: 'redirect to result', timeoutMs: 15_000 });
+  expect(bob.callsOf('showActionSheet')).toHaveLength(1); // the local cashier: 支付 chosen
+  const outTradeNo = decodeURIComponent(/outTradeNo=([^&]+)/.exec(String(redirect.url))![1]);
+
+  const result = open('pages/result/index', { outTradeNo });
+  await waitFor(() => result.instance.data.phase === 'paid', { what: 'result page paid', timeoutMs: 30_000 });
+
+  // ── A: the received list ───────────────────────────────────────────────────────────────
+  as('alice');
+  const again = open('pages/payee/index');
+  await waitFor(() => (again.instance.data.received as unknown[]).length === 1, { what: 'received list', timeoutMs: 15_000 });
+  expect(again.instance.data.received[0]).toMatchObject({ outTradeNo, amount: 888, state: 'PAID', channel: 'combine' });
+
+  // ── the store: one PAID combine order with its sub-order ─────────────────────────────────
+  const combines = storeRows().filter((r) => r.combine_out_trade_no !== null);
+  expect(combines).toHaveLength(1);
+  expect(combines[0]).toMatchObject({ out_trade_no: outTradeNo, state: 'PAID' });
+  const order = JSON.parse(combines[0].data) as { amount: number; subOrders: Array<{ amount: number; state: string; individualAuthId: string }> };
+  expect(order.amount).toBe(888);
+  expect(order.subOrders).toHaveLength(1);
+  expect(order.subOrders[0]).toMatchObject({ amount: 888, state: 'SUCCESS' });
+  expect(order.subOrders[0].individualAuthId).toBeTruthy();
+});
