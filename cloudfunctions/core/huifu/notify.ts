@@ -19,7 +19,9 @@ export function parseHuifuNotification<T = Record<string, unknown>>(
   publicKey: KeyObject,
 ): HuifuNotification<T> {
   const fields = typeof form === 'string' ? Object.fromEntries(new URLSearchParams(form)) : form;
-  const { resp_data: dataText, sign } = fields;
+  const dataText = fields.resp_data;
+  // Base64 never holds spaces: a space is a '+' that was posted without form-encoding.
+  const sign = fields.sign?.replace(/ /g, '+');
   if (!dataText) throw new HuifuError('NOTIFICATION_MALFORMED', 'notification has no resp_data');
   if (!sign) throw new HuifuError('RESPONSE_UNSIGNED', 'notification has no sign');
   if (!verifyText(dataText, sign, publicKey)) throw new HuifuError('SIGNATURE_INVALID', 'notification sign does not match resp_data');

@@ -137,6 +137,18 @@ describe('notifications', () => {
     expect(parsed.data).toMatchObject({ trans_stat: 'S', trans_amt: '0.01' });
   });
 
+  it('tolerates a sign posted with a raw "+" (decoded as a space by form parsing)', () => {
+    let data = respData;
+    let sign = huifuSign(data);
+    for (let i = 0; !sign.includes('+') && i < 50; i++) {
+      data = respData.replace('"R1"', `"R1-${i}"`);
+      sign = huifuSign(data);
+    }
+    expect(sign).toContain('+');
+    const raw = `resp_code=00000000&resp_data=${encodeURIComponent(data)}&sign=${sign.replace(/=/g, '%3D')}`;
+    expect(parseHuifuNotification(raw, publicKey).dataText).toBe(data);
+  });
+
   it('rejects a tampered resp_data and an unsigned notification', () => {
     const tampered = new URLSearchParams({ resp_data: respData.replace('"S"', '"F"'), sign: huifuSign(respData) }).toString();
     expect(codeOf(() => parseHuifuNotification(tampered, publicKey))).toBe('SIGNATURE_INVALID');

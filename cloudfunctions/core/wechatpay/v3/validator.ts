@@ -97,10 +97,10 @@ export function validateSignedMessage(message: SignedMessage, options: ValidateO
     throw new WechatPayError('SIGNTEST_PROBE', 'signature is a WECHATPAY/SIGNTEST probe; answered as a failed verification', { serial, requestId });
   }
   const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
-  const now = (options.clock ?? Date.now)() / 1000;
+  const now = Math.floor((options.clock ?? Date.now)() / 1000);
   const window = options.windowSeconds ?? WINDOW_SECONDS;
   if (!(Math.abs(now - seconds) <= window)) {
-    throw new WechatPayError('TIMESTAMP_OUT_OF_WINDOW', `timestamp ${timestamp} is more than ${window}s from now (${Math.floor(now)})`, { serial, requestId });
+    throw new WechatPayError('TIMESTAMP_OUT_OF_WINDOW', `timestamp ${timestamp} is more than ${window}s from now (${now})`, { serial, requestId });
   }
   try {
     options.verifier.verify(serial, buildResponseMessage(timestamp, message.nonce, message.body), signature);
