@@ -142,7 +142,7 @@ describe('checkout page (contract double of pay/payee)', () => {
     expect(double.orders.size).toBe(1);
   });
 
-  it('a failure in the cashier (余额不足) is shown and can be paid again', async () => {
+  it('a failure in the cashier (余额不足) is shown; paying again creates a new order (the failed one is never reused)', async () => {
     chooseInCashier('insufficient');
     const page = openPage('pages/checkout/index');
     typeAmount(page, '66');
@@ -151,7 +151,16 @@ describe('checkout page (contract double of pay/payee)', () => {
     await waitFor(() => textOf(page, '#status-text'));
     expect(textOf(page, '#status-text')).toBe('支付未成功：余额不足');
     expect(double.cashier.map((c) => c.action)).toEqual(['fail']);
-    expect(page.querySelector('#pay-again')).toBeDefined();
+
+    chooseInCashier('pay');
+    tap(page, '#pay-again');
+    await waitFor(() => redirects().length === 1, { what: 'redirect after paying again' });
+    const creates = double.callsOf('pay.create');
+    expect(creates).toHaveLength(2);
+    expect(creates[1].data.idempotencyKey).not.toBe(creates[0].data.idempotencyKey);
+    expect(creates[1].data.amount).toBe(6600);
+    expect(double.cashier.map((c) => c.action)).toEqual(['fail', 'pay']);
+    expect(double.cashier[0].prepayId).not.toBe(double.cashier[1].prepayId);
   });
 
   it('with a payeeCode: shows the payee and pays through the combine channel', async () => {

@@ -22,6 +22,8 @@ interface Attempt {
   idempotencyKey: string;
   order?: OrderView;
   payment?: RequestPaymentParams;
+  /** The cashier reported a failure: the gateway may have marked the order failed, so never reuse it. */
+  failed?: boolean;
 }
 
 interface CheckoutFields {
@@ -93,7 +95,7 @@ Component({
     async checkout(amount: number) {
       const self = this as unknown as CheckoutFields;
       if (self.inFlight || this.data.payeeError) return;
-      if (!self.attempt || self.attempt.amount !== amount) {
+      if (!self.attempt || self.attempt.amount !== amount || self.attempt.failed) {
         self.attempt = { amount, idempotencyKey: newIdempotencyKey() };
       }
       await this.createAndPay();
@@ -107,11 +109,11 @@ Component({
       const self = this as unknown as CheckoutFields;
       const attempt = self.attempt;
       if (!attempt || self.inFlight) return;
-      if (attempt.payment && attempt.order && Date.parse(attempt.order.expiresAt) > Date.now()) {
+      if (!attempt.failed && attempt.payment && attempt.order && Date.parse(attempt.order.expiresAt) > Date.now()) {
         void this.pay(attempt);
         return;
       }
-      // Expired: the old order can no longer be paid; a fresh key creates a new one.
+      // Expired or failed: the old order can no longer be paid; a fresh key creates a new one.
       self.attempt = { amount: attempt.amount, idempotencyKey: newIdempotencyKey() };
       void this.createAndPay();
     },
@@ -172,6 +174,7 @@ Component({
         this.goToResult(attempt.order);
         return;
       }
+      if (outcome.kind === 'failed') attempt.failed = true;
       const until = formatDateTime(attempt.order.expiresAt).slice(11);
       this.setData({
         busy: false,
