@@ -1,0 +1,85 @@
+/**
+ * checkout → result → orders against the REAL local stack (pay function on the function host,
+ * sandbox gateway, signed v3 calls, encrypted notification): the user types 12.34 on the keypad,
+ * cancels once in the local cashier, pays again (same order), and the result page shows paid only
+ * after the notification reached the server. The stack runs in its own Node process
+ * (test/e2e/payee/stack-process.ts) because jsdom's globals are a browser's.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { openPage, simulate, tap, textOf, waitFor, type SimComponent } from '../helpers/simulate';
+import { installWx, type WxBridge } from '../helpers/wx-bridge';
+
+jest.setTimeout(90_000);
+
+const ROOT = resolve(__dirname, '../..');
+let child: ChildProcessWithoutNullStreams;
+let stack: { hostUrl: string; gatewayUrl: string; dataDir: string };
+let wxb: WxBridge | undefined;
+const pages: SimComponent[] = [];
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ['-r', 'esbuild-register', join(ROOT, 'test/e2e/payee/stack-process.ts')], { cwd: ROOT, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  stack = await new Promise((resolveStack, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolveStack(JSON.parse(out.split('\n')[0]));
+    });
+    child.on('exit', (code) => reject(new Error(`stack process exited ${code}: ${stderr}`)));
+  });
+});
+
+afterAll(async () => {
+  for (const p of pages) p.instance.onUnload?.();
+  wxb?.uninstall();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdin.end();
+    await exited;
+  }
+});
+
+function open(path: string, query: Record<string, string> = {}): SimComponent {
+  const page = openPage(path, query);
+  pages.push(page);
+  return page;
+}
+
+it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.query → listed in orders', async () => {
+  jest.resetModules();
+  wxb = installWx({ user: 'carol', hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
+  const choices = [1, 0]; // 取消, then 支付
+  wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: choices.shift() }));
+
+  const checkout = open('pages/checkout/index');
+  const keypad = checkout.querySelector('#keypad')!;
+  for (const id of ['1', '2', 'dot', '3', '4']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
+  await simulate.sleep(0);
+  tap(keypad as SimComponent, '#pay');
+  await waitFor(() => textOf(checkout, '#status-text'), { what: 'cancelled notice', timeoutMs: 20_000 });
+  expect(textOf(checkout, '#status-text')).toContain('已取消支付');
+  const cashierPosts = () => wxb!.requests.filter((r) => r.url.startsWith(`${stack.gatewayUrl}/sandbox/cashier/`));
+  expect(cashierPosts().map((r) => [r.url.split('/').pop(), r.status])).toEqual([['cancel', 200]]);
+
+  tap(checkout, '#pay-again');
+  const redirect = await waitFor(() => wxb!.callsOf('redirectTo')[0], { what: 'redirect to result', timeoutMs: 20_000 });
+  expect(cashierPosts().map((r) => [r.url.split('/').pop(), r.status])).toEqual([['cancel', 200], ['pay', 200]]);
+  // Both cashier visits were for the same prepay id: pay again did not create a second order.
+  const [first, second] = cashierPosts().map((r) => r.url.split('/').slice(-2, -1)[0]);
+  expect(second).toBe(first);
+  const outTradeNo = decodeURIComponent(/outTradeNo=([^&]+)/.exec(String(redirect.url))![1]);
+
+  const result = open('pages/result/index', { outTradeNo });
+  await waitFor(() => result.instance.data.phase === 'paid', { what: 'result paid', timeoutMs: 30_000 });
+  expect(textOf(result, '#title')).toBe('支付成功');
+  expect(textOf(result, '#amount')).toBe('¥12.34');
+  expect(result.instance.data.order).toMatchObject({ outTradeNo, amount: 1234, state: 'PAID', channel: 'jsapi' });
+
+  const orders = open('pages/orders/index');
+  await waitFor(() => (orders.instance.data.orders as unknown[]).length === 1, { what: 'orders list', timeoutMs: 15_000 });
+  expect(orders.instance.data.orders[0]).toMatchObject({ outTradeNo, amount: 1234, state: 'PAID' });
+  await waitFor(() => textOf(orders.querySelector('#order-0') as SimComponent, '#state') === '已支付', { what: 'status tag' });
+});
