@@ -9,42 +9,24 @@
  * Pages run in miniprogram-simulate (jsdom); the stack (gateway + function host) runs in its own
  * Node process (`stack-process.ts`) and everything between them is real HTTP.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { openPage, waitFor, type SimComponent } from '../../helpers/simulate';
 import { installWx, type WxBridge } from '../../helpers/wx-bridge';
+import { startRemoteStack, storeTable, type OrderRow, type RemoteStack } from './remote-stack';
 
 jest.setTimeout(90_000);
 
-const ROOT = resolve(__dirname, '../../..');
-let child: ChildProcessWithoutNullStreams;
-let stack: { hostUrl: string; gatewayUrl: string; dataDir: string };
+let stack: RemoteStack;
 let wxb: WxBridge | undefined;
 const pages: SimComponent[] = [];
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['-r', 'esbuild-register', join(__dirname, 'stack-process.ts')], { cwd: ROOT, stdio: 'pipe' });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  stack = await new Promise((resolveStack, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolveStack(JSON.parse(line));
-    });
-    child.on('exit', (code) => reject(new Error(`stack process exited ${code}: ${stderr}`)));
-  });
+  stack = await startRemoteStack();
 });
 
 afterAll(async () => {
   for (const p of pages) p.detach();
   wxb?.uninstall();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.stdin.end();
-    await exited;
-  }
+  await stack?.close();
 });
 
 function as(user: string): WxBridge {
@@ -58,17 +40,6 @@ function open(path: string, query: Record<string, string> = {}): SimComponent {
   const page = openPage(path, query);
   pages.push(page);
   return page;
-}
-
-function storeRows(): Array<{ out_trade_no: string; state: string; combine_out_trade_no: string | null; payee_openid: string | null; data: string }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(join(stack.dataDir, 'store.sqlite'), { readonly: true, timeout: 5000 });
-  try {
-    return db.prepare('SELECT out_trade_no, state, combine_out_trade_no, payee_openid, data FROM orders').all() as never;
-  } finally {
-    db.close();
-  }
 }
 
 it('A signs up on the payee page; B pays A 8.88 from the share code; both see it', async () => {
@@ -109,7 +80,7 @@ it('A signs up on the payee page; B pays A 8.88 from the share code; both see it
   expect(again.instance.data.received[0]).toMatchObject({ outTradeNo, amount: 888, state: 'PAID', channel: 'combine' });
 
   // ── the store: one PAID combine order with its sub-order ─────────────────────────────────
-  const combines = storeRows().filter((r) => r.combine_out_trade_no !== null);
+  const combines = storeTable<OrderRow>(stack, 'orders').filter((r) => r.combine_out_trade_no !== null);
   expect(combines).toHaveLength(1);
   expect(combines[0]).toMatchObject({ out_trade_no: outTradeNo, state: 'PAID' });
   const order = JSON.parse(combines[0].data) as { amount: number; subOrders: Array<{ amount: number; state: string; individualAuthId: string }> };
