@@ -184,4 +184,36 @@ describe('checkout page (contract double of pay/payee)', () => {
     await simulate.sleep(200);
     expect(double.callsOf('pay.create')).toHaveLength(0);
   });
+
+  describe('official amount control (its pay-touch handler)', () => {
+    it('creates the order for the amount the control hands over and answers it with the cashier params', async () => {
+      const page = openPage('pages/checkout/index');
+      const respond = jest.fn();
+      await page.instance.onAmountControlPayTouch({ detail: { amount: 4321, respond } });
+      expect(double.callsOf('pay.create')[0].data).toMatchObject({ channel: 'jsapi', amount: 4321 });
+      const [order] = [...double.orders.values()];
+      expect(respond).toHaveBeenCalledTimes(1);
+      expect(respond).toHaveBeenCalledWith({ ok: true, params: order.payment });
+      // The control opens the cashier itself; our own cashier is never shown, and the result page confirms.
+      expect(wxb.callsOf('showActionSheet')).toHaveLength(0);
+      expect(redirects()).toEqual([`/pages/result/index?outTradeNo=${order.outTradeNo}`]);
+    });
+
+    it('answers a failed create with the Chinese message, and the page shows it', async () => {
+      double.failNext('pay.create', { code: 'AMOUNT_OUT_OF_RANGE', message: 'too much', retryable: false });
+      const page = openPage('pages/checkout/index');
+      const respond = jest.fn();
+      await page.instance.onAmountControlPayTouch({ detail: { amount: 99_999_999, respond } });
+      expect(respond).toHaveBeenCalledWith({ ok: false, message: '金额超出可支付范围' });
+      await simulate.sleep(0);
+      expect(textOf(page, '#error-text')).toBe('金额超出可支付范围');
+      expect(redirects()).toHaveLength(0);
+    });
+
+    it('is not used on a client without the plugin: the keypad stays', () => {
+      const page = openPage('pages/checkout/index'); // simulate has no requirePlugin
+      expect(page.instance.data.useAmountControl).toBe(false);
+      expect(page.querySelector('#keypad')).toBeDefined();
+    });
+  });
 });
