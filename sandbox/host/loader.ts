@@ -23,7 +23,22 @@ interface ModuleInternals {
   _nodeModulePaths(dir: string): string[];
 }
 
-const internals = Module as unknown as ModuleInternals & (new (id: string) => InternalModule);
+type ModuleClass = ModuleInternals & (new (id: string) => InternalModule);
+
+/**
+ * Node's own Module class. Under jest, `require('node:module')` is a subclass whose statics are
+ * copies, so patching its `_resolveFilename` would not reach the require of a loaded bundle.
+ */
+function nodeModuleClass(): ModuleClass {
+  let cls = Module as unknown as ModuleClass;
+  for (;;) {
+    const parent = Object.getPrototypeOf(cls) as Partial<ModuleInternals> | null;
+    if (!parent || parent === Function.prototype || typeof parent._resolveFilename !== 'function') return cls;
+    cls = parent as ModuleClass;
+  }
+}
+
+const internals = nodeModuleClass();
 /** Not a real file: a key in Node's module cache holding the local SDK. */
 const LOCAL_SDK_ID = resolve('/__function-host__/wx-server-sdk-local.js');
 const scopedRoots = new Set<string>();
@@ -64,7 +79,21 @@ export function loadFresh(file: string): unknown {
  * copy whose `env` the bundles would never see).
  */
 export function nodeProcess(): NodeJS.Process {
-  const mod = new internals(LOCAL_SDK_ID + '.process');
-  mod._compile('module.exports = process;', LOCAL_SDK_ID + '.process');
-  return mod.exports as NodeJS.Process;
+  return nodeGlobals().process;
+}
+
+/** Globals of Node's main realm (e.g. `fetch`, which a jsdom test environment lacks). */
+export function nodeGlobals(): {
+  process: NodeJS.Process;
+  fetch: typeof fetch;
+  Headers: typeof Headers;
+  Request: typeof Request;
+  Response: typeof Response;
+  setImmediate: typeof setImmediate;
+  clearImmediate: typeof clearImmediate;
+} {
+  const id = LOCAL_SDK_ID + '.globals';
+  const mod = new internals(id);
+  mod._compile('module.exports = { process, fetch, Headers, Request, Response, setImmediate, clearImmediate };', id);
+  return mod.exports as ReturnType<typeof nodeGlobals>;
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { LocalIdentity } from './wx-server-sdk-local';
 
 /**
@@ -20,8 +22,7 @@ export async function exchangeLoginCode(opts: { gatewayUrl: string; appid: strin
   url.search = new URLSearchParams({ appid: opts.appid, secret: opts.appSecret, js_code: opts.code, grant_type: 'authorization_code' }).toString();
   let answer: { openid?: unknown; unionid?: unknown; errcode?: unknown; errmsg?: unknown };
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    answer = (await res.json()) as typeof answer;
+    answer = JSON.parse(await getText(url, 5000)) as typeof answer;
   } catch (err) {
     throw new LoginError(`jscode2session unreachable at ${opts.gatewayUrl}: ${(err as Error).message}`, true);
   }
@@ -30,6 +31,20 @@ export async function exchangeLoginCode(opts: { gatewayUrl: string; appid: strin
   }
   if (typeof answer.openid !== 'string' || !answer.openid) throw new LoginError('jscode2session answered without an openid', true);
   return { openid: answer.openid, appid: opts.appid, ...(typeof answer.unionid === 'string' && answer.unionid ? { unionid: answer.unionid } : {}) };
+}
+
+/** Plain GET over node:http (works the same under any test environment's globals). */
+function getText(url: URL, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).get(url, { timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
 }
 
 interface Session {

@@ -36,7 +36,12 @@ export interface SimComponent extends SimNode {
 export function render(path: string, properties?: Record<string, unknown>): SimComponent {
   const file = join(MINIPROGRAM_DIST, path);
   if (!existsSync(file + '.json')) throw new Error(`${file}.json missing — run \`npm run build\` first`);
-  const id = simulate.load(file, { rootPath: MINIPROGRAM_DIST });
+  // miniprogram-simulate re-runs a component's JS on every load (it deletes require.cache, which
+  // jest's registry ignores): load in an isolated registry so each render runs fresh code.
+  let id = '';
+  jest.isolateModules(() => {
+    id = simulate.load(file, { rootPath: MINIPROGRAM_DIST });
+  });
   const comp = simulate.render(id, properties) as unknown as SimComponent;
   comp.attach(document.createElement('parent-wrapper'));
   return comp;

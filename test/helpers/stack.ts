@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeGlobals } from '../../sandbox/host/loader';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../sandbox/start';
 
 export interface StackOptions extends Partial<Omit<LocalStackOptions, 'dataDir'>> {
@@ -21,6 +22,7 @@ export interface StackOptions extends Partial<Omit<LocalStackOptions, 'dataDir'>
 export type Stack = LocalStack;
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  provideNodeGlobals();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pay-stack-'));
   const stack = await startLocalStack({ timers: false, ...opts, dataDir, gatewayPort: opts.gatewayPort ?? 0, hostPort: opts.hostPort ?? 0 });
   return {
@@ -30,4 +32,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (!opts.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Component tests run in jsdom, which has no `fetch` or `setImmediate`; the gateway and the
+ * tests use them. Borrow Node's own.
+ */
+function provideNodeGlobals(): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const node = nodeGlobals() as unknown as Record<string, unknown>;
+  for (const name of ['fetch', 'Headers', 'Request', 'Response', 'setImmediate', 'clearImmediate']) {
+    if (typeof g[name] !== 'function') g[name] = node[name];
+  }
 }

@@ -69,6 +69,8 @@ export interface WxBridge {
   /** Every `wx.request`. */
   requests: WxRequestRecord[];
   storage: Map<string, unknown>;
+  /** The page stack `getCurrentPages()` answers, kept by navigateTo/redirectTo/navigateBack/reLaunch. */
+  pages: Array<{ route: string; options: Record<string, string> }>;
   /** Switch the user subsequent `wx.login` calls log in as. */
   setUser(user: string): void;
   /** Change a recorded API's behaviour mid-test. */
@@ -120,6 +122,7 @@ export function installWx(opts: InstallWxOptions = {}): WxBridge {
     callsOf: (api) => bridge.calls.filter((c) => c.api === api).map((c) => c.options),
     requests: [],
     storage,
+    pages: [{ route: 'pages/index/index', options: {} }],
     setUser: (next) => {
       user = next;
     },
@@ -137,9 +140,23 @@ export function installWx(opts: InstallWxOptions = {}): WxBridge {
   for (const api of RECORDED_APIS) {
     set(api, (options: WxCallbackOptions = {}) => {
       bridge.calls.push({ api, options });
-      return settle(api, options, () => behaviours[api](options));
+      return settle(api, options, () => {
+        const result = behaviours[api](options);
+        followNavigation(bridge.pages, api, options);
+        return result;
+      });
     });
   }
+
+  // Vant's link mixin (van-cell url, …) asks getCurrentPages() before navigating.
+  const globals = globalThis as unknown as Record<string, unknown>;
+  const previousGetCurrentPages = globals.getCurrentPages;
+  globals.getCurrentPages = () => bridge.pages.map((p) => ({ ...p }));
+  const uninstallWx = bridge.uninstall;
+  bridge.uninstall = () => {
+    uninstallWx();
+    globals.getCurrentPages = previousGetCurrentPages;
+  };
 
   set('login', (options: WxCallbackOptions = {}) => settle('login', options, () => ({ errMsg: 'login:ok', code: `user:${user}:${++loginCounter}` })));
 
@@ -162,6 +179,17 @@ export function installWx(opts: InstallWxOptions = {}): WxBridge {
   set('request', (o: WxCallbackOptions) => realRequest(o, bridge.requests));
 
   return bridge;
+}
+
+function followNavigation(pages: WxBridge['pages'], api: RecordedApi, options: WxCallbackOptions): void {
+  const target = () => {
+    const [path, query = ''] = String(options.url ?? '').split('?');
+    return { route: path.replace(/^\//, ''), options: Object.fromEntries(new URLSearchParams(query)) };
+  };
+  if (api === 'navigateTo') pages.push(target());
+  else if (api === 'redirectTo') pages.splice(pages.length - 1, 1, target());
+  else if (api === 'reLaunch' || api === 'switchTab') pages.splice(0, pages.length, target());
+  else if (api === 'navigateBack') pages.splice(Math.max(1, pages.length - Number(options.delta ?? 1)));
 }
 
 /** Run a behaviour the way wx does: callbacks asynchronously, or a Promise when none is given. */
