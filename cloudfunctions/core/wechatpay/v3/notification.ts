@@ -7,9 +7,9 @@ import { AES_GCM_ALGORITHM } from './consts';
 import { decryptResource } from './cipher';
 import type { HeaderSource } from './headers';
 import type { Clock } from './nonce';
-import { validateSigned } from './validator';
+import { validateSigned, type SignedMessage } from './validator';
 import type { Verifier } from './verifier';
-import type { NotificationMeta, WechatPayNotification } from './notification-types';
+import type { WechatPayNotification } from './notification-types';
 
 export interface NotificationRequest {
   headers: HeaderSource;
@@ -40,20 +40,19 @@ export function parseNotification(request: NotificationRequest, options: Notific
 export function parseNotificationOrThrow(request: NotificationRequest, options: NotificationOptions): WechatPayNotification {
   const body = request.body;
   const signed = validateSigned(request.headers, body, { verifier: options.verifier, clock: options.clock });
-  const malformed = (reason: string) => new WechatPayError('NOTIFICATION_MALFORMED', reason, { serial: signed.serial, requestId: signed.requestId });
 
-  let envelope: Record<string, unknown>;
+  let envelope: unknown;
   try {
-    envelope = JSON.parse(body) as Record<string, unknown>;
+    envelope = JSON.parse(body);
   } catch {
-    throw malformed('body is not JSON');
+    throw malformed('body is not JSON', signed);
   }
-  if (!isObject(envelope)) throw malformed('body is not a JSON object');
-  const { id, event_type, resource } = envelope;
-  if (typeof id !== 'string' || typeof event_type !== 'string' || !isObject(resource)) {
-    throw malformed('id, event_type and resource are required');
+  if (!isObject(envelope)) throw malformed('body is not a JSON object', signed);
+  const { id, event_type: eventType, resource } = envelope;
+  if (typeof id !== 'string' || typeof eventType !== 'string' || !isObject(resource)) {
+    throw malformed('id, event_type and resource are required', signed);
   }
-  if (resource.algorithm !== AES_GCM_ALGORITHM) throw malformed(`unsupported resource algorithm ${String(resource.algorithm)}`);
+  if (resource.algorithm !== AES_GCM_ALGORITHM) throw malformed(`unsupported resource algorithm ${String(resource.algorithm)}`, signed);
   const plaintext = decryptResource(
     {
       ciphertext: resource.ciphertext as string,
@@ -66,51 +65,75 @@ export function parseNotificationOrThrow(request: NotificationRequest, options: 
   try {
     data = JSON.parse(plaintext);
   } catch {
-    throw malformed('decrypted resource is not JSON');
+    throw malformed('decrypted resource is not JSON', signed);
   }
-  if (!isObject(data)) throw malformed('decrypted resource is not a JSON object');
+  if (!isObject(data)) throw malformed('decrypted resource is not a JSON object', signed);
 
-  const meta: NotificationMeta = {
+  const kind = kindOf(eventType, data);
+  const lacking = lackingField(kind, data);
+  if (lacking !== undefined) throw malformed(`${eventType} resource lacks ${lacking}`, signed);
+  // One object shape for every kind; the union type is what tells them apart.
+  return {
     id,
-    create_time: String(envelope.create_time ?? ''),
-    summary: String(envelope.summary ?? ''),
-    resource_type: String(envelope.resource_type ?? ''),
-    original_type: String(resource.original_type ?? ''),
-  };
-  return classify(meta, event_type, data, malformed);
+    create_time: stringOr(envelope.create_time),
+    summary: stringOr(envelope.summary),
+    resource_type: stringOr(envelope.resource_type),
+    original_type: stringOr(resource.original_type),
+    kind,
+    event_type: eventType,
+    resource: data,
+  } as WechatPayNotification;
 }
 
-function classify(
-  meta: NotificationMeta,
-  eventType: string,
-  data: Record<string, unknown>,
-  malformed: (reason: string) => WechatPayError,
-): WechatPayNotification {
-  const need = (ok: boolean, what: string) => {
-    if (!ok) throw malformed(`${eventType} resource lacks ${what}`);
-  };
-  if (eventType === 'TRANSACTION.SUCCESS') {
-    if ('combine_out_trade_no' in data) {
-      need(typeof data.combine_out_trade_no === 'string' && typeof data.combine_mchid === 'string', 'combine_out_trade_no/combine_mchid');
-      need(Array.isArray(data.sub_orders) && data.sub_orders.every((o) => isObject(o) && typeof o.out_trade_no === 'string' && isObject(o.amount)), 'sub_orders');
-      return { ...meta, kind: 'combine_transaction', event_type: eventType, resource: data as never };
-    }
-    need(typeof data.out_trade_no === 'string' && typeof data.mchid === 'string' && typeof data.appid === 'string', 'out_trade_no/mchid/appid');
-    need(typeof data.trade_state === 'string', 'trade_state');
-    need(isObject(data.amount) && Number.isInteger(data.amount.total), 'amount.total');
-    return { ...meta, kind: 'transaction', event_type: eventType, resource: data as never };
+function malformed(reason: string, signed: SignedMessage): WechatPayError {
+  return new WechatPayError('NOTIFICATION_MALFORMED', reason, { serial: signed.serial, requestId: signed.requestId });
+}
+
+function stringOr(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+type Kind = WechatPayNotification['kind'];
+
+/** Combine payments share TRANSACTION.SUCCESS with plain ones: `combine_out_trade_no` tells them apart. */
+function kindOf(eventType: string, data: Record<string, unknown>): Kind {
+  switch (eventType) {
+    case 'TRANSACTION.SUCCESS':
+      return data.combine_out_trade_no !== undefined ? 'combine_transaction' : 'transaction';
+    case 'REFUND.SUCCESS':
+    case 'REFUND.ABNORMAL':
+    case 'REFUND.CLOSED':
+      return 'refund';
+    case 'PAYSCORE.USER_CONFIRM':
+    case 'PAYSCORE.USER_PAID':
+      return 'payscore';
+    default:
+      return 'other';
   }
-  if (eventType === 'REFUND.SUCCESS' || eventType === 'REFUND.ABNORMAL' || eventType === 'REFUND.CLOSED') {
-    need(typeof data.out_refund_no === 'string' && typeof data.out_trade_no === 'string', 'out_refund_no/out_trade_no');
-    need(typeof data.refund_status === 'string', 'refund_status');
-    need(isObject(data.amount) && Number.isInteger(data.amount.refund), 'amount.refund');
-    return { ...meta, kind: 'refund', event_type: eventType, resource: data as never };
+}
+
+/** The first field a typed resource must have but lacks (so consumers can trust the types). */
+function lackingField(kind: Kind, data: Record<string, unknown>): string | undefined {
+  switch (kind) {
+    case 'transaction':
+      if (typeof data.out_trade_no !== 'string' || typeof data.mchid !== 'string' || typeof data.appid !== 'string') return 'out_trade_no/mchid/appid';
+      if (typeof data.trade_state !== 'string') return 'trade_state';
+      if (!isObject(data.amount) || !Number.isInteger(data.amount.total)) return 'amount.total';
+      return undefined;
+    case 'combine_transaction':
+      if (typeof data.combine_out_trade_no !== 'string' || typeof data.combine_mchid !== 'string') return 'combine_out_trade_no/combine_mchid';
+      if (!Array.isArray(data.sub_orders) || !data.sub_orders.every((o) => isObject(o) && typeof o.out_trade_no === 'string' && isObject(o.amount))) return 'sub_orders';
+      return undefined;
+    case 'refund':
+      if (typeof data.out_refund_no !== 'string' || typeof data.out_trade_no !== 'string') return 'out_refund_no/out_trade_no';
+      if (typeof data.refund_status !== 'string') return 'refund_status';
+      if (!isObject(data.amount) || !Number.isInteger(data.amount.refund)) return 'amount.refund';
+      return undefined;
+    case 'payscore':
+      return typeof data.out_order_no === 'string' ? undefined : 'out_order_no';
+    default:
+      return undefined;
   }
-  if (eventType === 'PAYSCORE.USER_CONFIRM' || eventType === 'PAYSCORE.USER_PAID') {
-    need(typeof data.out_order_no === 'string', 'out_order_no');
-    return { ...meta, kind: 'payscore', event_type: eventType, resource: data as never };
-  }
-  return { ...meta, kind: 'other', event_type: eventType, resource: data };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
