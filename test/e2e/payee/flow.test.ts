@@ -13,7 +13,8 @@ jest.setTimeout(60_000);
 let stack: RemoteStack;
 
 beforeAll(async () => {
-  stack = await startRemoteStack();
+  // Closing at once and reconciling fresh orders keep the close/reconcile tests fast.
+  stack = await startRemoteStack({ PAY_MIN_CLOSE_INTERVAL_MS: '0', PAY_RECONCILE_AFTER_MS: '0' });
 });
 afterAll(async () => {
   await stack?.close();
@@ -259,5 +260,46 @@ describe('combine query and close go through the same state machine', () => {
     expect(order.state).toBe('PAID');
     const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
     expect((JSON.parse(row.data) as { subOrders: Array<{ state: string }> }).subOrders[0].state).toBe('SUCCESS');
+  });
+});
+
+describe('combine close and reconcile', () => {
+  let payer: User;
+  let shareCode: string;
+
+  beforeAll(async () => {
+    payer = await login(stack, 'lucy');
+    shareCode = await signUp(await login(stack, 'mike'), '迈克');
+  });
+
+  it('pay.close closes the combine order at the gateway with its sub-orders; paying it afterwards fails', async () => {
+    const created = await payer.ok('pay.create', { channel: 'combine', amount: 200, idempotencyKey: idemKey(), payeeCode: shareCode });
+    expect((await payer.ok('pay.close', { outTradeNo: created.order.outTradeNo })).order.state).toBe('CLOSED');
+    const atGateway = await stack.admin.order(created.order.outTradeNo);
+    if (atGateway.kind !== 'combine') throw new Error('expected combine');
+    expect(atGateway.combine.subOrders.map((s) => s.tradeState)).toEqual(['CLOSED']);
+    await expect(stack.admin.pay(prepayIdOf(created.payment?.package))).rejects.toThrow();
+    expect(orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!.state).toBe('CLOSED');
+  });
+
+  it('a paid combine order cannot be closed', async () => {
+    const created = await payer.ok('pay.create', { channel: 'combine', amount: 201, idempotencyKey: idemKey(), payeeCode: shareCode });
+    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    expect(await payer.call('pay.close', { outTradeNo: created.order.outTradeNo })).toMatchObject({ ok: false, code: 'INVALID_STATE' });
+  });
+
+  it('reconcile finds a paid combine order whose notification was lost, through the combine query', async () => {
+    await stack.admin.fault({ kind: 'notification', effect: 'drop', count: 1 });
+    const created = await payer.ok('pay.create', { channel: 'combine', amount: 202, idempotencyKey: idemKey(), payeeCode: shareCode });
+    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    expect(orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!.state).toBe('PAYING');
+    await stack.runTimer('reconcile');
+    const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
+    expect(row.state).toBe('PAID');
+    expect((JSON.parse(row.data) as { subOrders: Array<{ state: string }> }).subOrders[0].state).toBe('SUCCESS');
+    const trail = storeTable<{ out_trade_no: string; data: string }>(stack, 'audit')
+      .filter((a) => a.out_trade_no === created.order.outTradeNo)
+      .map((a) => (JSON.parse(a.data) as { to: string; actor: string }).actor);
+    expect(trail).toEqual(['user', 'user', 'reconcile']);
   });
 });

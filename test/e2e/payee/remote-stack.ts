@@ -13,6 +13,8 @@ import { createGatewayAdmin, type GatewayAdmin } from '../../../sandbox/gateway/
 import { ensureSandboxKeys, type SandboxKeys } from '../../../sandbox/keys';
 
 const ROOT = resolve(__dirname, '../../..');
+/** Same marker as stack-process.ts (not imported: importing it would start a stack). */
+const PROTOCOL_PREFIX = '@@stack ';
 
 export interface RemoteStack {
   hostUrl: string;
@@ -20,23 +22,54 @@ export interface RemoteStack {
   dataDir: string;
   admin: GatewayAdmin;
   keys: SandboxKeys;
+  /** Fire a function's timer trigger in the stack process (e.g. `reconcile`); resolves to its result. */
+  runTimer(fn: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
-export async function startRemoteStack(): Promise<RemoteStack> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-r', 'esbuild-register', join(__dirname, 'stack-process.ts')], { cwd: ROOT, stdio: 'pipe' });
+/** `functionEnv`: extra env for the functions (e.g. `PAY_MIN_CLOSE_INTERVAL_MS`). */
+export async function startRemoteStack(functionEnv: Record<string, string> = {}): Promise<RemoteStack> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-r', 'esbuild-register', join(__dirname, 'stack-process.ts')], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, STACK_FUNCTION_ENV: JSON.stringify(functionEnv) },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Our stdout lines: first the stack's URLs, then answers to commands by id.
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let buffered = '';
+  let onInfo: ((info: { hostUrl: string; gatewayUrl: string; dataDir: string }) => void) | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (!line.startsWith(PROTOCOL_PREFIX)) continue; // the functions' own console output
+      const message = JSON.parse(line.slice(PROTOCOL_PREFIX.length)) as { id?: number; result?: unknown; error?: string; hostUrl?: string };
+      if (message.hostUrl && onInfo) onInfo(message as never);
+      const waiter = message.id !== undefined ? pending.get(message.id) : undefined;
+      if (waiter) {
+        pending.delete(message.id!);
+        if (message.error) waiter.reject(new Error(message.error));
+        else waiter.resolve(message.result);
+      }
+    }
+  });
   const info = await new Promise<{ hostUrl: string; gatewayUrl: string; dataDir: string }>((resolveInfo, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveInfo(JSON.parse(out.split('\n')[0]));
-    });
+    onInfo = resolveInfo;
     child.on('exit', (code) => reject(new Error(`stack process exited ${code}: ${stderr}`)));
   });
+  let nextId = 0;
   return {
     ...info,
+    runTimer: (fn) =>
+      new Promise((resolveRun, reject) => {
+        const id = ++nextId;
+        pending.set(id, { resolve: resolveRun, reject });
+        child.stdin.write(`${JSON.stringify({ id, runTimer: fn })}\n`);
+      }),
     admin: createGatewayAdmin(info.gatewayUrl),
     keys: ensureSandboxKeys(info.dataDir),
     close: async () => {
