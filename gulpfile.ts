@@ -102,6 +102,7 @@ export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Prom
         format: 'cjs',
         // The mini-program runtime (and DevTools' ES6→ES5 pass) handles ES2017 everywhere.
         target: 'es2017',
+        charset: 'utf8',
         define,
         sourcefile: rel,
       });
@@ -141,6 +142,7 @@ export function copyUsedVant(outDir: string, vantLib = PATHS.vantLib): string[] 
     if (!existsSync(from)) throw new Error(`Vant has no "${dir}" (referenced as @vant/weapp/${dir}/…)`);
     done.add(dir);
     for (const file of walk(from)) {
+      if (file.endsWith('.d.ts')) continue; // typings: not shipped to the device
       const text = readFileSync(file);
       writeIfChanged(join(vantOut, dir, relative(from, file)), text);
       if (!/\.(json|js|wxml|wxs|wxss)$/.test(file)) continue;

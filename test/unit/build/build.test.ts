@@ -1,0 +1,157 @@
+/**
+ * The gulp build's pieces, run into temp folders: mini-program output, Vant selection, build-time
+ * config, and a cloud-function bundle that loads on its own with the real wx-server-sdk.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildCloudFunctions, buildMiniprogram, copyUsedVant, payEnvFrom, PAY_ENV_DEFAULTS } from '../../../gulpfile';
+
+jest.setTimeout(60_000);
+
+const ROOT = resolve(__dirname, '../../..');
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'build-test-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('payEnvFrom (build-time config of the mini-program)', () => {
+  it('takes defaults and the PAY_* variables', () => {
+    expect(payEnvFrom({})).toEqual(PAY_ENV_DEFAULTS);
+    expect(payEnvFrom({ PAY_TRANSPORT: 'cloud', PAY_CLOUD_ENV: 'prod-1a2b', PAY_HOST_URL: 'http://10.0.0.2:9401/', PAY_MAX_AMOUNT_FEN: '500' })).toMatchObject({
+      transport: 'cloud',
+      cloudEnv: 'prod-1a2b',
+      hostUrl: 'http://10.0.0.2:9401',
+      maxAmountFen: 500,
+    });
+  });
+  it('rejects bad values with the variable named', () => {
+    expect(() => payEnvFrom({ PAY_TRANSPORT: 'http' })).toThrow(/PAY_TRANSPORT/);
+    expect(() => payEnvFrom({ PAY_MAX_AMOUNT_FEN: '12.5' })).toThrow(/PAY_MAX_AMOUNT_FEN/);
+    expect(() => payEnvFrom({ PAY_HOST_URL: 'localhost:9401' })).toThrow(/PAY_HOST_URL/);
+  });
+});
+
+describe('buildMiniprogram', () => {
+  let out: string;
+  beforeAll(async () => {
+    out = join(tmp, 'miniprogram');
+    // Merchant secrets in the build's environment must not reach the output.
+    const env = payEnvFrom({ PAY_HOST_URL: 'http://10.9.8.7:1234', PAY_MERCHANT_NAME: '测试商户' });
+    const secrets = { WECHATPAY_API_V3_KEY: 'SECRETv3KEY-must-not-leak-0123456', WECHATPAY_MCH_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----LEAK' };
+    const saved = { ...process.env };
+    Object.assign(process.env, secrets);
+    try {
+      await buildMiniprogram({ outDir: out, env });
+    } finally {
+      for (const k of Object.keys(secrets)) if (!(k in saved)) delete process.env[k];
+    }
+  });
+
+  it('compiles TS to CommonJS per file and copies WXML/WXSS/JSON, but not tsconfig or typings', () => {
+    expect(existsSync(join(out, 'app.js'))).toBe(true);
+    expect(existsSync(join(out, 'app.json'))).toBe(true);
+    for (const f of ['pages/index/index.js', 'pages/index/index.wxml', 'pages/index/index.wxss', 'pages/index/index.json', 'services/api.js']) {
+      expect(existsSync(join(out, f))).toBe(true);
+    }
+    expect(existsSync(join(out, 'tsconfig.json'))).toBe(false);
+    expect(filesUnder(out).filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(readFileSync(join(out, 'services/api.js'), 'utf8')).toMatch(/require\("\.\/transport"\)/);
+  });
+
+  it('injects the build-time config and nothing else', () => {
+    const envJs = readFileSync(join(out, 'services/env.js'), 'utf8');
+    expect(envJs).not.toContain('__PAY_ENV__');
+    expect(envJs).toContain('http://10.9.8.7:1234');
+    expect(envJs).toContain('测试商户');
+    const everything = filesUnder(out).map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(everything).not.toContain('SECRETv3KEY');
+    expect(everything).not.toContain('PRIVATE KEY');
+  });
+
+  it('copies only the Vant components in use, with what they need', () => {
+    const vant = readdirSync(join(out, 'miniprogram_npm/@vant/weapp'));
+    // Used by pages/index (and pulled in by them): button → loading/icon, dialog → popup → overlay …
+    for (const dir of ['button', 'cell', 'cell-group', 'loading', 'toast', 'dialog', 'popup', 'overlay', 'transition', 'icon', 'common', 'mixins', 'wxs']) {
+      expect(vant).toContain(dir);
+    }
+    // Never referenced by any page.
+    for (const dir of ['calendar', 'uploader', 'tree-select', 'area']) expect(vant).not.toContain(dir);
+    // Every relative reference inside the copied Vant resolves.
+    for (const file of filesUnder(join(out, 'miniprogram_npm')).filter((f) => /\.(json|js)$/.test(f))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/\.\.\/([a-z0-9-]+)\//g)) expect(vant).toContain(m[1]);
+    }
+  });
+
+  it('resolves every usingComponents path of the output', () => {
+    for (const file of filesUnder(out).filter((f) => f.endsWith('.json') && !f.includes('miniprogram_npm'))) {
+      const using = (JSON.parse(readFileSync(file, 'utf8')) as { usingComponents?: Record<string, string> }).usingComponents ?? {};
+      for (const path of Object.values(using)) {
+        const target = path.startsWith('/') ? join(out, path) : resolve(file, '..', path);
+        expect(`${file}: ${path} ${existsSync(target + '.json')}`).toBe(`${file}: ${path} true`);
+      }
+    }
+  });
+
+  it('drops Vant folders that are no longer used on a rebuild', () => {
+    const fake = join(out, 'miniprogram_npm/@vant/weapp/calendar');
+    mkdirSync(fake, { recursive: true });
+    copyUsedVant(out);
+    expect(existsSync(fake)).toBe(false);
+  });
+});
+
+describe('buildCloudFunctions', () => {
+  let out: string;
+  beforeAll(async () => {
+    out = join(tmp, 'cloudfunctions');
+    await buildCloudFunctions({ outDir: out, only: ['login'] });
+  });
+
+  it('writes one bundle, a package.json depending on wx-server-sdk, and no config.json for login', () => {
+    expect(readdirSync(join(out, 'login')).sort()).toEqual(['index.js', 'package.json']);
+    const pkg = JSON.parse(readFileSync(join(out, 'login/package.json'), 'utf8'));
+    const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'login', main: 'index.js', dependencies: { 'wx-server-sdk': rootPkg.dependencies['wx-server-sdk'] } });
+  });
+
+  it('bundles no test or sandbox code, and leaves wx-server-sdk external', () => {
+    const code = readFileSync(join(out, 'login/index.js'), 'utf8');
+    const sources = [...code.matchAll(/^\/\/ (\S+\.[jt]s)$/gm)].map((m) => m[1]);
+    expect(sources).toContain('cloudfunctions/login/index.ts');
+    expect(sources.filter((s) => /^(sandbox|test|miniprogram)\//.test(s))).toEqual([]);
+    expect(code).not.toMatch(/wx-server-sdk-local|miniprogram-simulate|jest/);
+    expect(code).toMatch(/require\("wx-server-sdk"\)/);
+  });
+
+  it('loads with require in a folder of its own, resolving wx-server-sdk from its own node_modules', () => {
+    // A deployed function: its folder, its package.json, its node_modules — nothing of this repo
+    // on the resolution path. (The SDK is linked in, as `npm install` in that folder would put it.)
+    const deployed = mkdtempSync(join(tmpdir(), 'deployed-login-'));
+    try {
+      for (const f of ['index.js', 'package.json']) writeFileSync(join(deployed, f), readFileSync(join(out, 'login', f)));
+      mkdirSync(join(deployed, 'node_modules'));
+      symlinkSync(join(ROOT, 'node_modules/wx-server-sdk'), join(deployed, 'node_modules/wx-server-sdk'), 'dir');
+      const script = `
+        const { main } = require('./index.js');
+        main({ openid: 'oMallory' }).then((r) => console.log(JSON.stringify(r)));`;
+      // The real SDK reads the caller from the WX_* env vars named in WX_CONTEXT_KEYS, as the cloud runtime sets them.
+      const stdout = execFileSync(process.execPath, ['-e', script], {
+        cwd: deployed,
+        env: { PATH: process.env.PATH, WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: 'oDeployedCaller', WX_APPID: 'wxdeployed' },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ ok: true, data: { openid: 'oDeployedCaller', appid: 'wxdeployed' } });
+    } finally {
+      rmSync(deployed, { recursive: true, force: true });
+    }
+  });
+});
