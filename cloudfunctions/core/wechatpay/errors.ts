@@ -25,6 +25,7 @@ export type WechatPayErrorCode =
   | 'XML_DOCTYPE_FORBIDDEN'
   | 'XML_INVALID'
   | 'V2_SIGN_INVALID'
+  | 'V2_RETURN_FAIL'
   | 'ARGUMENT_INVALID';
 
 export interface WechatPayErrorInit {

@@ -2,4 +2,5 @@ export * from './sign';
 export * from './xml';
 export * from './notify';
 export * from './paysign';
+export * from './client';
 export { WechatPayError, isWechatPayError, type WechatPayErrorCode } from '../errors';

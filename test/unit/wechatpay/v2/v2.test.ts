@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Hash } from 'wechatpay-axios-plugin';
 import {
   buildV2AppPayParams,
@@ -5,6 +7,7 @@ import {
   buildV2PayParams,
   buildV2SignString,
   buildXml,
+  createV2Client,
   parseSignedXml,
   parseV2Notification,
   parseXml,
@@ -122,5 +125,52 @@ describe('APIv2 pay-sign', () => {
     const { sign, ...rest } = params;
     expect(rest).toEqual({ appid: 'wx1', partnerid: '1900000109', prepayid: 'WX1217752501201407033233368018', package: 'Sign=WXPay', noncestr: 'N1', timestamp: '1412000000' });
     expect(sign).toBe(Hash.sign('MD5', rest, KEY));
+  });
+});
+
+describe('APIv2 client over real HTTP', () => {
+  let answer: (request: Record<string, string>) => string;
+  const received: Record<string, string>[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const request = parseXml(body);
+      received.push(request);
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(answer(request));
+    });
+  });
+  let baseUrl = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const client = (signType: 'MD5' | 'HMAC-SHA256' = 'MD5') => createV2Client({ appId: 'wx1', mchId: '10000100', key: KEY, signType, baseUrl, nonce: () => 'NONCE' });
+  const signedAnswer = (fields: Record<string, string>, signType: 'MD5' | 'HMAC-SHA256' = 'MD5') => buildXml({ ...fields, sign: signV2(fields, KEY, signType) });
+
+  it('sends a signed unifiedorder and returns the verified answer', async () => {
+    answer = (request) => signedAnswer({ return_code: 'SUCCESS', return_msg: 'OK', result_code: 'SUCCESS', appid: request.appid!, mch_id: request.mch_id!, nonce_str: 'S1', prepay_id: 'wx201411101639507cbf6ffd8b0779950874', trade_type: 'JSAPI' });
+    const result = await client().post('/pay/unifiedorder', { body: '腾讯充值中心-QQ会员充值', out_trade_no: '20150806125346', total_fee: 88, spbill_create_ip: '123.12.12.123', notify_url: 'https://example.com/notify', trade_type: 'JSAPI', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' });
+    expect(result.prepay_id).toBe('wx201411101639507cbf6ffd8b0779950874');
+    const sent = received.at(-1)!;
+    expect(sent).toMatchObject({ appid: 'wx1', mch_id: '10000100', nonce_str: 'NONCE', total_fee: '88' });
+    expect(verifyV2(sent, KEY)).toBe(true);
+  });
+
+  it('uses HMAC-SHA256 both ways when configured', async () => {
+    answer = () => signedAnswer({ return_code: 'SUCCESS', result_code: 'SUCCESS', sign_type: 'HMAC-SHA256', trade_state: 'SUCCESS' }, 'HMAC-SHA256');
+    expect((await client('HMAC-SHA256').post('/pay/orderquery', { out_trade_no: 'T1' })).trade_state).toBe('SUCCESS');
+    expect(received.at(-1)!.sign_type).toBe('HMAC-SHA256');
+    expect(verifyV2(received.at(-1)!, KEY, 'HMAC-SHA256')).toBe(true);
+  });
+
+  it('rejects a forged answer and maps return_code FAIL', async () => {
+    answer = () => buildXml({ return_code: 'SUCCESS', result_code: 'SUCCESS', prepay_id: 'evil', sign: 'DEADBEEF' });
+    await expect(client().post('/pay/unifiedorder', {})).rejects.toMatchObject({ code: 'V2_SIGN_INVALID' });
+    answer = () => buildXml({ return_code: 'FAIL', return_msg: '签名错误' });
+    await expect(client().post('/pay/unifiedorder', {})).rejects.toMatchObject({ code: 'V2_RETURN_FAIL', reason: '签名错误' });
   });
 });
