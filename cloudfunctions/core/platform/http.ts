@@ -35,7 +35,8 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
-  headers?: Record<string, string>;
+  /** Undefined values are left out. */
+  headers?: Record<string, string | undefined>;
   body?: string | Buffer;
 }
 
