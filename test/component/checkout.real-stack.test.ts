@@ -1,45 +1,27 @@
 /**
  * checkout → result → orders against the REAL local stack (pay function on the function host,
- * sandbox gateway, signed v3 calls, encrypted notification): the user types 12.34 on the keypad,
- * cancels once in the local cashier, pays again (same order), and the result page shows paid only
- * after the notification reached the server. The stack runs in its own Node process
- * (test/e2e/payee/stack-process.ts) because jsdom's globals are a browser's.
+ * sandbox gateway, signed v3 calls, encrypted notification), in-process: the user types 12.34 on
+ * the keypad, cancels once in the local cashier, pays again (same order), and the result page shows
+ * paid only after the notification reached the server; the orders page lists it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { startStack, type Stack } from '../helpers/stack';
 import { openPage, simulate, tap, textOf, waitFor, type SimComponent } from '../helpers/simulate';
 import { installWx, type WxBridge } from '../helpers/wx-bridge';
 
-jest.setTimeout(90_000);
+jest.setTimeout(60_000);
 
-const ROOT = resolve(__dirname, '../..');
-let child: ChildProcessWithoutNullStreams;
-let stack: { hostUrl: string; gatewayUrl: string; dataDir: string };
+let stack: Stack;
 let wxb: WxBridge | undefined;
 const pages: SimComponent[] = [];
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['-r', 'esbuild-register', join(ROOT, 'test/e2e/payee/stack-process.ts')], { cwd: ROOT, stdio: 'pipe' });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  stack = await new Promise((resolveStack, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolveStack(JSON.parse(out.split('\n')[0]));
-    });
-    child.on('exit', (code) => reject(new Error(`stack process exited ${code}: ${stderr}`)));
-  });
+  stack = await startStack();
 });
 
 afterAll(async () => {
   for (const p of pages) p.instance.onUnload?.();
   wxb?.uninstall();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.stdin.end();
-    await exited;
-  }
+  await stack?.close();
 });
 
 function open(path: string, query: Record<string, string> = {}): SimComponent {
@@ -49,7 +31,6 @@ function open(path: string, query: Record<string, string> = {}): SimComponent {
 }
 
 it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.query → listed in orders', async () => {
-  jest.resetModules();
   wxb = installWx({ user: 'carol', hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
   const choices = [1, 0]; // 取消, then 支付
   wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: choices.shift() }));
@@ -77,6 +58,11 @@ it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.
   expect(textOf(result, '#title')).toBe('支付成功');
   expect(textOf(result, '#amount')).toBe('¥12.34');
   expect(result.instance.data.order).toMatchObject({ outTradeNo, amount: 1234, state: 'PAID', channel: 'jsapi' });
+
+  // The gateway saw one JSAPI order (cancel + pay again did not create a second), paid, for 12.34.
+  const atGateway = (await stack.gateway.admin.orders()).orders;
+  expect(atGateway).toHaveLength(1);
+  expect(atGateway[0]).toMatchObject({ tradeType: 'JSAPI', total: 1234, tradeState: 'SUCCESS' });
 
   const orders = open('pages/orders/index');
   await waitFor(() => (orders.instance.data.orders as unknown[]).length === 1, { what: 'orders list', timeoutMs: 15_000 });

@@ -15,7 +15,6 @@ let double: PayContractDouble;
 let wxb: WxBridge;
 
 beforeEach(async () => {
-  jest.resetModules(); // simulate re-requires each page's JS; see keypad.test.ts
   double = await startPayContractDouble();
   wxb = installWx({ user: 'alice', hostUrl: double.url, sandboxUrl: double.url });
   chooseInCashier('pay');

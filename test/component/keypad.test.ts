@@ -36,9 +36,6 @@ function payDisabled(keypad: SimComponent): boolean {
 
 let wxb: WxBridge;
 beforeEach(() => {
-  // simulate re-runs a component's JS on every load via require(); Jest's module registry would
-  // otherwise hand back the cached module and the component would never register again.
-  jest.resetModules();
   wxb = installWx();
 });
 afterEach(() => wxb.uninstall());

@@ -14,7 +14,6 @@ let double: PayContractDouble;
 let wxb: WxBridge;
 
 beforeEach(async () => {
-  jest.resetModules();
   double = await startPayContractDouble();
   wxb = installWx({ user: 'alice', hostUrl: double.url, sandboxUrl: double.url });
 });
