@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { startGateway } from './index';
 
 /**
@@ -7,7 +8,7 @@ import { startGateway } from './index';
  * SANDBOX_TIME_SCALE (default 1).
  */
 async function main(): Promise<void> {
-  const dataDir = process.env.SANDBOX_DATA_DIR ?? resolve(__dirname, '..', '..', '.data');
+  const dataDir = process.env.SANDBOX_DATA_DIR ?? join(repoRoot(), '.data');
   const gateway = await startGateway({
     dataDir,
     port: Number(process.env.SANDBOX_PORT ?? 0),
@@ -24,6 +25,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The nearest directory above this file with package.json and node_modules (works from dist/ too). */
+function repoRoot(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'node_modules'))) return dir;
+  }
+  return process.cwd();
 }
 
 main().catch((err: unknown) => {

@@ -144,6 +144,8 @@ export class Notifier {
         if (settled) return;
         settled = true;
         if (req) this.inFlight.delete(req);
+        // A request cut short by close() is not an attempt: it is retried after a restart.
+        if (this.closed) return resolve(false);
         record.attempts.push({
           round,
           at: new Date(started).toISOString(),

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 
 /**
  * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`) so a
- * restart keeps orders, contracts and the notification log. Writes are coalesced: many changes
- * in one tick cost one atomic rename.
+ * restart keeps orders, contracts and the notification log. Writes are coalesced: all changes
+ * within SAVE_DELAY_MS cost one atomic rename (and close() flushes what is pending).
  */
+
+const SAVE_DELAY_MS = 25;
 
 export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
 
@@ -140,6 +142,7 @@ const MAX_USED_CODES = 10_000;
 export class GatewayState {
   readonly data: GatewayData;
   private pending = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly file: string) {
     this.data = existsSync(file) ? { ...empty(), ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayData>) } : empty();
@@ -149,12 +152,14 @@ export class GatewayState {
   changed(): void {
     if (this.pending) return;
     this.pending = true;
-    setImmediate(() => this.flush());
+    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
   }
 
   flush(): void {
     if (!this.pending) return;
     this.pending = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data));

@@ -31,6 +31,7 @@ export function transactionRoutes(ctx: GatewayContext): Route[] {
       v.sameMchid(rc.url.searchParams.get('mchid') ?? undefined, rc.mchid, 'mchid', 'query');
       const order = Object.values(ctx.state.data.orders).find((o) => o.transactionId === rc.params[0]);
       if (!order) throw notFound();
+      expireIfDue(ctx, order);
       return { status: 200, json: transactionView(order) };
     }),
     route('POST', /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => {
