@@ -98,10 +98,12 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
     const contract = await queryIndividualContract(deps.client, { appid: deps.config.appid, openid });
     const checkedAt = now();
     return save(openid, (current, isStored) => {
-      // A concurrent refresh already recorded a newer answer, or this same answer: don't fight it.
       const authId = contract.authState === 'AUTHORIZED' ? contract.individualAuthId : undefined;
       const same = current.authState === contract.authState && current.individualAuthId === authId;
-      if (isStored && (current.checkedAt > checkedAt || (same && current.checkedAt === checkedAt))) return 'keep';
+      // Write only what is news: the same answer on a fresh record (e.g. many payments to one
+      // payee at once) changes nothing, and an older answer never overwrites a newer one.
+      if (isStored && same && isFresh(current)) return 'keep';
+      if (isStored && !same && current.checkedAt > checkedAt) return 'keep';
       const next: Payee = { ...current, authState: contract.authState, checkedAt };
       // A revoked contract's old id must not linger where a payment could pick it up.
       if (contract.authState === 'AUTHORIZED') next.individualAuthId = contract.individualAuthId;

@@ -119,6 +119,33 @@ describe('status', () => {
   });
 });
 
+describe('contention', () => {
+  it('50 payments to one payee at once, with a moving clock: all resolve, the record is written once', async () => {
+    const payee = 'oPopular0000000000000000000010';
+    desk.authorize(payee);
+    const code = (await createPayeeService(deps).profile(payee)).shareCode;
+    clock += 60_000; // the cached answer is stale: the first refresh must write
+    const versionBefore = (await store.getPayee(payee))!.version;
+    const moving = { ...deps, now: () => ++clock };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => resolvePayeeForPayment({ shareCode: code, payerOpenid: `oPayer${String(i).padStart(24, '0')}` }, moving)),
+    );
+    expect(new Set(results.map((r) => r.individualAuthId)).size).toBe(1);
+    expect((await store.getPayee(payee))!.version).toBe(versionBefore + 1);
+  });
+
+  it('a revocation seen by a later query wins over an older AUTHORIZED answer', async () => {
+    const payee = 'oRevoked0000000000000000000011';
+    desk.authorize(payee);
+    const service = createPayeeService({ ...deps, statusFreshnessMs: 0 });
+    await service.confirm(payee);
+    desk.revoke(payee);
+    clock += 1;
+    expect(await service.confirm(payee)).toMatchObject({ authorized: false });
+    expect((await store.getPayee(payee))!.individualAuthId).toBeUndefined();
+  });
+});
+
 describe('signParams', () => {
   it('signs appId\\ntimeStamp\\nnonceStr\\nmchid\\nopenid\\n with the merchant key (seed 000)', async () => {
     const service = createPayeeService({ ...deps, nonce: () => 'NONCE0123456789' });
