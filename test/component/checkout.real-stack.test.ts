@@ -69,3 +69,58 @@ it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.
   expect(orders.instance.data.orders[0]).toMatchObject({ outTradeNo, amount: 1234, state: 'PAID' });
   await waitFor(() => textOf(orders.querySelector('#order-0') as SimComponent, '#state') === '已支付', { what: 'status tag' });
 });
+
+it('gateway down during create: the page says so; retry (same key) succeeds once it is back, with one order', async () => {
+  wxb?.uninstall();
+  wxb = installWx({ user: 'dave', hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
+  wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: 0 }));
+  await stack.gateway.admin.fault({ kind: 'endpoint', method: 'POST', path: '/v3/pay/transactions/jsapi', effect: 'SYSTEM_ERROR', count: 50 });
+  try {
+    const checkout = open('pages/checkout/index');
+    const keypad = checkout.querySelector('#keypad')!;
+    for (const id of ['7', '7']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
+    await simulate.sleep(0);
+    tap(keypad as SimComponent, '#pay');
+    await waitFor(() => textOf(checkout, '#error-text'), { what: 'error message', timeoutMs: 30_000 });
+    expect(textOf(checkout, '#error-text')).toBe('支付服务繁忙，请稍后重试');
+    expect(checkout.querySelector('#retry')).toBeDefined();
+    expect(wxb.callsOf('showActionSheet')).toHaveLength(0);
+
+    await stack.gateway.admin.clearFaults();
+    tap(checkout, '#retry');
+    const redirect = await waitFor(() => wxb!.callsOf('redirectTo')[0], { what: 'redirect after retry', timeoutMs: 20_000 });
+    const outTradeNo = decodeURIComponent(/outTradeNo=([^&]+)/.exec(String(redirect.url))![1]);
+    const result = open('pages/result/index', { outTradeNo });
+    await waitFor(() => result.instance.data.phase === 'paid', { what: 'result paid', timeoutMs: 30_000 });
+    const paidAtGateway = (await stack.gateway.admin.orders()).orders.filter((o) => o.total === 7700 && o.tradeState === 'SUCCESS');
+    expect(paidAtGateway).toHaveLength(1);
+    expect(paidAtGateway[0].outTradeNo).toBe(outTradeNo);
+  } finally {
+    await stack.gateway.admin.clearFaults();
+  }
+});
+
+it('a lost notification: the result page still reaches "paid" through pay.query asking the gateway', async () => {
+  wxb?.uninstall();
+  wxb = installWx({ user: 'erin', hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
+  wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: 0 }));
+  await stack.gateway.admin.fault({ kind: 'notification', effect: 'drop', count: 50 });
+  try {
+    const checkout = open('pages/checkout/index');
+    const keypad = checkout.querySelector('#keypad')!;
+    for (const id of ['0', 'dot', '0', '1']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
+    await simulate.sleep(0);
+    tap(keypad as SimComponent, '#pay');
+    const redirect = await waitFor(() => wxb!.callsOf('redirectTo')[0], { what: 'redirect to result', timeoutMs: 20_000 });
+    const outTradeNo = decodeURIComponent(/outTradeNo=([^&]+)/.exec(String(redirect.url))![1]);
+    const result = open('pages/result/index', { outTradeNo });
+    await waitFor(() => result.instance.data.phase === 'paid', { what: 'result paid without a notification', timeoutMs: 30_000 });
+    expect(result.instance.data.order).toMatchObject({ amount: 1, state: 'PAID' });
+    // …and the server never heard the notification: it learned from its own query.
+    const notes = (await stack.gateway.admin.notifications()).filter((n) => n.subject === outTradeNo);
+    expect(notes.length).toBeGreaterThan(0);
+    expect(notes.every((n) => n.status !== 'delivered')).toBe(true);
+  } finally {
+    await stack.gateway.admin.clearFaults();
+  }
+});
