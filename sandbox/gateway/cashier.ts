@@ -1,7 +1,8 @@
 import { combinePaid, expireCombineIfDue, markCombinePaid } from './combine';
 import type { GatewayContext } from './context';
 import { esc, page } from './contracts';
-import { GatewayError, jsonBody, route, type Reply, type Route } from './http';
+import { verifySha256Rsa } from './crypto';
+import { GatewayError, jsonBody, route, type Reply, type RequestContext, type Route } from './http';
 import { DEFAULT_TEST_USER, testOpenid } from './login';
 import type { CombineRecord, OrderRecord, TradeState } from './state';
 import { expireIfDue, markPaid } from './transactions';
@@ -10,7 +11,8 @@ import { expireIfDue, markPaid } from './transactions';
  * What a person does in the WeChat cashier, as plain JSON calls (the mini-program's local
  * payment wrapper uses them with wx.request) and as a small HTML page:
  * pay → SUCCESS + notification; cancel → nothing changes (pay again until time_expire);
- * fail → PAYERROR, no notification. Expired or closed orders cannot be paid.
+ * fail → PAYERROR, no notification. Expired or closed orders cannot be paid. Given the
+ * invoke parameters, the pay sign is verified first.
  */
 
 type Target = { kind: 'order'; order: OrderRecord } | { kind: 'combine'; combine: CombineRecord };
@@ -45,10 +47,39 @@ function assertPayable(t: Target): void {
   if (trade_state === 'PAYERROR') throw new GatewayError(400, 'INVALID_REQUEST', '订单支付失败，请重新下单');
 }
 
-export function pay(ctx: GatewayContext, prepayId: string, openid?: string): Reply {
+/** What the payer's client sends: optionally the full `wx.requestPayment` parameters. */
+export interface CashierInput {
+  /** Who pays a NATIVE order (JSAPI and combine orders name their payer). */
+  openid?: string;
+  /** fail: why (default: insufficient balance). */
+  reason?: string;
+  timeStamp?: string;
+  nonceStr?: string;
+  package?: string;
+  signType?: string;
+  paySign?: string;
+}
+
+/**
+ * When the caller hands over the invoke parameters, check them as WeChat's cashier does: the
+ * package names this prepay and the pay sign (SHA256withRSA over `appId\ntimeStamp\nnonceStr\npackage\n`
+ * with the order's appid) verifies with the merchant certificate.
+ */
+function checkPaySign(ctx: GatewayContext, t: Target, prepayId: string, input: CashierInput): void {
+  if (input.paySign === undefined) return;
+  const appid = t.kind === 'order' ? t.order.appid : t.combine.combineAppid;
+  if (input.package !== `prepay_id=${prepayId}`) throw new GatewayError(400, 'PARAM_ERROR', `package 应为 prepay_id=${prepayId}`);
+  if (input.signType !== 'RSA') throw new GatewayError(400, 'PARAM_ERROR', 'APIv3 订单的 signType 应为 RSA');
+  if (typeof input.timeStamp !== 'string' || typeof input.nonceStr !== 'string') throw new GatewayError(400, 'PARAM_ERROR', '缺少 timeStamp 或 nonceStr');
+  const message = `${appid}\n${input.timeStamp}\n${input.nonceStr}\n${input.package}\n`;
+  if (!verifySha256Rsa(message, input.paySign, ctx.keys.merchant.certificatePem)) throw new GatewayError(401, 'SIGN_ERROR', '支付验证签名失败');
+}
+
+export function pay(ctx: GatewayContext, prepayId: string, input: CashierInput = {}): Reply {
   const t = resolvePrepay(ctx, prepayId);
+  checkPaySign(ctx, t, prepayId, input);
   assertPayable(t);
-  if (t.kind === 'order') markPaid(ctx, t.order, openid ?? t.order.payerOpenid ?? testOpenid(t.order.appid, DEFAULT_TEST_USER));
+  if (t.kind === 'order') markPaid(ctx, t.order, input.openid ?? t.order.payerOpenid ?? testOpenid(t.order.appid, DEFAULT_TEST_USER));
   else {
     if (combinePaid(t.combine) || t.combine.subOrders.some((s) => s.tradeState === 'CLOSED')) throw new GatewayError(400, 'ORDER_CLOSED', '合单中有子单已关闭');
     markCombinePaid(ctx, t.combine);
@@ -56,16 +87,19 @@ export function pay(ctx: GatewayContext, prepayId: string, openid?: string): Rep
   return { status: 200, json: stateOf(t) };
 }
 
-export function cancel(ctx: GatewayContext, prepayId: string): Reply {
+export function cancel(ctx: GatewayContext, prepayId: string, input: CashierInput = {}): Reply {
   const t = resolvePrepay(ctx, prepayId);
+  checkPaySign(ctx, t, prepayId, input);
   assertPayable(t);
   ctx.log(`cashier: payer left ${stateOf(t).out_trade_no} unpaid`);
   return { status: 200, json: stateOf(t) };
 }
 
-export function fail(ctx: GatewayContext, prepayId: string, reason = '支付失败，余额不足'): Reply {
+export function fail(ctx: GatewayContext, prepayId: string, input: CashierInput = {}): Reply {
   const t = resolvePrepay(ctx, prepayId);
+  checkPaySign(ctx, t, prepayId, input);
   assertPayable(t);
+  const reason = input.reason ?? '支付失败，余额不足';
   if (t.kind === 'order') {
     t.order.tradeState = 'PAYERROR';
     t.order.tradeStateDesc = reason;
@@ -77,23 +111,23 @@ export function fail(ctx: GatewayContext, prepayId: string, reason = '支付失�
   return { status: 200, json: stateOf(t) };
 }
 
+function cashierInput(rc: RequestContext): CashierInput {
+  if (!rc.body.trim()) return {};
+  const body = jsonBody(rc);
+  for (const key of ['openid', 'reason', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign'] as const) {
+    const value = body[key];
+    if (value !== undefined && (typeof value !== 'string' || !value)) throw new GatewayError(400, 'PARAM_ERROR', `${key} must be a non-empty string`);
+  }
+  return body as CashierInput;
+}
+
 export function cashierRoutes(ctx: GatewayContext): Route[] {
-  const optional = (body: string, key: string): string | undefined => {
-    if (!body.trim()) return undefined;
-    const value = jsonBodyOf(body)[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !value) throw new GatewayError(400, 'PARAM_ERROR', `${key} must be a non-empty string`);
-    return value;
-  };
   return [
-    route('POST', /^\/sandbox\/cashier\/([^/]+)\/pay$/, (rc) => pay(ctx, rc.params[0]!, optional(rc.body, 'openid'))),
-    route('POST', /^\/sandbox\/cashier\/([^/]+)\/cancel$/, (rc) => cancel(ctx, rc.params[0]!)),
-    route('POST', /^\/sandbox\/cashier\/([^/]+)\/fail$/, (rc) => fail(ctx, rc.params[0]!, optional(rc.body, 'reason'))),
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/pay$/, (rc) => pay(ctx, rc.params[0]!, cashierInput(rc))),
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/cancel$/, (rc) => cancel(ctx, rc.params[0]!, cashierInput(rc))),
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/fail$/, (rc) => fail(ctx, rc.params[0]!, cashierInput(rc))),
     route('GET', /^\/sandbox\/cashier\/([^/]+)$/, (rc) => cashierPage(ctx, rc.params[0]!)),
   ];
-  function jsonBodyOf(body: string) {
-    return jsonBody({ body } as Parameters<typeof jsonBody>[0]);
-  }
 }
 
 function cashierPage(ctx: GatewayContext, prepayId: string): Reply {

@@ -136,6 +136,24 @@ describe('gateway: orders, cashier actions, refunds, certificates', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('verifies the wx.requestPayment pay sign when the client hands it over', async () => {
+    const { createSign } = await import('node:crypto');
+    const { prepayId, body } = await create();
+    const timeStamp = String(Math.floor(Date.now() / 1000));
+    const nonceStr = 'n' + Date.now();
+    const pkg = `prepay_id=${prepayId}`;
+    const paySign = createSign('RSA-SHA256').update(`${gw.keys.appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`).sign(gw.keys.merchant.privateKeyPem, 'base64');
+    const post = async (params: Record<string, string>) => {
+      const res = await fetch(`${gw.url}/sandbox/cashier/${prepayId}/pay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params) });
+      return { status: res.status, json: await res.json() };
+    };
+    const params = { timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign };
+    expect(await post({ ...params, nonceStr: nonceStr + 'x' })).toMatchObject({ status: 401, json: { code: 'SIGN_ERROR' } });
+    expect(await post({ ...params, package: 'prepay_id=wx_other' })).toMatchObject({ status: 400 });
+    expect((await query(body.out_trade_no)).json.trade_state).toBe('NOTPAY');
+    expect(await post(params)).toEqual({ status: 200, json: { trade_state: 'SUCCESS', out_trade_no: body.out_trade_no } });
+  });
+
   it('closed and expired orders cannot be paid', async () => {
     const closed = await create();
     expect((await v3call(gw, 'POST', `/v3/pay/transactions/out-trade-no/${closed.body.out_trade_no}/close`, { mchid: gw.keys.mchid })).status).toBe(204);
