@@ -12,9 +12,6 @@ let wxb: WxBridge;
 let page: SimComponent | undefined;
 
 beforeEach(async () => {
-  // miniprogram-simulate runs each page's JS through `require` and clears only Node's cache, not
-  // jest's registry: without a reset the page's Component() would not run again for the next test.
-  jest.resetModules();
   double = await startPayeeDouble();
 });
 

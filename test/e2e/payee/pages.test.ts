@@ -31,7 +31,6 @@ afterAll(async () => {
 
 function as(user: string): WxBridge {
   wxb?.uninstall();
-  jest.resetModules(); // fresh page modules and session per user (simulate re-runs page JS only then)
   wxb = installWx({ user, hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
   return wxb;
 }
