@@ -134,7 +134,7 @@ Component({
         return;
       }
       if (!created.payment) {
-        this.showError({ ok: false, code: 'INVALID_STATE', message: 'order cannot be paid', retryable: false }, `订单${created.order.reason ?? '已失效'}，请重新输入金额`);
+        this.showError({ ok: false, code: 'INVALID_STATE', message: 'order cannot be paid', retryable: false }, '订单已失效，请重新输入金额');
         self.attempt = undefined;
         return;
       }

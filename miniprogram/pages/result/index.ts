@@ -131,6 +131,7 @@ Component({
     },
 
     onRefresh() {
+      if (!(this as unknown as ResultFields).outTradeNo) return;
       this.setData({ refreshing: true, phase: this.data.order ? phaseOf(this.data.order as OrderView) : 'loading' });
       this.setData({ title: TITLES[this.data.phase as Phase] });
       this.startPolling();
