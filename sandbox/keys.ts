@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -29,7 +29,8 @@ interface Identity {
   platformPublicKeyId: string;
 }
 
-const FILES = {
+/** File names under `<dataDir>/keys/` (the local merchant config points at these). */
+export const SANDBOX_KEY_FILES = {
   identity: 'identity.json',
   merchantKey: 'merchant_key.pem',
   merchantCert: 'merchant_cert.pem',
@@ -42,22 +43,22 @@ const FILES = {
 export function ensureSandboxKeys(dataDir: string): SandboxKeys {
   const dir = join(dataDir, 'keys');
   // identity.json is written last, so its presence means a complete set.
-  if (!existsSync(join(dir, FILES.identity))) generate(dir);
+  if (!existsSync(join(dir, SANDBOX_KEY_FILES.identity))) generate(dir);
   return load(dir);
 }
 
 function load(dir: string): SandboxKeys {
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  const identity = JSON.parse(read(FILES.identity)) as Identity;
-  const merchantCert = read(FILES.merchantCert);
-  const platformCert = read(FILES.platformCert);
+  const identity = JSON.parse(read(SANDBOX_KEY_FILES.identity)) as Identity;
+  const merchantCert = read(SANDBOX_KEY_FILES.merchantCert);
+  const platformCert = read(SANDBOX_KEY_FILES.platformCert);
   return {
     mchid: identity.mchid,
     appid: identity.appid,
     appSecret: identity.appSecret,
-    merchant: { serialNo: certificateSerial(merchantCert), privateKeyPem: read(FILES.merchantKey), certificatePem: merchantCert },
-    platformCert: { serialNo: certificateSerial(platformCert), privateKeyPem: read(FILES.platformKey), certificatePem: platformCert },
-    platformPublicKey: { keyId: identity.platformPublicKeyId, privateKeyPem: read(FILES.publicKeyPrivate), publicKeyPem: read(FILES.publicKey) },
+    merchant: { serialNo: certificateSerial(merchantCert), privateKeyPem: read(SANDBOX_KEY_FILES.merchantKey), certificatePem: merchantCert },
+    platformCert: { serialNo: certificateSerial(platformCert), privateKeyPem: read(SANDBOX_KEY_FILES.platformKey), certificatePem: platformCert },
+    platformPublicKey: { keyId: identity.platformPublicKeyId, privateKeyPem: read(SANDBOX_KEY_FILES.publicKeyPrivate), publicKeyPem: read(SANDBOX_KEY_FILES.publicKey) },
     apiV3Key: identity.apiV3Key,
     apiV2Key: identity.apiV2Key,
   };
@@ -94,13 +95,13 @@ function generate(dir: string): void {
     { shortName: 'OU', value: 'Tenpay.com CA Center' },
     { shortName: 'C', value: 'CN' },
   ]);
-  writeSecret(dir, FILES.merchantKey, merchant.privateKeyPem);
-  writePublic(dir, FILES.merchantCert, merchantCert);
-  writeSecret(dir, FILES.platformKey, platform.privateKeyPem);
-  writePublic(dir, FILES.platformCert, platformCert);
-  writeSecret(dir, FILES.publicKeyPrivate, publicKeyPair.privateKeyPem);
-  writePublic(dir, FILES.publicKey, publicKeyPair.publicKeyPem);
-  writeSecret(dir, FILES.identity, JSON.stringify(identity, null, 2) + '\n');
+  writeSecret(dir, SANDBOX_KEY_FILES.merchantKey, merchant.privateKeyPem);
+  writePublic(dir, SANDBOX_KEY_FILES.merchantCert, merchantCert);
+  writeSecret(dir, SANDBOX_KEY_FILES.platformKey, platform.privateKeyPem);
+  writePublic(dir, SANDBOX_KEY_FILES.platformCert, platformCert);
+  writeSecret(dir, SANDBOX_KEY_FILES.publicKeyPrivate, publicKeyPair.privateKeyPem);
+  writePublic(dir, SANDBOX_KEY_FILES.publicKey, publicKeyPair.publicKeyPem);
+  writeSecret(dir, SANDBOX_KEY_FILES.identity, JSON.stringify(identity, null, 2) + '\n');
 }
 
 function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
@@ -158,9 +159,4 @@ function writePublic(dir: string, name: string, text: string): void {
   const tmp = join(dir, `${name}.${process.pid}.tmp`);
   writeFileSync(tmp, text, { mode: 0o644 });
   renameSync(tmp, join(dir, name));
-}
-
-/** Fingerprint for logs: never print a key, print this. */
-export function keyFingerprint(pem: string): string {
-  return createHash('sha256').update(pem).digest('hex').slice(0, 16);
 }

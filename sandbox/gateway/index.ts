@@ -130,13 +130,20 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
   try {
     rc.body = await readBody(req);
     if (url.pathname === '/healthz') return send({ status: 200, json: { status: 'ok' } });
-    if (url.pathname === '/sns/jscode2session' && method === 'GET') return send(jscode2session(url.searchParams, ctx.keys, ctx.state));
-
     const fault = url.pathname.startsWith('/sandbox/admin') ? undefined : ctx.faults.takeEndpoint(method, url.pathname);
-    if (fault?.effect === 'SYSTEM_ERROR') throw new GatewayError(500, 'SYSTEM_ERROR', '系统错误 (sandbox fault)');
-    if (fault?.effect === 'FREQUENCY_LIMITED') throw new GatewayError(429, 'FREQUENCY_LIMITED', '频率超限 (sandbox fault)');
+    const wxApi = url.pathname.startsWith('/sns/');
+    // api.weixin.qq.com reports trouble as errcode in a 200, not as an HTTP status.
+    if (fault?.effect === 'SYSTEM_ERROR') {
+      if (wxApi) return send({ status: 200, json: { errcode: -1, errmsg: 'system error (sandbox fault)' } });
+      throw new GatewayError(500, 'SYSTEM_ERROR', '系统错误 (sandbox fault)');
+    }
+    if (fault?.effect === 'FREQUENCY_LIMITED') {
+      if (wxApi) return send({ status: 200, json: { errcode: 45011, errmsg: 'api minute-quota reach limit (sandbox fault)' } });
+      throw new GatewayError(429, 'FREQUENCY_LIMITED', '频率超限 (sandbox fault)');
+    }
 
     const run = async (): Promise<Reply> => {
+      if (url.pathname === '/sns/jscode2session' && method === 'GET') return jscode2session(url.searchParams, ctx.keys, ctx.state);
       if (apiV3) rc.mchid = authenticate(rc, ctx.keys);
       for (const r of routes) {
         if (r.method !== method) continue;

@@ -165,6 +165,19 @@ describe('gateway: fault injection', () => {
     },
   );
 
+  it('jscode2session faults answer like api.weixin.qq.com: errcode -1 / 45011 in a 200', async () => {
+    await gw.admin.fault({ kind: 'endpoint', path: '/sns/jscode2session', effect: 'SYSTEM_ERROR' });
+    await gw.admin.fault({ kind: 'endpoint', path: '/sns/jscode2session', effect: 'FREQUENCY_LIMITED' });
+    const login = async () => {
+      const q = new URLSearchParams({ appid: gw.keys.appid, secret: gw.keys.appSecret, js_code: 'user:f:' + Math.random(), grant_type: 'authorization_code' });
+      const res = await fetch(`${gw.url}/sns/jscode2session?${q}`);
+      return { status: res.status, json: await res.json() };
+    };
+    expect(await login()).toMatchObject({ status: 200, json: { errcode: -1 } });
+    expect(await login()).toMatchObject({ status: 200, json: { errcode: 45011 } });
+    expect((await login()).json.openid).toBeDefined();
+  });
+
   it('rejects malformed fault specs with 400 and lists/clears armed faults', async () => {
     await expect(gw.admin.fault({ kind: 'endpoint', path: 'no-slash', effect: 'SYSTEM_ERROR' } as any)).rejects.toMatchObject({ status: 400 });
     await expect(gw.admin.fault({ kind: 'notification', effect: 'explode' } as any)).rejects.toMatchObject({ status: 400 });
