@@ -131,6 +131,16 @@ describe('payee page (contract double)', () => {
     expect(double.callsOf('payee.signParams')).toHaveLength(1);
   });
 
+  it('pull to refresh asks the server to re-check (signed elsewhere → authorized)', async () => {
+    const p = open('ivy');
+    await waitFor(() => stateOf(p) === 'unauthorized');
+    double.authorized.add('o_ivy'); // e.g. signed on another device
+    await p.instance.onPullDownRefresh();
+    expect(stateOf(p)).toBe('authorized');
+    expect(double.callsOf('payee.confirm')).toHaveLength(1);
+    expect(wxb.callsOf('stopPullDownRefresh')).toHaveLength(1);
+  });
+
   it('saves a display name', async () => {
     const p = open('hank');
     await waitFor(() => stateOf(p) === 'unauthorized');

@@ -44,6 +44,17 @@ Component({
       void this.load();
     },
 
+    /** Pull to refresh: ask the gateway now (not the cache), e.g. after signing on another device. */
+    async onPullDownRefresh() {
+      try {
+        if (this.data.state === 'error' || this.data.state === 'loading') await this.load();
+        else await this.confirmOnServer();
+        if (this.data.state === 'authorized') await this.loadReceived(true);
+      } finally {
+        wx.stopPullDownRefresh();
+      }
+    },
+
     signer(): SignAdapter {
       const self = this as unknown as PayeePage;
       self.signAdapter ??= createSignAdapter(wxSignDeps({ transport: env.transport, sandboxUrl: env.sandboxUrl }));
@@ -101,7 +112,7 @@ Component({
       const confirmed = await call('payee.confirm', {});
       if (!confirmed.ok) {
         showError(this, confirmed);
-        this.setData({ notice: '暂时无法向微信支付确认签约结果，请稍后下拉或重试' });
+        this.setData({ notice: '暂时无法向微信支付确认签约结果，请稍后下拉刷新重试' });
         return;
       }
       this.showStatus(confirmed.data);
