@@ -149,7 +149,11 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
         if (r.method !== method) continue;
         const m = r.pattern.exec(url.pathname);
         if (!m) continue;
-        rc.params = m.slice(1).map((p) => decodeURIComponent(p));
+        try {
+          rc.params = m.slice(1).map((p) => decodeURIComponent(p));
+        } catch {
+          throw new GatewayError(400, 'PARAM_ERROR', `路径参数编码错误: ${url.pathname}`);
+        }
         return (await r.handler(rc)) ?? { status: 204 };
       }
       if (routes.some((r) => r.pattern.test(url.pathname))) throw new GatewayError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${url.pathname}`);

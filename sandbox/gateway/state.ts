@@ -145,7 +145,7 @@ export class GatewayState {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly file: string) {
-    this.data = existsSync(file) ? { ...empty(), ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayData>) } : empty();
+    this.data = existsSync(file) ? { ...empty(), ...load(file) } : empty();
   }
 
   /** Marks the state dirty; written once at the end of the current tick. */
@@ -173,6 +173,14 @@ export class GatewayState {
     if (this.data.usedCodes.length > MAX_USED_CODES) this.data.usedCodes.splice(0, this.data.usedCodes.length - MAX_USED_CODES);
     this.changed();
     return true;
+  }
+}
+
+function load(file: string): Partial<GatewayData> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayData>;
+  } catch (err) {
+    throw new Error(`sandbox gateway state ${file} is unreadable (${(err as Error).message}); move it away to start afresh`);
   }
 }
 

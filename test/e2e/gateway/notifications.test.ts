@@ -97,6 +97,27 @@ describe('gateway: notification delivery', () => {
     expect(receiver.received).toHaveLength(2);
   }, 15_000);
 
+  it('a notification still being retried resumes after a gateway restart', async () => {
+    const dir = cloneKeys(dataDir);
+    dirs.push(dir);
+    const receiver = await startReceiver((n) => (n === 1 ? 503 : 204));
+    started.push(receiver);
+    let gw = await startTestGateway(dir, { timeScale: 30 }); // next attempt 15 s / 30 = 500 ms later
+    const body = jsapiBody(gw, receiver.url);
+    const { json } = await v3call(gw, 'POST', '/v3/pay/transactions/jsapi', body);
+    await gw.admin.pay(json.prepay_id);
+    await receiver.waitFor(1);
+    await eventually(async () => ((await gw.admin.notifications())[0]?.attempts.length === 1 ? true : undefined));
+    await gw.close();
+    gw = await startTestGateway(dir, { timeScale: 30 });
+    started.push(gw);
+    await receiver.waitFor(2, 5000);
+    const [n] = await gw.admin.notifications();
+    await eventually(async () => ((await gw.admin.notifications())[0]?.status === 'delivered' ? true : undefined));
+    expect(n!.attempts[0]!.statusCode).toBe(503);
+    expect(receiver.received[1]!.at - receiver.received[0]!.at).toBeGreaterThanOrEqual(480);
+  });
+
   it('a connection error is an attempt too', async () => {
     const { gw, receiver, body, pay } = await setup(100_000, () => 204);
     await receiver.close();
