@@ -3,8 +3,11 @@
  * real HTTP as the mini-program would; read the stack's SQLite store directly to prove what was
  * (and was not) written; wait for asynchronous facts (notifications) with a bounded poll.
  */
+import { randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import type { ApiResult, CallName, CallRequest, CallResponse } from '../../../typings/api';
+import type { ApiResult, CallName, CallRequest, CallResponse, RequestPaymentParams } from '../../../typings/api';
+import { encryptResource } from '../../../cloudfunctions/core/wechatpay/v3/cipher';
+import type { SandboxKeys } from '../../../sandbox/keys';
 import type { Stack } from '../../helpers/stack';
 
 let codeCounter = 0;
@@ -85,4 +88,118 @@ export function prepayIdOf(pkg: string | undefined): string {
 let keyCounter = 0;
 export function idemKey(): string {
   return `e2e_${process.pid}_${Date.now()}_${++keyCounter}`;
+}
+
+/** Opens the cashier the way the mini-program would: with the signed `wx.requestPayment` params (the sandbox checks the pay sign). */
+export async function cashier(stack: Stack, action: 'pay' | 'cancel' | 'fail', payment: RequestPaymentParams | undefined): Promise<void> {
+  if (!payment) throw new Error('no payment params to open the cashier with');
+  const res = await fetch(`${stack.gatewayUrl}/sandbox/cashier/${encodeURIComponent(prepayIdOf(payment.package))}/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payment),
+  });
+  if (!res.ok) throw new Error(`cashier ${action}: ${res.status} ${await res.text()}`);
+}
+
+export interface OrderRow {
+  out_trade_no: string;
+  state: string;
+  version: number;
+  data: string;
+}
+export interface AuditEntry {
+  to: string;
+  from: string | null;
+  actor: string;
+  event: string;
+}
+
+export function orderRow(stack: Stack, outTradeNo: string): OrderRow | undefined {
+  return (storeSnapshot(stack).orders as OrderRow[]).find((r) => r.out_trade_no === outTradeNo);
+}
+
+export function auditOf(stack: Stack, outTradeNo: string): AuditEntry[] {
+  return (storeSnapshot(stack).audit as Array<{ out_trade_no: string; data: string }>)
+    .filter((a) => a.out_trade_no === outTradeNo)
+    .map((a) => JSON.parse(a.data) as AuditEntry);
+}
+
+export function waitForState(stack: Stack, outTradeNo: string, state: string, timeoutMs = 10_000): Promise<OrderRow> {
+  return waitFor(`${outTradeNo} → ${state}`, async () => {
+    const row = orderRow(stack, outTradeNo);
+    return row?.state === state ? row : undefined;
+  }, timeoutMs);
+}
+
+/**
+ * A notification as WeChat Pay would post it — encrypted with the APIv3 key, signed by the
+ * platform key — with knobs to get each part wrong.
+ */
+export function craftNotification(
+  keys: SandboxKeys,
+  resource: Record<string, unknown>,
+  opts: {
+    eventType?: string;
+    signWith?: KeyObject | string;
+    serial?: string;
+    timestamp?: number;
+    signature?: string;
+    tamper?: (body: string) => string;
+    apiV3Key?: string;
+  } = {},
+): { headers: Record<string, string>; body: string } {
+  const nonce = randomBytes(6).toString('hex');
+  const aad = 'transaction';
+  const body = JSON.stringify({
+    id: randomUUID(),
+    create_time: new Date().toISOString(),
+    resource_type: 'encrypt-resource',
+    event_type: opts.eventType ?? 'TRANSACTION.SUCCESS',
+    summary: '支付成功',
+    resource: {
+      original_type: 'transaction',
+      algorithm: 'AEAD_AES_256_GCM',
+      ciphertext: encryptResource(JSON.stringify(resource), opts.apiV3Key ?? keys.apiV3Key, nonce, aad),
+      associated_data: aad,
+      nonce,
+    },
+  });
+  const timestamp = String(Math.floor((opts.timestamp ?? Date.now()) / 1000));
+  const headerNonce = randomBytes(16).toString('hex');
+  const signature =
+    opts.signature ??
+    sign('sha256', Buffer.from(`${timestamp}\n${headerNonce}\n${body}\n`), opts.signWith ?? keys.platformCert.privateKeyPem).toString('base64');
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-nonce': headerNonce,
+      'wechatpay-signature': signature,
+      'wechatpay-serial': opts.serial ?? keys.platformCert.serialNo,
+    },
+    body: opts.tamper ? opts.tamper(body) : body,
+  };
+}
+
+export async function postNotification(stack: Stack, n: { headers: Record<string, string>; body: string }): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${stack.hostUrl}/http/payNotify`, { method: 'POST', headers: n.headers, body: n.body });
+  return { status: res.status, body: await res.text() };
+}
+
+/** The decrypted resource of a paid transaction, as the gateway would send it. */
+export function transactionResource(keys: SandboxKeys, order: { outTradeNo: string; amount: number }, payerOpenid: string, overrides: Record<string, unknown> = {}) {
+  return {
+    appid: keys.appid,
+    mchid: keys.mchid,
+    out_trade_no: order.outTradeNo,
+    transaction_id: `42000${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    trade_type: 'JSAPI',
+    trade_state: 'SUCCESS',
+    trade_state_desc: '支付成功',
+    bank_type: 'OTHERS',
+    success_time: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+    payer: { openid: payerOpenid },
+    amount: { total: order.amount, payer_total: order.amount, currency: 'CNY', payer_currency: 'CNY' },
+    ...overrides,
+  };
 }
