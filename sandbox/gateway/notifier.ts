@@ -119,7 +119,10 @@ export class Notifier {
     record.rounds = round;
     const corruption = round === 1 ? (record.corruption as Corruption | undefined) : undefined;
     const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corruption)));
-    if (this.closed) return;
+    if (this.closed) {
+      record.rounds = round - 1; // cut short by close(): this round is made again after a restart
+      return;
+    }
     if (results.some((ok) => ok)) {
       record.status = 'delivered';
       delete record.nextAttemptAt;
