@@ -146,6 +146,8 @@ export function craftNotification(
     signature?: string;
     tamper?: (body: string) => string;
     apiV3Key?: string;
+    /** Encrypt this text instead of the JSON of `resource`. */
+    plaintext?: string;
   } = {},
 ): { headers: Record<string, string>; body: string } {
   const nonce = randomBytes(6).toString('hex');
@@ -159,7 +161,7 @@ export function craftNotification(
     resource: {
       original_type: 'transaction',
       algorithm: 'AEAD_AES_256_GCM',
-      ciphertext: encryptResource(JSON.stringify(resource), opts.apiV3Key ?? keys.apiV3Key, nonce, aad),
+      ciphertext: encryptResource(opts.plaintext ?? JSON.stringify(resource), opts.apiV3Key ?? keys.apiV3Key, nonce, aad),
       associated_data: aad,
       nonce,
     },
