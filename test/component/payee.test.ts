@@ -63,6 +63,8 @@ describe('payee page (contract double)', () => {
       refundedAmount: 0,
       payee: { displayName: '收款人TEST' },
     });
+    // Not income yet: a payer opened checkout but has not paid.
+    double.received.push({ ...double.received[0], outTradeNo: 'C2', state: 'PAYING' });
     const p = open('bob');
     await waitFor(() => stateOf(p) === 'authorized', { what: 'authorized' });
     expect(textOf(p, '#status-text')).toBe('已开通个人收款');
@@ -70,6 +72,8 @@ describe('payee page (contract double)', () => {
     expect(p.querySelector('#sign-entry')).toBeFalsy();
     expect(p.instance.data.shareCode).toMatch(/^[A-Z0-9]{10}$/);
     await waitFor(() => p.querySelector('#received-0'), { what: 'received order' });
+    expect(p.instance.data.received.map((o: { outTradeNo: string }) => o.outTradeNo)).toEqual(['C1']);
+    expect(p.querySelector('#received-1')).toBeFalsy();
     expect(double.callsOf('pay.list')[0].data).toMatchObject({ role: 'payee' });
     const share = p.instance.onShareAppMessage();
     expect(share.path).toBe(`/pages/checkout/index?payeeCode=${p.instance.data.shareCode}`);

@@ -1,4 +1,4 @@
-import type { OrderView, PayeeStatus } from '../../../typings/api';
+import type { OrderState, OrderView, PayeeStatus } from '../../../typings/api';
 import { call } from '../../services/api';
 import { env } from '../../services/env';
 import { describeError, showError, showToast } from '../../services/feedback';
@@ -9,6 +9,7 @@ type PageState = 'loading' | 'unauthorized' | 'authorized' | 'error';
 type ListState = 'idle' | 'loading' | 'error';
 
 const RECEIVED_PAGE_SIZE = 10;
+const RECEIVED_STATES: readonly OrderState[] = ['PAID', 'REFUNDING', 'REFUNDED'];
 
 /** Per-page instance state that is not rendered. */
 interface PayeePage {
@@ -166,8 +167,10 @@ Component({
         this.setData({ receivedState: 'error' });
         return;
       }
+      // Money received: orders still awaiting payment (or closed unpaid) are not income.
+      const received = res.data.orders.filter((o) => RECEIVED_STATES.includes(o.state));
       this.setData({
-        received: reset ? res.data.orders : [...this.data.received, ...res.data.orders],
+        received: reset ? received : [...this.data.received, ...received],
         receivedNext: res.data.nextCursor ?? '',
         receivedState: 'idle',
       });
