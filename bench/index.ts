@@ -6,10 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { e2e } from './e2e';
 import { protocol } from './protocol';
 import type { BenchSection } from './section';
 
-const SECTIONS: BenchSection[] = [protocol];
+const SECTIONS: BenchSection[] = [protocol, e2e];
 
 /** The whole bench should stay under about a minute. */
 const TOTAL_BUDGET_MS = 40_000;
