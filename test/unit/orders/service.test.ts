@@ -331,3 +331,60 @@ describe('reconcile', () => {
     expect((await store.getOrder(pending))!.state).toBe('PAYING');
   });
 });
+
+describe('combine orders (payee resolved by the payee service)', () => {
+  const payee = { openid: 'o_payee_0000000009', displayName: '小明', individualAuthId: 'auth_123' };
+  let combineService: OrderService;
+  beforeEach(() => {
+    combineService = createOrderService({
+      store,
+      channels: createChannelRegistry({ jsapi: channel, combine: channel }),
+      config,
+      payees: {
+        async resolvePayeeForPayment({ shareCode, payerOpenid }) {
+          if (payerOpenid === payee.openid) throw new AppError('SELF_PAY', 'you cannot pay yourself');
+          if (shareCode !== 'SHARE123') throw new AppError('NOT_FOUND', 'no payee has this share code');
+          return payee;
+        },
+      },
+      now: () => clock,
+      log: () => undefined,
+    });
+  });
+
+  it('puts the payee and one sub-order on the order; the payee lists it with role payee', async () => {
+    const res = await combineService.create(alice, { channel: 'combine', amount: 666, idempotencyKey: key(), payeeCode: 'SHARE123' });
+    expect(res.order).toMatchObject({ channel: 'combine', payee: { displayName: '小明' } });
+    const stored = (await store.getOrder(res.order.outTradeNo))!;
+    expect(stored).toMatchObject({ combineOutTradeNo: res.order.outTradeNo, payee: { openid: payee.openid } });
+    expect(stored.subOrders).toEqual([expect.objectContaining({ mchid: MCHID, amount: 666, individualAuthId: 'auth_123', state: 'NOTPAY' })]);
+    expect(JSON.stringify(res)).not.toContain('auth_123');
+    const listed = await combineService.list({ openid: payee.openid, appid: APPID }, { role: 'payee' });
+    expect(listed.orders.map((o) => o.outTradeNo)).toEqual([res.order.outTradeNo]);
+    expect((await combineService.list(bob, { role: 'payee' })).orders).toEqual([]);
+  });
+
+  it('a payment reported to another payee is refused; the right one is applied with its sub-order', async () => {
+    const { order } = await combineService.create(alice, { channel: 'combine', amount: 666, idempotencyKey: key(), payeeCode: 'SHARE123' });
+    const sub = (await store.getOrder(order.outTradeNo))!.subOrders![0];
+    const paid = (authId: string): GatewayPaymentState => ({
+      kind: 'PAID',
+      transactionId: '4200001',
+      paidAt: clock,
+      paidAmount: 666,
+      subOrders: [{ mchid: MCHID, outTradeNo: sub.outTradeNo, tradeState: 'SUCCESS', amount: 666, transactionId: '4200001', individualAuthId: authId }],
+    });
+    const before = await store.getOrder(order.outTradeNo);
+    expect(await combineService.applyNotification(paidNotification(order.outTradeNo, paid('auth_999'), 'c1'))).toMatchObject({ status: 400, code: 'PAYEE_MISMATCH' });
+    expect(await store.getOrder(order.outTradeNo)).toEqual(before);
+    expect(await combineService.applyNotification(paidNotification(order.outTradeNo, paid('auth_123'), 'c2'))).toMatchObject({ status: 204, result: 'applied' });
+    expect((await store.getOrder(order.outTradeNo))!.subOrders![0]).toMatchObject({ state: 'SUCCESS', transactionId: '4200001' });
+  });
+
+  it('payee errors surface unchanged and nothing is written', async () => {
+    await expectCode(combineService.create(alice, { channel: 'combine', amount: 1, idempotencyKey: key(), payeeCode: 'NOPE' }), 'NOT_FOUND');
+    await expectCode(combineService.create({ openid: payee.openid, appid: APPID }, { channel: 'combine', amount: 1, idempotencyKey: key(), payeeCode: 'SHARE123' }), 'SELF_PAY');
+    await expectCode(combineService.create(alice, { channel: 'combine', amount: 1, idempotencyKey: key() }), 'INVALID_ARGUMENT');
+    expect((await store.listOrdersByPayer(alice.openid, { limit: 10 })).items).toEqual([]);
+  });
+});
