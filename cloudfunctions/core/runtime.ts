@@ -7,7 +7,8 @@ import { createCombineChannel } from './channels/combine';
 import { createJsapiChannel } from './channels/jsapi';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
 import type { V3ChannelConfig } from './channels/v3-mapping';
-import { merchantConfig, type MerchantConfig } from './config';
+import { AppError } from './errors';
+import { ConfigError, merchantConfig, type MerchantConfig } from './config';
 import { createOrderService, type OrderService } from './orders/service';
 import { createPayeeService, type PayeeService } from './payee/service';
 import { initCloud } from './platform/cloud';
@@ -77,9 +78,20 @@ function openConfiguredStore(config: MerchantConfig): Store {
 
 let current: Runtime | undefined;
 
-/** This cold start's runtime, built on first use. */
+/**
+ * This cold start's runtime, built on first use. A broken merchant config is logged with the
+ * field it names and answered as INTERNAL (the page learns nothing about the server's keys);
+ * the next call tries again, so fixing the config needs no redeploy of the code.
+ */
 export function runtime(): Runtime {
-  current ??= createRuntime(merchantConfig());
+  if (current) return current;
+  try {
+    current = createRuntime(merchantConfig());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[runtime] merchant config rejected: ${error.message}`);
+    throw new AppError('INTERNAL', 'payments are not configured on this server', true);
+  }
   return current;
 }
 
