@@ -92,6 +92,7 @@ export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Prom
   const outDir = opts.outDir ?? PATHS.miniprogramOut;
   const define = { __PAY_ENV__: JSON.stringify(opts.env ?? payEnvFrom(process.env)) };
   let files = 0;
+  const produced = new Set<string>();
   for (const file of walk(srcDir)) {
     const rel = relative(srcDir, file);
     const out = join(outDir, rel);
@@ -107,12 +108,17 @@ export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Prom
         sourcefile: rel,
       });
       writeIfChanged(out.replace(/\.ts$/, '.js'), result.code);
+      produced.add(out.replace(/\.ts$/, '.js'));
       files++;
     } else if (COPIED_EXTENSIONS.has(extname(file))) {
       writeIfChanged(out, readFileSync(file));
+      produced.add(out);
       files++;
     }
   }
+  // A source deleted or renamed during `npm run dev` must not live on in dist.
+  const vantOut = join(outDir, 'miniprogram_npm');
+  for (const file of walk(outDir)) if (!file.startsWith(vantOut) && !produced.has(file)) rmSync(file);
   const vant = copyUsedVant(outDir);
   return { files, vant };
 }

@@ -101,6 +101,15 @@ describe('buildMiniprogram', () => {
     }
   });
 
+  it('removes output whose source is gone on a rebuild (dev renames)', async () => {
+    const stale = join(out, 'pages/renamed/index.js');
+    mkdirSync(join(out, 'pages/renamed'), { recursive: true });
+    writeFileSync(stale, '// from a page that no longer exists');
+    await buildMiniprogram({ outDir: out, env: payEnvFrom({}) });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(join(out, 'pages/index/index.js'))).toBe(true);
+  });
+
   it('drops Vant folders that are no longer used on a rebuild', () => {
     const fake = join(out, 'miniprogram_npm/@vant/weapp/calendar');
     mkdirSync(fake, { recursive: true });
