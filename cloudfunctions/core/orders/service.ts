@@ -11,11 +11,12 @@ import { AppError, isAppError } from '../errors';
 import type { Caller } from '../platform/identity';
 import type { Store } from '../store/port';
 import { isStoreError } from '../store/port';
+import { applyOrderEvent } from '../store/apply-event';
 import { WechatPayError } from '../wechatpay/errors';
 import type { AuditActor, Order, Refund } from './model';
 import { newOrderRecord, newRefundRecord, refundableAmount, toOrderView } from './model';
 import { newOutTradeNo } from './out-trade-no';
-import { transition, transitionRefund, type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
+import { transitionRefund, type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
 
 /** The slice of merchant config the service decides with. */
 export interface OrderServiceConfig {
@@ -87,17 +88,25 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   const log = deps.log ?? ((line: string, detail?: Record<string, unknown>) => console.log(`[orders] ${line}`, detail ?? ''));
   const isAdmin = (openid: string) => config.admins.includes(openid);
 
-  /** transition + CAS, re-reading on a lost race. The event is re-judged against each fresh read. */
+  /** transition + CAS, re-reading on a lost race (`applyOrderEvent`). The event is re-judged against each fresh read. */
   async function apply(outTradeNo: string, event: OrderEvent, actor: AuditActor): Promise<Applied> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const order = await store.getOrder(outTradeNo);
-      if (!order) throw new AppError('NOT_FOUND', `no order ${outTradeNo}`);
-      const result = transition(order, event, now(), actor);
-      if (result.kind === 'rejected') return { outcome: 'rejected', rejected: result.rejected, message: result.message, order };
-      if (result.kind === 'alreadyApplied') return { outcome: 'alreadyApplied', order };
-      if (await store.updateOrder(result.next, order.version, result.audit)) return { outcome: 'applied', order: result.next };
+    let result;
+    try {
+      result = await applyOrderEvent(store, outTradeNo, event, { actor, now, maxAttempts: CAS_ATTEMPTS });
+    } catch (error) {
+      if (isStoreError(error, 'CONTENDED')) throw new AppError('INTERNAL', `order ${outTradeNo} kept changing under ${event.type}; try again`, true);
+      throw error;
     }
-    throw new AppError('INTERNAL', `order ${outTradeNo} kept changing under ${event.type}; try again`, true);
+    switch (result.kind) {
+      case 'notFound':
+        throw new AppError('NOT_FOUND', `no order ${outTradeNo}`);
+      case 'rejected':
+        return { outcome: 'rejected', rejected: result.rejected, message: result.message, order: result.order };
+      case 'alreadyApplied':
+        return { outcome: 'alreadyApplied', order: result.order };
+      case 'applied':
+        return { outcome: 'applied', order: result.order };
+    }
   }
 
   async function applyOrThrow(outTradeNo: string, event: OrderEvent, actor: AuditActor): Promise<Order> {
