@@ -67,6 +67,12 @@ describe('buildMiniprogram', () => {
     expect(readFileSync(join(out, 'services/api.js'), 'utf8')).toMatch(/require\("\.\/transport"\)/);
   });
 
+  it('has every page app.json lists', () => {
+    const pages = (JSON.parse(readFileSync(join(out, 'app.json'), 'utf8')) as { pages: string[] }).pages;
+    expect(pages[0]).toBe('pages/index/index');
+    for (const page of pages) for (const ext of ['.js', '.json', '.wxml']) expect(`${page}${ext} ${existsSync(join(out, page + ext))}`).toBe(`${page}${ext} true`);
+  });
+
   it('injects the build-time config and nothing else', () => {
     const envJs = readFileSync(join(out, 'services/env.js'), 'utf8');
     expect(envJs).not.toContain('__PAY_ENV__');
