@@ -164,3 +164,25 @@ describe('writeLocalMerchantConfig', () => {
     expect(localMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://g', hostUrl: 'http://h', platformMode: 'publicKey' }).platform).not.toHaveProperty('certificateFiles');
   });
 });
+
+describe('the mini-program never sees merchant config', () => {
+  function sources(dir: string): string[] {
+    const fs = require('node:fs') as typeof import('node:fs');
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === 'miniprogram_npm' ? [] : sources(path);
+      return /\.(ts|js|json|wxml)$/.test(entry.name) ? [path] : [];
+    });
+  }
+
+  it('no file under miniprogram/ imports server code or names a config secret', () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const files = sources(join(__dirname, '../../../miniprogram'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      expect({ file, serverImport: /from\s+['"][./]*(\.\.\/)+cloudfunctions\//.test(text) || /require\(['"][./]*cloudfunctions\//.test(text) }).toEqual({ file, serverImport: false });
+      expect({ file, secret: /apiV3Key|privateKey|PAY_CONFIG_FILE|WECHATPAY_API_V3_KEY/.test(text) }).toEqual({ file, secret: false });
+    }
+  });
+});
