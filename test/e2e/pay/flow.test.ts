@@ -112,6 +112,17 @@ it('gateway answers 500 twice on create: the same out_trade_no succeeds on retry
   await waitForState(stack, created.order.outTradeNo, 'PAID');
 });
 
+it('the create times out after the gateway took it: the client resends the same bytes and gets the same prepay', async () => {
+  await stack.gateway.admin.fault({ kind: 'endpoint', method: 'POST', path: '/v3/pay/transactions/jsapi', effect: 'hang', holdMs: 8000, processed: true });
+  const started = Date.now();
+  const created = await alice.ok('pay.create', { channel: 'jsapi', amount: 779, idempotencyKey: idemKey() });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(4000); // one client timeout (5 s) went by
+  expect(created.order.state).toBe('PAYING');
+  const atGateway = await gatewayOrders(created.order.outTradeNo);
+  expect(atGateway).toHaveLength(1);
+  expect(created.payment?.package).toBe(`prepay_id=${atGateway[0].prepayId}`);
+});
+
 it('gateway down past the retries: GATEWAY_UNAVAILABLE, order kept CREATED, the retry places the same number', async () => {
   await stack.gateway.admin.fault({ kind: 'endpoint', method: 'POST', path: '/v3/pay/transactions/jsapi', effect: 'SYSTEM_ERROR', count: 3 });
   const idempotencyKey = idemKey();
