@@ -79,6 +79,14 @@ export interface OrderService {
 const CAS_ATTEMPTS = 8;
 const DEFAULT_PAGE_SIZE = 20;
 
+/**
+ * The gateway counts the close interval from its own creation time, which is a little after ours
+ * (we insert, then place): wait this much longer so a close is never refused as too early.
+ */
+export function closeMarginMs(minCloseIntervalMs: number): number {
+  return Math.min(2000, Math.ceil(minCloseIntervalMs * 0.05));
+}
+
 type Applied = { outcome: 'applied' | 'alreadyApplied'; order: Order } | { outcome: 'rejected'; rejected: TransitionRejection; message: string; order: Order };
 
 export function createOrderService(deps: OrderServiceDeps): OrderService {
@@ -304,7 +312,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       const order = await readOwn(caller, outTradeNo);
       if (order.state === 'CLOSED') return { order: toOrderView(order) };
       if (order.state !== 'CREATED' && order.state !== 'PAYING') throw new AppError('INVALID_STATE', `a ${order.state} order cannot be closed`);
-      const earliest = order.createdAt + config.minCloseIntervalMs;
+      const earliest = order.createdAt + config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
       if (now() < earliest) {
         throw new AppError('CLOSE_TOO_EARLY', `an order can be closed ${Math.ceil(config.minCloseIntervalMs / 1000)} s after it was created; try again in ${Math.ceil((earliest - now()) / 1000)} s`);
       }
@@ -434,7 +442,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
           if (current.state === 'PAID') report.paid++;
           else if (current.state === 'FAILED') report.failed++;
           else if (current.state === 'CLOSED') report.closed++;
-          else if (current.expiresAt <= at && current.createdAt + config.minCloseIntervalMs <= at && gatewayState?.kind !== 'PAID') {
+          else if (current.expiresAt <= at && current.createdAt + config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs) <= at && gatewayState?.kind !== 'PAID') {
             try {
               await closeAtGateway(current);
             } catch (error) {

@@ -189,7 +189,7 @@ describe('close', () => {
     expect(await alice.call('pay.close', { outTradeNo: created.order.outTradeNo })).toMatchObject({ ok: false, code: 'CLOSE_TOO_EARLY' });
     expect(storeSnapshot(stack)).toEqual(before);
     expect(await bob.call('pay.close', { outTradeNo: created.order.outTradeNo })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    await new Promise((r) => setTimeout(r, MIN_CLOSE_MS + 100));
+    await new Promise((r) => setTimeout(r, MIN_CLOSE_MS + 300));
     const closed = await alice.ok('pay.close', { outTradeNo: created.order.outTradeNo });
     expect(closed.order.state).toBe('CLOSED');
     expect((await gatewayOrders(created.order.outTradeNo))[0]).toMatchObject({ tradeState: 'CLOSED' });
@@ -197,7 +197,7 @@ describe('close', () => {
     const paid = await alice.ok('pay.create', { channel: 'jsapi', amount: 260, idempotencyKey: idemKey() });
     await cashier(stack, 'pay', paid.payment);
     await waitForState(stack, paid.order.outTradeNo, 'PAID');
-    await new Promise((r) => setTimeout(r, MIN_CLOSE_MS + 100));
+    await new Promise((r) => setTimeout(r, MIN_CLOSE_MS + 300));
     expect(await alice.call('pay.close', { outTradeNo: paid.order.outTradeNo })).toMatchObject({ ok: false, code: 'INVALID_STATE' });
   });
 });

@@ -10,7 +10,7 @@ import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayR
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
 import { AppError } from '../../../cloudfunctions/core/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/orders/model';
-import { createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/orders/service';
+import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/orders/service';
 import type { Caller } from '../../../cloudfunctions/core/platform/identity';
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite';
 import type { Store } from '../../../cloudfunctions/core/store/port';
@@ -241,10 +241,11 @@ describe('query', () => {
 describe('close', () => {
   it('respects the minimum close interval, then closes at the gateway and locally', async () => {
     const { order } = await service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey: key() });
-    clock += config.minCloseIntervalMs - 1000;
+    clock += config.minCloseIntervalMs;
     await expectCode(service.close(alice, order.outTradeNo), 'CLOSE_TOO_EARLY');
     expect(channel.calls).not.toContain('close');
-    clock += 1000;
+    clock += closeMarginMs(config.minCloseIntervalMs);
+    expect(closeMarginMs(config.minCloseIntervalMs)).toBe(2000);
     expect((await service.close(alice, order.outTradeNo)).order.state).toBe('CLOSED');
     expect(channel.orders.get(order.outTradeNo)!.state.kind).toBe('CLOSED');
     await expectCode(service.close(bob, order.outTradeNo), 'FORBIDDEN');
@@ -253,7 +254,7 @@ describe('close', () => {
   it('a paid order cannot be closed, even one we had not heard about yet', async () => {
     const { order } = await service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey: key() });
     channel.pay(order.outTradeNo, 100, clock);
-    clock += config.minCloseIntervalMs;
+    clock += config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
     await expectCode(service.close(alice, order.outTradeNo), 'INVALID_STATE');
     expect((await store.getOrder(order.outTradeNo))!.state).toBe('PAID');
     await expectCode(service.close(alice, order.outTradeNo), 'INVALID_STATE');
