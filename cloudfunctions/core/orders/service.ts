@@ -229,14 +229,30 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     return undefined;
   }
 
+  /** Closes at the gateway; "never placed" and "already closed" count as closed, whatever the channel's error shape. */
   async function closeAtGateway(order: Order): Promise<void> {
+    const channel = channels.get(order.channel);
     try {
-      await channels.get(order.channel).close(order);
+      await channel.close(order);
     } catch (error) {
-      // Never placed, or already closed: the gateway and we agree it cannot be paid.
       if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.code === 'ORDER_CLOSED')) return;
+      const state = await channel.query(order).catch(() => undefined);
+      if (state?.kind === 'NOT_FOUND' || state?.kind === 'CLOSED') return;
       throw error;
     }
+  }
+
+  /**
+   * A close the gateway refused: maybe the order was paid (or closed) meanwhile. Ask, record what
+   * it says, and answer by the outcome; otherwise the refusal stands.
+   */
+  async function settleRefusedClose(order: Order, error: unknown, actor: AuditActor): Promise<Order> {
+    const appError = toGatewayAppError(error, 'close order');
+    if (appError.code !== 'GATEWAY_UNAVAILABLE') {
+      const synced = await syncWithGateway(order, actor).catch(() => undefined);
+      if (synced && synced.order.state !== 'PAYING' && synced.order.state !== 'CREATED') return synced.order;
+    }
+    throw appError;
   }
 
   return {
@@ -319,11 +335,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       try {
         await closeAtGateway(order);
       } catch (error) {
-        if (error instanceof WechatPayError && error.code === 'ORDERPAID') {
-          const synced = await syncWithGateway(order, 'query');
-          throw new AppError('INVALID_STATE', `order ${outTradeNo} is already paid (${synced.order.state})`);
-        }
-        throw toGatewayAppError(error, 'close order');
+        const settled = await settleRefusedClose(order, error, 'query');
+        if (settled.state === 'CLOSED') return { order: toOrderView(settled) };
+        throw new AppError('INVALID_STATE', `order ${outTradeNo} is already ${settled.state}`);
       }
       const closed = await applyOrThrow(outTradeNo, { type: 'CLOSED', reason: 'closed by the payer' }, isAdmin(caller.openid) && order.payerOpenid !== caller.openid ? 'admin' : 'user');
       return { order: toOrderView(closed) };
@@ -446,12 +460,11 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
             try {
               await closeAtGateway(current);
             } catch (error) {
-              if (error instanceof WechatPayError && error.code === 'ORDERPAID') {
-                const synced = await syncWithGateway(current, 'reconcile');
-                if (synced.order.state === 'PAID') report.paid++;
-                continue;
-              }
-              throw error;
+              const settled = await settleRefusedClose(current, error, 'reconcile');
+              if (settled.state === 'PAID') report.paid++;
+              else if (settled.state === 'CLOSED') report.closed++;
+              else if (settled.state === 'FAILED') report.failed++;
+              continue;
             }
             const closed = await apply(current.outTradeNo, { type: 'CLOSED', reason: 'expired' }, 'reconcile');
             if (closed.outcome === 'applied') report.closed++;

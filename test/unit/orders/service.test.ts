@@ -36,6 +36,8 @@ class ScriptedChannel implements PaymentChannel {
   /** Errors thrown by the next calls of each method, in order. */
   readonly failNext: Partial<Record<'create' | 'query' | 'close' | 'refund', WechatPayError[]>> = {};
   refundAnswer: GatewayRefundState['state'] = 'PROCESSING';
+  /** Some channels (combine) report gateway refusals as AppErrors, without the gateway's code. */
+  appErrors = false;
   calls: string[] = [];
 
   private fail(method: 'create' | 'query' | 'close' | 'refund') {
@@ -63,7 +65,12 @@ class ScriptedChannel implements PaymentChannel {
   async close(order: Order): Promise<void> {
     this.fail('close');
     const known = this.orders.get(order.outTradeNo);
-    if (known?.state.kind === 'PAID') throw new WechatPayError('ORDERPAID', 'paid', { status: 400 });
+    if (known?.state.kind === 'PAID') {
+      if (this.appErrors) throw new AppError('GATEWAY_REJECTED', 'combine close: ORDERPAID');
+      throw new WechatPayError('ORDERPAID', 'paid', { status: 400 });
+    }
+    if (!known && this.appErrors) throw new AppError('GATEWAY_REJECTED', 'combine close: ORDER_NOT_EXIST');
+    if (!known) throw new WechatPayError('ORDER_NOT_EXIST', 'no such order', { status: 404 });
     if (known) known.state = { kind: 'CLOSED', reason: 'closed' };
   }
   async refund(_order: Order, refund: Refund): Promise<GatewayRefundState> {
@@ -258,6 +265,21 @@ describe('close', () => {
     await expectCode(service.close(alice, order.outTradeNo), 'INVALID_STATE');
     expect((await store.getOrder(order.outTradeNo))!.state).toBe('PAID');
     await expectCode(service.close(alice, order.outTradeNo), 'INVALID_STATE');
+  });
+
+  it('a channel that reports refusals without gateway codes: the service asks the gateway before answering', async () => {
+    channel.appErrors = true;
+    const { order } = await service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey: key() });
+    channel.pay(order.outTradeNo, 100, clock);
+    clock += config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
+    await expectCode(service.close(alice, order.outTradeNo), 'INVALID_STATE');
+    expect(await store.listAudit(order.outTradeNo)).toEqual(expect.arrayContaining([expect.objectContaining({ to: 'PAID', actor: 'query' })]));
+    // An order the gateway never saw (create failed for good) still closes.
+    channel.failNext.create = [new WechatPayError('SYSTEM_ERROR', 'down', { status: 500, retryable: true })];
+    await expect(service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey: key() })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
+    const unplaced = (await store.listOrdersInState('CREATED', { olderThan: clock + 1, limit: 10 }))[0];
+    clock += config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
+    expect((await service.close(alice, unplaced.outTradeNo)).order.state).toBe('CLOSED');
   });
 });
 
