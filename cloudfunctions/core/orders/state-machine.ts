@@ -138,6 +138,11 @@ function applySubOrders(order: Order, updates: SubOrderUpdate[]): SubOrder[] | n
   return changed ? next : null;
 }
 
+function closedSubOrders(order: Order): { subOrders?: SubOrder[] } {
+  if (!order.subOrders) return {};
+  return { subOrders: order.subOrders.map((s) => (s.state === 'SUCCESS' ? { ...s } : { ...s, state: 'CLOSED' })) };
+}
+
 function isResult(value: unknown): value is TransitionResult {
   return typeof value === 'object' && value !== null && 'kind' in value;
 }
@@ -196,7 +201,9 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       return wrongState();
 
     case 'CLOSED':
-      if (from === 'CREATED' || from === 'PAYING') return apply({ state: 'CLOSED', reason: event.reason });
+      // A closed combine order closes its unpaid sub-orders in the same step, so the stored
+      // sub-order states never say NOTPAY for money that can no longer arrive.
+      if (from === 'CREATED' || from === 'PAYING') return apply({ state: 'CLOSED', reason: event.reason, ...closedSubOrders(order) });
       if (from === 'CLOSED') return ALREADY;
       return wrongState();
 

@@ -274,6 +274,15 @@ describe('combine orders', () => {
     expect(paid([{ outTradeNo: sub.outTradeNo, state: 'SUCCESS', mchid: '1999999999' }])).toBe('!CONFLICT');
   });
 
+  it.each(['CREATED', 'PAYING'] as const)('closing a %s combine order closes its unpaid sub-orders in the same step', (state) => {
+    const order = orderIn(state);
+    const result = transition(order, { type: 'CLOSED', reason: 'expired' }, NOW, 'reconcile');
+    expect(result).toMatchObject({ kind: 'applied', next: { state: 'CLOSED' } });
+    if (result.kind !== 'applied') return;
+    expect(result.next.subOrders!.map((s) => s.state)).toEqual(order.subOrders!.map(() => 'CLOSED'));
+    expect(order.subOrders!.every((s) => s.state !== 'CLOSED')).toBe(true);
+  });
+
   it('refuses sub-order events on a non-combine order', () => {
     const order: Order = applyAll(freshOrder(), [{ type: 'PREPAY_CREATED', prepayId: 'p' }]);
     expect(outcome(transition(order, { type: 'SUB_ORDER_UPDATED', outTradeNo: 'x', state: 'SUCCESS' }, NOW, 'notify'))).toBe('!INVALID_EVENT');
