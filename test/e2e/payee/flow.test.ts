@@ -279,7 +279,9 @@ describe('combine close and reconcile', () => {
     if (atGateway.kind !== 'combine') throw new Error('expected combine');
     expect(atGateway.combine.subOrders.map((s) => s.tradeState)).toEqual(['CLOSED']);
     await expect(stack.admin.pay(prepayIdOf(created.payment?.package))).rejects.toThrow();
-    expect(orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!.state).toBe('CLOSED');
+    const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
+    expect(row.state).toBe('CLOSED');
+    expect((JSON.parse(row.data) as { subOrders: Array<{ state: string }> }).subOrders.map((s) => s.state)).toEqual(['CLOSED']);
   });
 
   it('a paid combine order cannot be closed', async () => {
