@@ -14,6 +14,8 @@ import * as z from 'zod';
 /** Env vars that override a field of the file (secrets, and the deploy-specific base URL). */
 export const CONFIG_ENV = {
   file: 'PAY_CONFIG_FILE',
+  /** The same JSON inline: how a deployed cloud function gets it (function env vars, no file to ship). */
+  inline: 'PAY_CONFIG',
   merchantPrivateKey: 'WECHATPAY_MCH_PRIVATE_KEY',
   merchantPrivateKeyFile: 'WECHATPAY_MCH_PRIVATE_KEY_FILE',
   apiV3Key: 'WECHATPAY_API_V3_KEY',
@@ -124,21 +126,29 @@ export interface LoadConfigOptions {
 export function loadMerchantConfig(options: LoadConfigOptions = {}): MerchantConfig {
   const env = options.env ?? process.env;
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const inline = env[CONFIG_ENV.inline];
   const file = env[CONFIG_ENV.file];
-  if (!file) throw new ConfigError(`${CONFIG_ENV.file} is not set: point it at the merchant config JSON`);
+  if (inline !== undefined && file) throw new ConfigError(`set ${CONFIG_ENV.inline} or ${CONFIG_ENV.file}, not both`);
+  if (inline !== undefined) {
+    return parseMerchantConfig(parseJson(inline, CONFIG_ENV.inline), { env, readFile, baseDir: process.cwd(), source: CONFIG_ENV.inline });
+  }
+  if (!file) throw new ConfigError(`${CONFIG_ENV.file} (or ${CONFIG_ENV.inline}) is not set: point it at the merchant config JSON`);
   let text: string;
   try {
     text = readFile(file);
   } catch (cause) {
     throw new ConfigError(`${CONFIG_ENV.file}: cannot read ${file}: ${(cause as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(`${file}: not valid JSON (${(cause as Error).message})`);
-  }
+  const raw = parseJson(text, file);
   return parseMerchantConfig(raw, { env, readFile, baseDir: dirname(resolve(file)), source: file });
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${source}: not valid JSON (${(cause as Error).message})`);
+  }
 }
 
 /** Validates an already-parsed config object (paths resolved against `baseDir`). */

@@ -106,13 +106,24 @@ describe('loadMerchantConfig', () => {
   });
 
   it('fails fast and says why: unset, unreadable, not JSON, missing key file', () => {
-    expect(() => loadMerchantConfig({ env: {} })).toThrow(/PAY_CONFIG_FILE is not set/);
+    expect(() => loadMerchantConfig({ env: {} })).toThrow(/PAY_CONFIG_FILE \(or PAY_CONFIG\) is not set/);
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'nope.json') } })).toThrow(/cannot read/);
     writeFileSync(join(dir, 'bad.json'), '{');
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'bad.json') } })).toThrow(/not valid JSON/);
     const raw = sound();
     writeFileSync(join(dir, 'missing.json'), JSON.stringify({ ...raw, merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'gone.pem' } }));
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'missing.json') } })).toThrow(/merchant\.privateKeyFile: cannot read gone\.pem/);
+  });
+
+  it('takes the same JSON inline from PAY_CONFIG (cloud function env vars), secrets from their own vars', () => {
+    const raw = sound();
+    const { privateKey: _key, ...merchantWithoutKey } = raw.merchant;
+    const env = { PAY_CONFIG: JSON.stringify({ ...raw, merchant: merchantWithoutKey }), WECHATPAY_MCH_PRIVATE_KEY: merchant.privatePem };
+    const config = loadMerchantConfig({ env });
+    expect(config.mchid).toBe(raw.mchid);
+    expect(config.merchant.privateKey).toBe(merchant.privatePem);
+    expect(() => loadMerchantConfig({ env: { PAY_CONFIG: '{' } })).toThrow(/PAY_CONFIG: not valid JSON/);
+    expect(() => loadMerchantConfig({ env: { ...env, PAY_CONFIG_FILE: join(dir, 'pay.json') } })).toThrow(/not both/);
   });
 });
 
