@@ -13,9 +13,8 @@ import { AppError } from '../errors';
 import type { Order, Refund, SubOrder } from '../orders/model';
 import { WechatPayError } from '../wechatpay/errors';
 import type { CombineSubOrder, CombineTransactionResource } from '../wechatpay/v3/notification-types';
-import { buildPayParams } from '../wechatpay/v3/paysign';
-import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from './channel';
-import { combinePaymentStateOf, parseV3Notification, seg, toRfc3339, type V3ChannelDeps } from './v3-mapping';
+import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from './channel';
+import { combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 
 /** Seed 000 `trade_scenario`: TIP (打赏) or RECOMMERCE (二手电商). */
 export type TradeScenario = 'TIP' | 'RECOMMERCE';
@@ -121,25 +120,17 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
   const { config, client } = deps;
   const now = deps.now ?? Date.now;
 
-  const sign = (order: Order, prepayId: string): CreatedPayment => ({
-    prepayId,
-    // The appid the order was created with (seed 000 step 7), never a fresh read of config.
-    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: config.merchantPrivateKey }, { clock: now, nonce: deps.nonce }),
-  });
 
   return {
     name: 'combine',
 
     async create(order) {
       const res = await client.request<{ prepay_id?: unknown }>('POST', COMBINE_PATHS.create, combineCreateBody(order, config.notifyUrl, deps.combine));
-      const prepayId = res.data?.prepay_id;
-      if (typeof prepayId !== 'string' || !prepayId) throw new WechatPayError('RESPONSE_MALFORMED', 'combine order answer lacks prepay_id', { status: res.status, requestId: res.requestId });
-      return sign(order, prepayId);
+      return signPrepay(deps, order, prepayIdOf(res, 'combine order'));
     },
 
     async resign(order) {
-      if (!order.prepayId) throw new WechatPayError('ARGUMENT_INVALID', `order ${order.outTradeNo} has no prepay id to sign`);
-      return sign(order, order.prepayId);
+      return resignPrepay(deps, order);
     },
 
     async query(order): Promise<GatewayPaymentState> {

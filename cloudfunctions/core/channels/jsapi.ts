@@ -4,9 +4,8 @@
  * (with the gateway's code, e.g. `ORDERPAID`); the order service decides what they mean.
  */
 import type { Order, Refund } from '../orders/model';
-import { buildPayParams } from '../wechatpay/v3/paysign';
-import type { CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel, RawNotification } from './channel';
-import { parseV3Notification, paymentStateOf, refundStateOf, seg, toRfc3339, type V3ChannelDeps } from './v3-mapping';
+import type { GatewayPaymentState, GatewayRefundState, PaymentChannel, RawNotification } from './channel';
+import { parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 import { WechatPayError } from '../wechatpay/errors';
 
 export const JSAPI_PATHS = {
@@ -45,25 +44,17 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
   const { config, client } = deps;
   const now = deps.now ?? Date.now;
 
-  const sign = (order: Order, prepayId: string): CreatedPayment => ({
-    prepayId,
-    // The appid the order was created with, never a fresh read of config (seed 000).
-    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: config.merchantPrivateKey }, { clock: now, nonce: deps.nonce }),
-  });
 
   return {
     name: 'jsapi',
 
     async create(order) {
       const res = await client.request<{ prepay_id?: unknown }>('POST', JSAPI_PATHS.create, jsapiOrderBody(order, config.notifyUrl));
-      const prepayId = res.data?.prepay_id;
-      if (typeof prepayId !== 'string' || !prepayId) throw new WechatPayError('RESPONSE_MALFORMED', 'order answer lacks prepay_id', { status: res.status, requestId: res.requestId });
-      return sign(order, prepayId);
+      return signPrepay(deps, order, prepayIdOf(res, 'order'));
     },
 
     async resign(order) {
-      if (!order.prepayId) throw new WechatPayError('ARGUMENT_INVALID', `order ${order.outTradeNo} has no prepay id to sign`);
-      return sign(order, order.prepayId);
+      return resignPrepay(deps, order);
     },
 
     async query(order): Promise<GatewayPaymentState> {

@@ -10,7 +10,10 @@ import type { Clock, NonceSource } from '../wechatpay/v3/nonce';
 import { parseNotificationOrThrow } from '../wechatpay/v3/notification';
 import type { CombineTransactionResource, RefundResource, TransactionResource, WechatPayNotification } from '../wechatpay/v3/notification-types';
 import type { Verifier } from '../wechatpay/v3/verifier';
-import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, RawNotification } from './channel';
+import type { Order } from '../orders/model';
+import { buildPayParams } from '../wechatpay/v3/paysign';
+import type { V3Response } from '../wechatpay/v3/client';
+import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, RawNotification } from './channel';
 
 /** Merchant facts a v3 channel needs (a projection of `MerchantConfig`, keys already loaded). */
 export interface V3ChannelConfig {
@@ -161,4 +164,28 @@ export function parseV3Notification(request: RawNotification, deps: Pick<V3Chann
 /** Path segment of our ids; they are `[0-9A-Za-z_-]` already, encoding is belt and braces. */
 export function seg(value: string): string {
   return encodeURIComponent(value);
+}
+
+/**
+ * The prepay id of an order-placing answer, or RESPONSE_MALFORMED: a 2xx without one is a
+ * gateway fault, never something to sign.
+ */
+export function prepayIdOf(res: V3Response<{ prepay_id?: unknown }>, what: string): string {
+  const prepayId = res.data?.prepay_id;
+  if (typeof prepayId !== 'string' || !prepayId) throw new WechatPayError('RESPONSE_MALFORMED', `${what} answer lacks prepay_id`, { status: res.status, requestId: res.requestId });
+  return prepayId;
+}
+
+/** Pay-sign a prepay with the appid the order was created with, never a fresh read of config (seed 000 step 7). */
+export function signPrepay(deps: V3ChannelDeps, order: Order, prepayId: string): CreatedPayment {
+  return {
+    prepayId,
+    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: deps.config.merchantPrivateKey }, { clock: deps.now ?? Date.now, nonce: deps.nonce }),
+  };
+}
+
+/** Pay again after a cancel: the same prepay, freshly signed. */
+export function resignPrepay(deps: V3ChannelDeps, order: Order): CreatedPayment {
+  if (!order.prepayId) throw new WechatPayError('ARGUMENT_INVALID', `order ${order.outTradeNo} has no prepay id to sign`);
+  return signPrepay(deps, order, order.prepayId);
 }

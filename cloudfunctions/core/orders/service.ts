@@ -7,7 +7,8 @@
 import type { OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
-import { AppError, isAppError } from '../errors';
+import { toGatewayAppError } from '../channels/gateway-errors';
+import { AppError } from '../errors';
 import type { Caller } from '../platform/identity';
 import type { Store } from '../store/port';
 import { isStoreError } from '../store/port';
@@ -506,29 +507,3 @@ function toSubOrderUpdate(s: { outTradeNo: string; tradeState: string; transacti
   };
 }
 
-/** Untrusted answers, unavailable gateways and final refusals are different things to a page. */
-const UNTRUSTED = new Set([
-  'SIGNATURE_INVALID',
-  'SIGNATURE_MISSING',
-  'SIGNTEST_PROBE',
-  'SERIAL_UNKNOWN',
-  'TIMESTAMP_OUT_OF_WINDOW',
-  'CERTIFICATE_EXPIRED',
-  'CERTIFICATE_NOT_YET_VALID',
-  'CERTIFICATE_INVALID',
-  'RESPONSE_UNSIGNED',
-  'RESPONSE_MALFORMED',
-  'TAG_MISMATCH',
-]);
-
-export function toGatewayAppError(error: unknown, what: string): AppError {
-  if (isAppError(error)) return error;
-  if (error instanceof WechatPayError) {
-    if (UNTRUSTED.has(error.code)) return new AppError('GATEWAY_UNTRUSTED', `${what}: the gateway's answer failed verification (${error.code})`);
-    if (error.retryable || error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT' || error.status >= 500 || error.status === 429) {
-      return new AppError('GATEWAY_UNAVAILABLE', `${what}: gateway unavailable (${error.code}); try again`, true);
-    }
-    return new AppError('GATEWAY_REJECTED', `${what}: ${error.code} ${error.reason}`);
-  }
-  throw error;
-}

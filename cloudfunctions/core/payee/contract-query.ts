@@ -7,7 +7,7 @@
 import { AppError } from '../errors';
 import { WechatPayError } from '../wechatpay/errors';
 import { INDIVIDUAL_PAYEE_PERMISSION } from '../wechatpay/v3/paysign';
-import { gatewayAppError } from './gateway-errors';
+import { toGatewayAppError } from '../channels/gateway-errors';
 
 /** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */
 export interface V3Requester {
@@ -31,7 +31,7 @@ export async function queryIndividualContract(client: V3Requester, input: { appi
   } catch (error) {
     // No contract record at all is the same fact as "not authorized".
     if (error instanceof WechatPayError && error.status === 404) return { authState: 'UNAUTHORIZED' };
-    throw gatewayAppError(error, 'individual contract query');
+    throw toGatewayAppError(error, 'individual contract query');
   }
   return parseContract(data);
 }
