@@ -4,6 +4,8 @@
  * the keypad, cancels once in the local cashier, pays again (same order), and the result page shows
  * paid only after the notification reached the server; the orders page lists it.
  */
+import { join } from 'node:path';
+import { openStore } from '../../cloudfunctions/core/store';
 import { startStack, type Stack } from '../helpers/stack';
 import { openPage, simulate, tap, textOf, waitFor, type SimComponent } from '../helpers/simulate';
 import { installWx, type WxBridge } from '../helpers/wx-bridge';
@@ -63,6 +65,20 @@ it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.
   const atGateway = (await stack.gateway.admin.orders()).orders;
   expect(atGateway).toHaveLength(1);
   expect(atGateway[0]).toMatchObject({ tradeType: 'JSAPI', total: 1234, tradeState: 'SUCCESS' });
+
+  // The store holds one PAID order for 1234 fen, and its audit trail tells how it got there.
+  const store = openStore({ kind: 'sqlite', file: join(stack.dataDir, 'store.sqlite') });
+  try {
+    expect(await store.getOrder(outTradeNo)).toMatchObject({ amount: 1234, state: 'PAID', version: 3 });
+    const trail = (await store.listAudit(outTradeNo)).map((a) => [a.from, a.to, a.event]);
+    expect(trail).toEqual([
+      [null, 'CREATED', 'ORDER_CREATED'],
+      ['CREATED', 'PAYING', 'PREPAY_CREATED'],
+      ['PAYING', 'PAID', 'PAID'],
+    ]);
+  } finally {
+    await store.close();
+  }
 
   const orders = open('pages/orders/index');
   await waitFor(() => (orders.instance.data.orders as unknown[]).length === 1, { what: 'orders list', timeoutMs: 15_000 });
