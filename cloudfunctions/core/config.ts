@@ -84,6 +84,11 @@ const fileSchema = z
       })
       .strict()
       .default({ payingOlderThanMs: 60_000, batchSize: 50 }),
+    /** Seed 000 combine payments to individual payees: TIP (打赏) or RECOMMERCE (二手电商). */
+    combine: z
+      .object({ tradeScenario: z.enum(['TIP', 'RECOMMERCE']).default('TIP') })
+      .strict()
+      .default({ tradeScenario: 'TIP' }),
     http: z
       .object({ timeoutMs: z.number().int().min(100).default(10_000), maxAttempts: z.number().int().min(1).max(10).default(3) })
       .strict()
@@ -109,6 +114,7 @@ export interface MerchantConfig {
   defaultDescription: string;
   minCloseIntervalMs: number;
   reconcile: { payingOlderThanMs: number; batchSize: number };
+  combine: { tradeScenario: 'TIP' | 'RECOMMERCE' };
   http: { timeoutMs: number; maxAttempts: number };
 }
 
@@ -210,6 +216,7 @@ export function parseMerchantConfig(
     defaultDescription: c.defaultDescription,
     minCloseIntervalMs: c.minCloseIntervalMs,
     reconcile: c.reconcile,
+    combine: c.combine,
     http: c.http,
   };
 }

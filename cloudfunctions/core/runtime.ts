@@ -62,7 +62,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, merchantPrivateKey: privateKey, apiV3Key: config.apiV3Key, verifier };
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
-    combine: createCombineChannel({ config: v3, client, now }),
+    combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
   });
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, merchantPrivateKey: privateKey }, client, store, now });

@@ -146,7 +146,7 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     const event = { ...data, userInfo: { appId: identity.appid, openId: identity.openid } };
     const started = Date.now();
     try {
-      const result = await invoke(fn, event, identity);
+      const result = await invoke(fn, event, { ...identity, ...clientIpOf(req) });
       log(`call ${fn}${typeof data.action === 'string' ? '.' + data.action : ''} ${Date.now() - started}ms`);
       sendJson(res, 200, result ?? null);
     } catch (err) {
@@ -317,3 +317,8 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** CLIENTIP as WeChat cloud gives it: the peer's IPv4 address (IPv4-mapped IPv6 unwrapped). */
+function clientIpOf(req: IncomingMessage): { clientIp?: string } {
+  const address = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+  return address ? { clientIp: address } : {};
+}

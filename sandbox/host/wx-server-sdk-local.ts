@@ -11,6 +11,8 @@ export interface LocalIdentity {
   openid: string;
   appid: string;
   unionid?: string;
+  /** The caller's address as WeChat cloud reports it in CLIENTIP (here: the HTTP peer). */
+  clientIp?: string;
 }
 
 const current = new AsyncLocalStorage<LocalIdentity>();
@@ -25,10 +27,17 @@ export function runAs<T>(identity: LocalIdentity | undefined, fn: () => T): T {
   return identity ? current.run(identity, fn) : current.exit(fn);
 }
 
-export function getWXContext(): { OPENID?: string; APPID?: string; UNIONID?: string; ENV: string; SOURCE: string } {
+export function getWXContext(): { OPENID?: string; APPID?: string; UNIONID?: string; CLIENTIP?: string; ENV: string; SOURCE: string } {
   const id = current.getStore();
   if (!id) return { ENV: 'local', SOURCE: 'local-host' };
-  return { OPENID: id.openid, APPID: id.appid, ...(id.unionid ? { UNIONID: id.unionid } : {}), ENV: 'local', SOURCE: 'wx_client' };
+  return {
+    OPENID: id.openid,
+    APPID: id.appid,
+    ...(id.unionid ? { UNIONID: id.unionid } : {}),
+    ...(id.clientIp ? { CLIENTIP: id.clientIp } : {}),
+    ENV: 'local',
+    SOURCE: 'wx_client',
+  };
 }
 
 export function database(): never {

@@ -23,8 +23,8 @@ export interface CombineOptions {
   /** Default TIP. */
   tradeScenario?: TradeScenario;
   /**
-   * `scene_info.payer_client_ip` is required by the gateway; the order record does not carry the
-   * payer's IP, so a platform-level value is sent (default 127.0.0.1).
+   * `scene_info.payer_client_ip` is required by the gateway. The order carries the payer's IP from
+   * the platform (CLIENTIP); this is only the fallback for a caller without one (default 127.0.0.1).
    */
   payerClientIp?: string;
 }
@@ -66,7 +66,7 @@ export function combineCreateBody(order: Order, notifyUrl: string, options: Comb
     combine_mchid: order.mchid,
     combine_out_trade_no: combineOutTradeNo,
     combine_payer_info: { openid: order.payerOpenid },
-    scene_info: { payer_client_ip: options.payerClientIp ?? '127.0.0.1' },
+    scene_info: { payer_client_ip: order.payerClientIp ?? options.payerClientIp ?? '127.0.0.1' },
     sub_orders: subOrdersOf(order).map((sub) => {
       const wire: Record<string, unknown> = {
         mchid: sub.mchid,

@@ -75,6 +75,8 @@ export interface Order {
   payee?: { openid: string; displayName: string };
   combineOutTradeNo?: string;
   subOrders?: SubOrder[];
+  /** The payer's IP from the platform (CLIENTIP), for the gateway's scene_info. */
+  payerClientIp?: string;
 }
 
 export interface Refund {
@@ -200,7 +202,7 @@ export type NewOrderInput = Pick<
   Order,
   'outTradeNo' | 'channel' | 'amount' | 'description' | 'payerOpenid' | 'appid' | 'mchid' | 'idempotencyKey' | 'expiresAt'
 > &
-  Partial<Pick<Order, 'payee' | 'combineOutTradeNo' | 'subOrders'>>;
+  Partial<Pick<Order, 'payee' | 'combineOutTradeNo' | 'subOrders' | 'payerClientIp'>>;
 
 /** A fresh order in state CREATED, version 1. Throws (code INVALID_RECORD) when unsound. */
 export function newOrderRecord(input: NewOrderInput, now: number): Order {

@@ -295,6 +295,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
           mchid: config.mchid,
           idempotencyKey: request.idempotencyKey,
           expiresAt: at + config.orderTtlMs,
+          ...(caller.clientIp ? { payerClientIp: caller.clientIp } : {}),
           ...combine,
         },
         at,

@@ -6,6 +6,8 @@ export interface Caller {
   openid: string;
   appid: string;
   unionid?: string;
+  /** The user's IP as the platform saw it (CLIENTIP); combine orders must report it. */
+  clientIp?: string;
 }
 
 /**
@@ -18,5 +20,10 @@ export function callerIdentity(): Caller {
   if (!ctx.OPENID || !ctx.APPID) {
     throw new AppError('UNAUTHENTICATED', 'no caller identity: call this function from the mini-program');
   }
-  return ctx.UNIONID ? { openid: ctx.OPENID, appid: ctx.APPID, unionid: ctx.UNIONID } : { openid: ctx.OPENID, appid: ctx.APPID };
+  return {
+    openid: ctx.OPENID,
+    appid: ctx.APPID,
+    ...(ctx.UNIONID ? { unionid: ctx.UNIONID } : {}),
+    ...(ctx.CLIENTIP ? { clientIp: ctx.CLIENTIP } : {}),
+  };
 }

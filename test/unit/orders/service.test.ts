@@ -145,6 +145,12 @@ describe('create', () => {
     expect(JSON.stringify(res)).not.toContain(alice.openid);
   });
 
+  it("keeps the payer's platform-reported IP on the order for the gateway, never in the view", async () => {
+    const res = await service.create({ ...alice, clientIp: '203.0.113.7' }, { channel: 'jsapi', amount: 100, idempotencyKey: key() });
+    expect(await store.getOrder(res.order.outTradeNo)).toMatchObject({ payerClientIp: '203.0.113.7' });
+    expect(JSON.stringify(res)).not.toContain('203.0.113.7');
+  });
+
   it.each([0, 100_001])('refuses %i fen outside the merchant bounds and writes nothing', async (amount) => {
     await expectCode(service.create(alice, { channel: 'jsapi', amount, idempotencyKey: key() }), 'AMOUNT_OUT_OF_RANGE');
     expect((await store.listOrdersByPayer(alice.openid, { limit: 10 })).items).toHaveLength(0);

@@ -157,6 +157,11 @@ describe('create', () => {
     expect((body.sub_orders as Array<Record<string, unknown>>)[0].transfer_scene).toBe('SECOND_HAND_ECOMMERCE');
   });
 
+  it("reports the payer's own IP (from the platform, stored on the order) in scene_info, over the fallback", () => {
+    const body = combineCreateBody(combineOrder({ payerClientIp: '203.0.113.7' }), 'https://x/n', { payerClientIp: '14.17.22.32' });
+    expect(body.scene_info).toEqual({ payer_client_ip: '203.0.113.7' });
+  });
+
   it('posts the order and pay-signs the prepay with the order appid', async () => {
     const client = recorder(() => ({ prepay_id: 'wx2026prepay001' }));
     const created = await channelWith(client).create(combineOrder());

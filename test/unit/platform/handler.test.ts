@@ -93,6 +93,9 @@ describe('callerIdentity', () => {
   it('reads openid/appid/unionid from the platform context', () => {
     expect(runAs({ ...alice, unionid: 'oUnion' }, () => callerIdentity())).toEqual({ ...alice, unionid: 'oUnion' });
   });
+  it('passes the client IP the platform reports (CLIENTIP) on to the caller', () => {
+    expect(runAs({ ...alice, clientIp: '203.0.113.7' }, () => callerIdentity())).toEqual({ ...alice, clientIp: '203.0.113.7' });
+  });
   it('throws the UNAUTHENTICATED app error outside a call', () => {
     expect(() => callerIdentity()).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });
