@@ -1,4 +1,5 @@
 /** Huifu DouGong client over an injected `fetch`: signs the envelope, verifies every response. */
+import { exchange, type ExchangeFetch } from '../http/exchange';
 import type { KeyObject } from 'node:crypto';
 import { HuifuError } from './errors';
 import { buildHuifuRequest, loadHuifuPrivateKey, loadHuifuPublicKey, verifyHuifuResponse, type VerifiedHuifuResponse } from './envelope';
@@ -6,10 +7,7 @@ import { buildHuifuRequest, loadHuifuPrivateKey, loadHuifuPublicKey, verifyHuifu
 export const HUIFU_BASE_URL = 'https://api.huifu.com';
 export const HUIFU_DEFAULT_TIMEOUT_MS = 10_000;
 
-export type HuifuFetch = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
-) => Promise<{ status: number; text(): Promise<string> }>;
+export type HuifuFetch = ExchangeFetch;
 
 export interface HuifuClientOptions {
   sysId: string;
@@ -36,25 +34,16 @@ export function createHuifuClient(options: HuifuClientOptions): HuifuClient {
   return {
     async post<T>(path: string, data: Record<string, unknown>) {
       const { body } = buildHuifuRequest({ sysId: options.sysId, productId: options.productId, data, privateKey });
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
-      let status: number;
-      let text: string;
-      try {
-        const response = await doFetch(baseUrl + path, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body,
-          signal: controller.signal,
-        });
-        status = response.status;
-        text = await response.text();
-      } catch (cause) {
-        if (controller.signal.aborted) throw new HuifuError('TIMEOUT', `POST ${path} got no answer within ${timeoutMs} ms`, { retryable: true, cause });
-        throw new HuifuError('NETWORK_ERROR', `POST ${path} failed`, { cause });
-      } finally {
-        clearTimeout(timer);
-      }
+      const { status, text } = await exchange(
+        doFetch,
+        baseUrl + path,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body },
+        timeoutMs,
+        (kind, cause) =>
+          kind === 'TIMEOUT'
+            ? new HuifuError('TIMEOUT', `POST ${path} got no answer within ${timeoutMs} ms`, { retryable: true, cause })
+            : new HuifuError('NETWORK_ERROR', `POST ${path} failed`, { cause }),
+      );
       if (status !== 200) throw new HuifuError('HTTP_ERROR', `POST ${path} answered HTTP ${status}`, { status, retryable: status >= 500 });
       return verifyHuifuResponse<T>(text, publicKey);
     },

@@ -15,6 +15,7 @@ import {
   yuanToFen,
 } from '../../../cloudfunctions/core/huifu';
 import { generateRsaKeyPair } from '../../helpers/crypto-fixtures';
+import { errorCodeOf } from '../../helpers/error-code';
 
 const merchant = generateRsaKeyPair();
 const huifu = generateRsaKeyPair();
@@ -22,15 +23,7 @@ const huifu = generateRsaKeyPair();
 /** Huifu's side, written independently with createSign/createVerify. */
 const huifuSign = (text: string) => createSign('RSA-SHA256').update(text).sign(huifu.privateKey, 'base64');
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HuifuError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => errorCodeOf(fn, HuifuError);
 
 describe('yuan ⇄ fen', () => {
   it.each([

@@ -4,6 +4,7 @@
  * unsigned) becomes `V2_RETURN_FAIL`; business results (`result_code`, `err_code`) are returned
  * for the caller to interpret.
  */
+import { exchange, type ExchangeFetch } from '../../http/exchange';
 import { WechatPayError } from '../errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from '../v3/consts';
 import { randomNonce, type NonceSource } from '../v3/nonce';
@@ -11,10 +12,7 @@ import { parseSignedXml } from './notify';
 import { signV2, type V2SignType } from './sign';
 import { buildXml } from './xml';
 
-export type V2Fetch = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
-) => Promise<{ status: number; text(): Promise<string> }>;
+export type V2Fetch = ExchangeFetch;
 
 export interface V2ClientOptions {
   appId: string;
@@ -50,25 +48,16 @@ export function createV2Client(options: V2ClientOptions): V2Client {
         ...params,
       };
       request.sign = signV2(request, options.key, signType);
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
-      let status: number;
-      let text: string;
-      try {
-        const response = await doFetch(baseUrl + path, {
-          method: 'POST',
-          headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' },
-          body: buildXml(request),
-          signal: controller.signal,
-        });
-        status = response.status;
-        text = await response.text();
-      } catch (cause) {
-        if (controller.signal.aborted) throw new WechatPayError('TIMEOUT', `POST ${path} got no answer within ${timeoutMs} ms`, { retryable: true, cause });
-        throw new WechatPayError('NETWORK_ERROR', `POST ${path} failed`, { cause });
-      } finally {
-        clearTimeout(timer);
-      }
+      const { status, text } = await exchange(
+        doFetch,
+        baseUrl + path,
+        { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', Accept: 'text/xml' }, body: buildXml(request) },
+        timeoutMs,
+        (kind, cause) =>
+          kind === 'TIMEOUT'
+            ? new WechatPayError('TIMEOUT', `POST ${path} got no answer within ${timeoutMs} ms`, { retryable: true, cause })
+            : new WechatPayError('NETWORK_ERROR', `POST ${path} failed`, { cause }),
+      );
       if (status < 200 || status > 299) throw new WechatPayError(`HTTP_${status}`, `POST ${path} answered HTTP ${status}`, { status });
       const answer = parseSignedXml(text, options.key, signType);
       if (answer.return_code !== 'SUCCESS') {

@@ -4,6 +4,7 @@
  * `{status, code, message, retryable}`, and retries only what may be retried, resending the
  * identical body.
  */
+import { exchange, type ExchangeFetch } from '../../http/exchange';
 import { WechatPayError, withRequestId } from '../errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, HEADER, JSON_MEDIA_TYPE, USER_AGENT } from './consts';
 import { buildAuthorization } from './authorization';
@@ -18,10 +19,7 @@ import type { Verifier } from './verifier';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The part of `fetch` we use; `globalThis.fetch` fits. */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
-) => Promise<{ status: number; headers: { forEach(callback: (value: string, name: string) => void): void }; text(): Promise<string> }>;
+export type FetchLike = ExchangeFetch;
 
 export interface V3ClientOptions {
   mchid: string;
@@ -111,28 +109,12 @@ export function createV3Client(options: V3ClientOptions): V3Client {
     if (body !== '') headers[HEADER.contentType] = JSON_MEDIA_TYPE;
     if (requestOptions.wechatpaySerial) headers[HEADER.serial] = requestOptions.wechatpaySerial;
 
-    const controller = new AbortController();
     const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout;
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let status: number;
-    let responseHeaders: Record<string, string>;
-    let text: string;
-    try {
-      const response = await doFetch(url.href, { method, headers, body: body === '' ? undefined : body, signal: controller.signal });
-      status = response.status;
-      responseHeaders = {};
-      response.headers.forEach((value, name) => {
-        responseHeaders[name.toLowerCase()] = value;
-      });
-      text = await response.text();
-    } catch (cause) {
-      if (controller.signal.aborted || isConnectTimeout(cause)) {
-        throw new WechatPayError('TIMEOUT', `${method} ${url.pathname} got no answer within ${timeoutMs} ms`, { retryable: true, cause });
-      }
-      throw new WechatPayError('NETWORK_ERROR', `${method} ${url.pathname} failed: ${(cause as Error)?.message ?? cause}`, { cause });
-    } finally {
-      clearTimeout(timer);
-    }
+    const { status, headers: responseHeaders, text } = await exchange(doFetch, url.href, { method, headers, ...(body === '' ? {} : { body }) }, timeoutMs, (kind, cause) =>
+      kind === 'TIMEOUT'
+        ? new WechatPayError('TIMEOUT', `${method} ${url.pathname} got no answer within ${timeoutMs} ms`, { retryable: true, cause })
+        : new WechatPayError('NETWORK_ERROR', `${method} ${url.pathname} failed: ${(cause as Error)?.message ?? cause}`, { cause }),
+    );
 
     const requestId = responseHeaders[HEADER.requestId.toLowerCase()];
     if (status < 200 || status > 299) throw apiError(status, text, requestId);
@@ -214,7 +196,3 @@ function parseJson(text: string, contentType: string | undefined, status: number
   }
 }
 
-function isConnectTimeout(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
-  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'ETIMEDOUT';
-}

@@ -15,21 +15,14 @@ import {
   verifyV2,
   WechatPayError,
 } from '../../../../cloudfunctions/core/wechatpay/v2';
+import { errorCodeOf } from '../../../helpers/error-code';
 
 // Published vector (WeChat Pay APIv2 安全规范; PROTOCOL.md §5).
 const VECTOR = { appid: 'wxd930ea5d5a258f4f', mch_id: '10000100', device_info: '1000', body: 'test', nonce_str: 'ibuaiVcKdpRxkhJA' };
 const VECTOR_KEY = '192006250b4c09247ec02edce69f6a2d';
 const KEY = 'a'.repeat(16) + 'B'.repeat(16);
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WechatPayError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => errorCodeOf(fn, WechatPayError);
 
 describe('APIv2 sign', () => {
   it('matches the published MD5 and HMAC-SHA256 vectors', () => {

@@ -8,21 +8,14 @@ import {
   WechatPayError,
 } from '../../../../cloudfunctions/core/wechatpay/v3';
 import { generateRsaKeyPair, randomApiV3Key } from '../../../helpers/crypto-fixtures';
+import { errorCodeOf } from '../../../helpers/error-code';
 
 const apiV3Key = randomApiV3Key();
 const nonce = 'fdasflkja484';
 const aad = 'transaction';
 const plaintext = JSON.stringify({ out_trade_no: 'T1', amount: { total: 1 }, note: '中文 ✓' });
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WechatPayError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => errorCodeOf(fn, WechatPayError);
 
 describe('AEAD_AES_256_GCM', () => {
   it('decrypts what wechatpay-axios-plugin encrypts, and the reverse', () => {

@@ -8,6 +8,7 @@ import {
   WechatPayError,
 } from '../../../../cloudfunctions/core/wechatpay/v3';
 import { generateRsaKeyPair, makeCertificate, randomPublicKeyId } from '../../../helpers/crypto-fixtures';
+import { errorCodeOf } from '../../../helpers/error-code';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const clock = () => NOW;
@@ -33,15 +34,7 @@ function signedHeaders(opts: { serial: string; key: typeof platform.privateKey; 
   };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WechatPayError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => errorCodeOf(fn, WechatPayError);
 
 describe('certificate verifier', () => {
   const verifier = new CertificateVerifier([certificate.pem], clock);
