@@ -8,6 +8,7 @@
  * Type errors are not this file's business: `npm run typecheck` runs tsc on every project.
  */
 import * as esbuild from 'esbuild';
+import type { PayEnv } from './typings/pay-env';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 
@@ -34,15 +35,7 @@ export const PATHS = {
 // Build-time config of the mini-program. Only these whitelisted display/transport settings are
 // injected; merchant config (keys, secrets, mchid) never reaches the mini-program.
 
-export interface PayEnv {
-  transport: 'local' | 'cloud';
-  hostUrl: string;
-  sandboxUrl: string;
-  cloudEnv: string;
-  merchantName: string;
-  defaultDescription: string;
-  maxAmountFen: number;
-}
+export type { PayEnv };
 
 export const PAY_ENV_DEFAULTS: PayEnv = {
   transport: 'local',

@@ -4,20 +4,9 @@
  * PAY_DEFAULT_DESCRIPTION and PAY_MAX_AMOUNT_FEN. Only these display/transport settings exist
  * here: merchant keys and secrets never reach the mini-program.
  */
-export interface PayEnv {
-  /** `local`: wx.request to the function host; `cloud`: wx.cloud.callFunction. */
-  transport: 'local' | 'cloud';
-  /** Function host base URL (local transport). */
-  hostUrl: string;
-  /** Sandbox gateway base URL (local cashier and signing pages). */
-  sandboxUrl: string;
-  /** WeChat cloud environment id (cloud transport); empty = the default environment. */
-  cloudEnv: string;
-  merchantName: string;
-  defaultDescription: string;
-  /** Largest amount a user may type, in fen. */
-  maxAmountFen: number;
-}
+import type { PayEnv } from '../../typings/pay-env';
+
+export type { PayEnv };
 
 declare const __PAY_ENV__: PayEnv;
 

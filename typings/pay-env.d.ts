@@ -1,0 +1,19 @@
+/**
+ * Build-time settings of the mini-program: the gulp build fills them from env vars (esbuild
+ * `define` of `__PAY_ENV__`) and `miniprogram/services/env.ts` reads them. Shared by both sides so
+ * they cannot drift. Only display/transport settings: merchant keys and secrets never go here.
+ */
+export interface PayEnv {
+  /** `local`: wx.request to the function host; `cloud`: wx.cloud.callFunction. */
+  transport: 'local' | 'cloud';
+  /** Function host base URL (local transport). */
+  hostUrl: string;
+  /** Sandbox gateway base URL (local cashier and signing pages). */
+  sandboxUrl: string;
+  /** WeChat cloud environment id (cloud transport); empty = the default environment. */
+  cloudEnv: string;
+  merchantName: string;
+  defaultDescription: string;
+  /** Largest amount a user may type, in fen. */
+  maxAmountFen: number;
+}
