@@ -425,6 +425,10 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
         outcome = await applyRefundState(order, refund, n.refund, 'notify');
       }
       if (outcome?.outcome === 'rejected') {
+        if (n.kind === 'payment' && n.state.kind === 'PAID') {
+          // Money reported for an order we cannot mark paid: someone must look (refund or fix).
+          console.error(`[orders] ALERT: verified payment ${n.state.transactionId} for ${n.outTradeNo} rejected (${outcome.rejected}): ${outcome.message}`);
+        }
         const status = outcome.rejected === 'AMOUNT_MISMATCH' || outcome.rejected === 'INVALID_EVENT' || outcome.rejected === 'UNKNOWN_SUB_ORDER' ? 400 : 409;
         return reject(status, outcome.rejected, outcome.message);
       }

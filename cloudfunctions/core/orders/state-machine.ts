@@ -185,7 +185,10 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
         if (order.transactionId === event.transactionId) return ALREADY;
         return reject('CONFLICT', `order ${order.outTradeNo} was paid by transaction ${order.transactionId ?? '(none)'}`);
       }
-      if (from !== 'PAYING') return wrongState();
+      // FAILED → PAID: a verified gateway says the money arrived (the payer retried in the cashier
+      // after a failed attempt). Refusing a fact about money taken would hide it; the audit keeps
+      // `from: FAILED`. CLOSED stays refused: the gateway itself no longer accepts payment then.
+      if (from !== 'PAYING' && from !== 'FAILED') return wrongState();
       const changes: Partial<Order> = { state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt };
       if (event.subOrders && event.subOrders.length > 0) {
         const subOrders = applySubOrders(order, event.subOrders);

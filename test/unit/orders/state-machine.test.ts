@@ -67,7 +67,7 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
   FAILED: {
     PREPAY_CREATED: '!INVALID_STATE',
     CREATE_REJECTED: '!INVALID_STATE',
-    PAID: '!INVALID_STATE',
+    PAID: 'PAID',
     PAYMENT_FAILED: 'ALREADY',
     CLOSED: '!INVALID_STATE',
     REFUND_STARTED: '!INVALID_STATE',
@@ -247,6 +247,18 @@ describe('already-applied facts', () => {
     const once = applyAll(order, [{ type: 'SUB_ORDER_UPDATED', outTradeNo: sub.outTradeNo, state: 'SUCCESS', transactionId: 'T-S1' }]);
     expect(outcome(transition(once, { type: 'SUB_ORDER_UPDATED', outTradeNo: sub.outTradeNo, state: 'SUCCESS', transactionId: 'T-S1' }, NOW, 'notify'))).toBe('ALREADY');
     expect(outcome(transition(once, { type: 'SUB_ORDER_UPDATED', outTradeNo: sub.outTradeNo, state: 'SUCCESS', transactionId: 'T-S2' }, NOW, 'notify'))).toBe('!CONFLICT');
+  });
+});
+
+describe('late success', () => {
+  it('a verified payment on a FAILED order (payer retried in the cashier) lands as PAID, audited from FAILED', () => {
+    const failed = orderIn('FAILED', freshOrder());
+    const result = transition(failed, { type: 'PAID', transactionId: 'T-LATE', paidAt: NOW, paidAmount: failed.amount }, NOW, 'notify');
+    expect(result).toMatchObject({ kind: 'applied', next: { state: 'PAID', transactionId: 'T-LATE' }, audit: { from: 'FAILED', to: 'PAID' } });
+  });
+  it('still refuses a wrong amount on a FAILED order', () => {
+    const failed = orderIn('FAILED', freshOrder());
+    expect(outcome(transition(failed, { type: 'PAID', transactionId: 'T-LATE', paidAt: NOW, paidAmount: failed.amount + 1 }, NOW, 'notify'))).toBe('!AMOUNT_MISMATCH');
   });
 });
 
