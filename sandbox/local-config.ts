@@ -20,8 +20,11 @@ export interface LocalConfigOptions {
   admins?: string[];
   /** Derives a test user's openid as the sandbox's jscode2session does (to make `admin` an admin). */
   openidOf?: (user: string) => string;
-  /** Which platform verification to configure: both (default, a merchant mid-migration), or one. */
-  platformMode?: 'both' | 'certificate' | 'publicKey';
+  /**
+   * Which platform verification to configure: both (default, a merchant mid-migration), one of
+   * them, or certificates downloaded from the gateway at run time (`download`).
+   */
+  platformMode?: 'both' | 'certificate' | 'publicKey' | 'download';
   /** Merged over the defaults (amount limits, TTL, minCloseIntervalMs, …). */
   overrides?: Partial<MerchantConfigFile>;
   /** Default `<dataDir>/pay-config.json`. */
@@ -39,10 +42,13 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
     mchid: keys.mchid,
     appid: keys.appid,
     merchant: { serialNo: keys.merchant.serialNo, privateKeyFile: join(keyDir, 'merchant_key.pem') },
-    platform: {
-      ...(mode !== 'publicKey' ? { certificateFiles: [join(keyDir, 'platform_cert.pem')] } : {}),
-      ...(mode !== 'certificate' ? { publicKeyId: keys.platformPublicKey.keyId, publicKeyFile: join(keyDir, 'platform_pubkey.pem') } : {}),
-    },
+    platform:
+      mode === 'download'
+        ? { downloadCertificates: true }
+        : {
+            ...(mode !== 'publicKey' ? { certificateFiles: [join(keyDir, 'platform_cert.pem')] } : {}),
+            ...(mode !== 'certificate' ? { publicKeyId: keys.platformPublicKey.keyId, publicKeyFile: join(keyDir, 'platform_pubkey.pem') } : {}),
+          },
     apiV3Key: keys.apiV3Key,
     gatewayBaseUrl: options.gatewayUrl,
     notifyUrl: `${options.hostUrl.replace(/\/+$/, '')}/http/payNotify`,

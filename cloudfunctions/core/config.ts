@@ -59,6 +59,8 @@ const fileSchema = z
         publicKeyId: z.string().regex(/^PUB_KEY_ID_[0-9A-Za-z_]+$/, 'publicKeyId must start with PUB_KEY_ID_').optional(),
         publicKey: pem('PUBLIC KEY').optional(),
         publicKeyFile: z.string().min(1).optional(),
+        /** Certificate mode without shipping certificates: fetch them from `GET /v3/certificates`, refresh before expiry. */
+        downloadCertificates: z.boolean().default(false),
       })
       .strict(),
     apiV3Key: z.string().optional(),
@@ -103,7 +105,7 @@ export interface MerchantConfig {
   mchid: string;
   appid: string;
   merchant: { serialNo: string; privateKey: string };
-  platform: { certificates: string[]; publicKey?: { id: string; pem: string } };
+  platform: { certificates: string[]; downloadCertificates: boolean; publicKey?: { id: string; pem: string } };
   apiV3Key: string;
   gatewayBaseUrl: string;
   notifyUrl: string;
@@ -194,8 +196,8 @@ export function parseMerchantConfig(
   if ((publicKeyPem === undefined) !== (c.platform.publicKeyId === undefined)) {
     throw new ConfigError(`${source}: platform.publicKeyId and platform.publicKey go together (public-key mode needs both)`);
   }
-  if (certificates.length === 0 && publicKeyPem === undefined) {
-    throw new ConfigError(`${source}: platform needs certificates and/or publicKeyId + publicKey to verify the gateway`);
+  if (certificates.length === 0 && publicKeyPem === undefined && !c.platform.downloadCertificates) {
+    throw new ConfigError(`${source}: platform needs certificates, downloadCertificates and/or publicKeyId + publicKey to verify the gateway`);
   }
 
   return {
@@ -204,6 +206,7 @@ export function parseMerchantConfig(
     merchant: { serialNo: c.merchant.serialNo.toUpperCase(), privateKey },
     platform: {
       certificates,
+      downloadCertificates: c.platform.downloadCertificates,
       ...(publicKeyPem !== undefined && c.platform.publicKeyId !== undefined ? { publicKey: { id: c.platform.publicKeyId, pem: publicKeyPem } } : {}),
     },
     apiV3Key: c.apiV3Key,

@@ -15,12 +15,19 @@ import { initCloud } from './platform/cloud';
 import { openStore, type CloudbaseDb, type Store } from './store';
 import { CertificateVerifier } from './wechatpay/v3/certificate-verifier';
 import { createV3Client, type FetchLike, type V3Client } from './wechatpay/v3/client';
+import { PlatformCertificateManager } from './wechatpay/v3/certificates';
 import { CombinedVerifier } from './wechatpay/v3/combined-verifier';
 import { loadPrivateKey } from './wechatpay/v3/keys';
 import { PublicKeyVerifier } from './wechatpay/v3/public-key-verifier';
 import type { Verifier } from './wechatpay/v3/verifier';
 
 export interface Runtime {
+  /**
+   * Resolves when the verifier can check the gateway: downloads or refreshes platform
+   * certificates in `downloadCertificates` mode (cheap when nothing is due), no-op otherwise.
+   * Client calls do this themselves; notification handlers await it before verifying.
+   */
+  verifierReady(): Promise<void>;
   config: MerchantConfig;
   store: Store;
   client: V3Client;
@@ -37,18 +44,24 @@ export interface RuntimeOverrides {
 }
 
 /** Certificates and/or the `PUB_KEY_ID_` key, side by side (a merchant may be mid-migration). */
-export function buildVerifier(config: MerchantConfig, now: () => number = Date.now): Verifier {
+export function buildVerifier(config: MerchantConfig, now: () => number = Date.now, certificates = certificateVerifierOf(config, now)): Verifier {
   const verifiers: Verifier[] = [];
-  if (config.platform.certificates.length) verifiers.push(new CertificateVerifier(config.platform.certificates, now));
+  if (certificates) verifiers.push(certificates);
   if (config.platform.publicKey) verifiers.push(new PublicKeyVerifier(config.platform.publicKey.id, config.platform.publicKey.pem));
   return verifiers.length === 1 ? verifiers[0] : new CombinedVerifier(...verifiers);
+}
+
+function certificateVerifierOf(config: MerchantConfig, now: () => number): CertificateVerifier | undefined {
+  const { certificates, downloadCertificates } = config.platform;
+  return certificates.length || downloadCertificates ? new CertificateVerifier(certificates, now) : undefined;
 }
 
 export function createRuntime(config: MerchantConfig, overrides: RuntimeOverrides = {}): Runtime {
   const now = overrides.now ?? Date.now;
   const privateKey = loadPrivateKey(config.merchant.privateKey);
-  const verifier = buildVerifier(config, now);
-  const client = createV3Client({
+  const certificates = certificateVerifierOf(config, now);
+  const verifier = buildVerifier(config, now, certificates);
+  const gatewayClient = createV3Client({
     mchid: config.mchid,
     serialNo: config.merchant.serialNo,
     privateKey,
@@ -59,6 +72,15 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
     clock: now,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
+  // The manager downloads through the bare client (its own answer is checked against what it
+  // carries); every other call goes through a client that refreshes first.
+  const manager = config.platform.downloadCertificates
+    ? new PlatformCertificateManager({ client: gatewayClient, apiV3Key: config.apiV3Key, verifier: certificates, clock: now })
+    : undefined;
+  const verifierReady = async () => manager?.ensureFresh();
+  const client: V3Client = manager
+    ? { ...gatewayClient, request: async (...args) => (await verifierReady(), gatewayClient.request(...args)) }
+    : gatewayClient;
   const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, merchantPrivateKey: privateKey, apiV3Key: config.apiV3Key, verifier };
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
@@ -67,7 +89,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, merchantPrivateKey: privateKey }, client, store, now });
   const orders = createOrderService({ store, channels, config, payees, now });
-  return { config, store, client, verifier, channels, orders, payees };
+  return { verifierReady, config, store, client, verifier, channels, orders, payees };
 }
 
 function openConfiguredStore(config: MerchantConfig): Store {

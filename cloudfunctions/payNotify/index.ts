@@ -10,9 +10,10 @@ import { WechatPayError } from '../core/wechatpay/errors';
  */
 export async function handleNotification(request: HttpRequest): Promise<HttpResponse> {
   if (request.method !== 'POST') return fail(405, 'METHOD_NOT_ALLOWED');
-  const { channels, orders } = runtime();
+  const { channels, orders, verifierReady } = runtime();
   let notification;
   try {
+    await verifierReady();
     notification = await channels.notifications().parseNotification({ headers: request.headers, body: request.body });
   } catch (error) {
     if (!(error instanceof WechatPayError)) throw error;

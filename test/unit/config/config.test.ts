@@ -74,6 +74,11 @@ describe('parseMerchantConfig', () => {
     fails({ ...sound(), platform: { publicKeyId } }, /publicKeyId and platform\.publicKey go together/);
   });
 
+  it('accepts certificate download as the only platform verification', () => {
+    const config = parseMerchantConfig({ ...sound(), platform: { downloadCertificates: true } });
+    expect(config.platform).toEqual({ certificates: [], downloadCertificates: true });
+  });
+
   it('takes secrets from env over the file', () => {
     const other = generateRsaKeyPair();
     const otherKey = randomApiV3Key();
