@@ -9,6 +9,10 @@ import type { ApiResult, CallName, CallRequest, CallResponse, RequestPaymentPara
 import { encryptResource } from '../../../cloudfunctions/core/wechatpay/v3/cipher';
 import type { SandboxKeys } from '../../../sandbox/keys';
 import type { Stack } from '../../helpers/stack';
+import { idemKey as freshKey, prepayIdOf, waitFor } from '../../helpers/e2e-utils';
+
+export { prepayIdOf, waitFor };
+export const idemKey = (): string => freshKey('e2e');
 
 let codeCounter = 0;
 
@@ -69,26 +73,6 @@ export function storeSnapshot(stack: Stack): Record<string, unknown[]> {
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-export function prepayIdOf(pkg: string | undefined): string {
-  const m = /^prepay_id=(.+)$/.exec(pkg ?? '');
-  if (!m) throw new Error(`not a prepay package: ${pkg}`);
-  return m[1];
-}
-
-let keyCounter = 0;
-export function idemKey(): string {
-  return `e2e_${process.pid}_${Date.now()}_${++keyCounter}`;
-}
 
 /** Opens the cashier the way the mini-program would: with the signed `wx.requestPayment` params (the sandbox checks the pay sign). */
 export async function cashier(stack: Stack, action: 'pay' | 'cancel' | 'fail', payment: RequestPaymentParams | undefined): Promise<void> {

@@ -11,6 +11,10 @@ import { join, resolve } from 'node:path';
 import type { ApiResult, CallName, CallRequest, CallResponse } from '../../../typings/api';
 import { createGatewayAdmin, type GatewayAdmin } from '../../../sandbox/gateway/admin';
 import { ensureSandboxKeys, type SandboxKeys } from '../../../sandbox/keys';
+import { idemKey as freshKey, prepayIdOf, waitFor } from '../../helpers/e2e-utils';
+
+export { prepayIdOf, waitFor };
+export const idemKey = (): string => freshKey('payee_e2e');
 
 const ROOT = resolve(__dirname, '../../..');
 /** Same marker as stack-process.ts (not imported: importing it would start a stack). */
@@ -138,23 +142,3 @@ export function storeTable<T = Record<string, unknown>>(stack: Pick<RemoteStack,
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export function prepayIdOf(pkg: string | undefined): string {
-  const m = /^prepay_id=(.+)$/.exec(pkg ?? '');
-  if (!m) throw new Error(`not a prepay package: ${pkg}`);
-  return m[1];
-}
-
-let keyCounter = 0;
-export function idemKey(): string {
-  return `payee_e2e_${process.pid}_${Date.now()}_${++keyCounter}`;
-}

@@ -6,6 +6,7 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { loadPrivateKey } from './keys';
 import { randomNonce, unixSeconds, type Clock, type NonceSource } from './nonce';
+import type { PayeeSignParams } from '../../../../typings/api';
 
 export interface PayParams {
   timeStamp: string;
@@ -38,16 +39,8 @@ export function buildPayParams(
 
 export const INDIVIDUAL_PAYEE_PERMISSION = 'INDIVIDUAL_PAYEE';
 
-/** Parameters of the individual-payee signing page (seed 000), shaped like `PayeeSignParams`. */
-export interface ContractSignParams {
-  mchid: string;
-  appid: string;
-  timeStamp: string;
-  nonceStr: string;
-  package: string;
-  signType: 'RSA';
-  signature: string;
-}
+/** Parameters of the individual-payee signing page (seed 000): the contract's `PayeeSignParams`. */
+export type ContractSignParams = PayeeSignParams;
 
 /** Signature over `appId\ntimestamp\nnonce\nmchid\nopenid\n` (seed 000 §2.1.1). */
 export function buildContractSignParams(
