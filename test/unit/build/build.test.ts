@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildCloudFunctions, buildMiniprogram, copyUsedVant, payEnvFrom, PAY_ENV_DEFAULTS } from '../../../gulpfile';
+import { generateKeyPairSync } from 'node:crypto';
 
 jest.setTimeout(60_000);
 
@@ -46,7 +47,9 @@ describe('buildMiniprogram', () => {
     out = join(tmp, 'miniprogram');
     // Merchant secrets in the build's environment must not reach the output.
     const env = payEnvFrom({ PAY_HOST_URL: 'http://10.9.8.7:1234', PAY_MERCHANT_NAME: '测试商户' });
-    const secrets = { WECHATPAY_API_V3_KEY: 'SECRETv3KEY-must-not-leak-0123456', WECHATPAY_MCH_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----LEAK' };
+    // A real key made now (none is committed), as a merchant's env would hold it.
+    const privatePem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const secrets = { WECHATPAY_API_V3_KEY: 'SECRETv3KEY-must-not-leak-0123456', WECHATPAY_MCH_PRIVATE_KEY: privatePem };
     const saved = { ...process.env };
     Object.assign(process.env, secrets);
     try {
