@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       `sandbox gateway: ${stack.gatewayUrl}`,
       `function host: ${stack.hostUrl}`,
       `data folder: ${dataDir}`,
+      `sandbox dashboard: ${stack.gatewayUrl}/sandbox/ (orders, notifications and their delivery attempts)`,
       `functions: ${stack.host.functions.join(', ')}`,
       '',
       'Open the repository root in WeChat DevTools (it reads project.config.json → dist/miniprogram).',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureSandboxKeys, type SandboxKeys } from '../keys';
 import { createGatewayAdmin, type GatewayAdmin } from './admin';
 import { adminRoutes } from './admin-routes';
+import { dashboardRoutes } from './dashboard';
 import { authenticate } from './auth';
 import type { GatewayContext } from './context';
 import type { PlatformSigner } from './crypto';
@@ -74,7 +75,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       timers.add(t);
     },
   };
-  const routes = [...routeTable(ctx), ...adminRoutes(ctx)];
+  const routes = [...routeTable(ctx), ...adminRoutes(ctx), ...dashboardRoutes(ctx)];
 
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
