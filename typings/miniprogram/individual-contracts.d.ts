@@ -13,18 +13,8 @@
  * a change in one file.
  */
 declare namespace WechatPayIndividualContracts {
-  /** Signing-page input, exactly as the server signed it (`payee.signParams`). */
-  interface SignParams {
-    mchid: string;
-    appid: string;
-    timeStamp: string;
-    nonceStr: string;
-    /** `openid=<openid>&permissionType=INDIVIDUAL_PAYEE` */
-    package: string;
-    signType: 'RSA';
-    /** base64 SHA256withRSA over `appId\ntimeStamp\nnonceStr\nmchid\nopenid\n`. */
-    signature: string;
-  }
+  /** Signing-page input, exactly as the server signed it (`payee.signParams`, one type in the contract). */
+  type SignParams = import('../api').PayeeSignParams;
 
   /** Same fields as the authorization query (seed §2.1.1 step 1.7). Untrusted. */
   interface SignSuccess {

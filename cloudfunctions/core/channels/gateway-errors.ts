@@ -5,22 +5,10 @@
  * into one code.
  */
 import { AppError, isAppError } from '../errors';
-import { WechatPayError } from '../wechatpay/errors';
+import { AUTHENTICITY_FAILURES, WechatPayError } from '../wechatpay/errors';
 
-/** Codes of a response that failed authenticity checks. */
-const UNTRUSTED = new Set([
-  'SIGNATURE_INVALID',
-  'SIGNATURE_MISSING',
-  'SIGNTEST_PROBE',
-  'SERIAL_UNKNOWN',
-  'TIMESTAMP_OUT_OF_WINDOW',
-  'CERTIFICATE_EXPIRED',
-  'CERTIFICATE_NOT_YET_VALID',
-  'CERTIFICATE_INVALID',
-  'RESPONSE_UNSIGNED',
-  'RESPONSE_MALFORMED',
-  'TAG_MISMATCH',
-]);
+/** A response that failed authenticity checks, or one too malformed to trust. */
+const UNTRUSTED = new Set([...AUTHENTICITY_FAILURES, 'CERTIFICATE_INVALID', 'RESPONSE_UNSIGNED', 'RESPONSE_MALFORMED']);
 
 export function toGatewayAppError(error: unknown, what: string): AppError {
   if (isAppError(error)) return error;

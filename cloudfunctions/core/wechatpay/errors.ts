@@ -88,3 +88,15 @@ export function withRequestId(error: WechatPayError, requestId: string | undefin
 export function isWechatPayError(error: unknown, code?: string): error is WechatPayError {
   return error instanceof WechatPayError && (code === undefined || error.code === code);
 }
+
+/** Codes meaning "this did not verify as coming from WeChat Pay" (signature, key, time, AEAD tag). */
+export const AUTHENTICITY_FAILURES: ReadonlySet<string> = new Set([
+  'SIGNATURE_INVALID',
+  'SIGNATURE_MISSING',
+  'SIGNTEST_PROBE',
+  'SERIAL_UNKNOWN',
+  'TIMESTAMP_OUT_OF_WINDOW',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_NOT_YET_VALID',
+  'TAG_MISMATCH',
+]);

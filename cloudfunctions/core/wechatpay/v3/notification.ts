@@ -2,7 +2,7 @@
  * Notification parser: headers + raw body → verified, decrypted, typed event, or a typed rejection;
  * plus the reply WeChat Pay expects (204, or 4xx/5xx with `{code:'FAIL',message}`).
  */
-import { WechatPayError, type WechatPayErrorCode } from '../errors';
+import { AUTHENTICITY_FAILURES, WechatPayError } from '../errors';
 import { AES_GCM_ALGORITHM } from './consts';
 import { decryptResource } from './cipher';
 import type { HeaderSource } from './headers';
@@ -146,17 +146,6 @@ export interface NotificationReply {
   body: string;
 }
 
-/** Codes that mean "this did not come from WeChat Pay": 401 so it shows in logs as an auth failure. */
-const UNAUTHENTIC: ReadonlySet<WechatPayErrorCode | string> = new Set([
-  'SIGNATURE_INVALID',
-  'SIGNATURE_MISSING',
-  'SIGNTEST_PROBE',
-  'SERIAL_UNKNOWN',
-  'TIMESTAMP_OUT_OF_WINDOW',
-  'CERTIFICATE_EXPIRED',
-  'CERTIFICATE_NOT_YET_VALID',
-  'TAG_MISMATCH',
-]);
 
 /**
  * 204 when accepted. Otherwise `{code:'FAIL', message}`: 401 for authenticity failures, 400 for
@@ -167,7 +156,8 @@ export function buildNotificationReply(error?: unknown): NotificationReply {
   let status = 500;
   let message = 'internal error';
   if (error instanceof WechatPayError) {
-    status = UNAUTHENTIC.has(error.code) ? 401 : error.code === 'NOTIFICATION_MALFORMED' || error.code === 'CIPHERTEXT_INVALID' ? 400 : 500;
+    // Authenticity failures answer 401 so they show in logs as auth failures.
+    status = AUTHENTICITY_FAILURES.has(error.code) ? 401 : error.code === 'NOTIFICATION_MALFORMED' || error.code === 'CIPHERTEXT_INVALID' ? 400 : 500;
     message = error.code;
   }
   return {
