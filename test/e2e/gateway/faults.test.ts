@@ -138,7 +138,9 @@ describe('gateway: fault injection', () => {
     const copies = receivedFor(n.id);
     expect(copies).toHaveLength(3);
     expect(new Set(copies.map((c) => c.body)).size).toBe(1);
-    expect(Math.max(...copies.map((c) => c.at)) - Math.min(...copies.map((c) => c.at))).toBeLessThan(200);
+    // "At once" is proved by the round, not by a wall-clock bound that a loaded CI machine could break.
+    expect(n.attempts.map((a) => a.round)).toEqual([1, 1, 1]);
+    expect(n.rounds).toBe(1);
   });
 
   it.each(['signature', 'serial', 'signtest', 'stale-timestamp'] as const)(

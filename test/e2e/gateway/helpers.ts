@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../sandbox/gateway';
 import type { SandboxKeys } from '../../../sandbox/keys';
+import { waitFor } from '../../helpers/e2e-utils';
 
 /**
  * Test-side APIv3 client primitives on node:crypto, written from the protocol text rather than
@@ -143,17 +144,12 @@ export function jsapiBody(gw: { keys: SandboxKeys }, notifyUrl: string, over: Re
   };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` returns a value (not undefined) or times out. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000, stepMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(stepMs);
-  }
+/**
+ * Polls until `check` yields a truthy value or times out. Delegates to the shared
+ * `waitFor`, so a check returning `false` keeps waiting instead of passing at once.
+ */
+export function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 5000, stepMs = 20): Promise<T> {
+  return waitFor('gateway condition', check, timeoutMs, stepMs);
 }
 
 /** A new data dir holding the same keys as `from` (skips key generation; state starts empty). */
