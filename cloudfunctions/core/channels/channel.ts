@@ -10,8 +10,8 @@ import type { Order, Refund } from '../orders/model';
 export type GatewayPaymentState =
   | { kind: 'PENDING' }
   | { kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[] }
-  | { kind: 'CLOSED'; reason: string }
-  | { kind: 'FAILED'; reason: string }
+  | { kind: 'CLOSED'; reason: string; subOrders?: GatewaySubOrderState[] }
+  | { kind: 'FAILED'; reason: string; subOrders?: GatewaySubOrderState[] }
   | { kind: 'NOT_FOUND' };
 
 export interface GatewaySubOrderState {

@@ -98,8 +98,8 @@ export function combinePaymentStateOf(resource: Partial<CombineTransactionResour
     const paidAmount = subs.reduce((sum, s) => sum + (s.amount?.total_amount ?? NaN), 0);
     return { kind: 'PAID', transactionId, paidAt, paidAmount, subOrders };
   }
-  if (states.some((s) => s === 'PAYERROR')) return { kind: 'FAILED', reason: 'payment failed' };
-  if (states.some((s) => s === 'CLOSED' || s === 'REVOKED')) return { kind: 'CLOSED', reason: 'closed at the gateway' };
+  if (states.some((s) => s === 'PAYERROR')) return { kind: 'FAILED', reason: 'payment failed', subOrders };
+  if (states.some((s) => s === 'CLOSED' || s === 'REVOKED')) return { kind: 'CLOSED', reason: 'closed at the gateway', subOrders };
   return { kind: 'PENDING' };
 }
 

@@ -5,7 +5,7 @@
  * and concurrent facts apply exactly once. It never branches on a gateway name: channels do that.
  */
 import type { OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
-import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../channels/channel';
+import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
 import { toGatewayAppError } from '../channels/gateway-errors';
 import { AppError } from '../errors';
@@ -131,17 +131,11 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   function paymentEvent(state: GatewayPaymentState): OrderEvent | undefined {
     switch (state.kind) {
       case 'PAID':
-        return {
-          type: 'PAID',
-          transactionId: state.transactionId,
-          paidAt: state.paidAt,
-          paidAmount: state.paidAmount,
-          ...(state.subOrders?.length ? { subOrders: state.subOrders.map(toSubOrderUpdate) } : {}),
-        };
+        return { type: 'PAID', transactionId: state.transactionId, paidAt: state.paidAt, paidAmount: state.paidAmount, ...subOrderUpdates(state) };
       case 'CLOSED':
-        return { type: 'CLOSED', reason: state.reason };
+        return { type: 'CLOSED', reason: state.reason, ...subOrderUpdates(state) };
       case 'FAILED':
-        return { type: 'PAYMENT_FAILED', reason: state.reason };
+        return { type: 'PAYMENT_FAILED', reason: state.reason, ...subOrderUpdates(state) };
       default:
         return undefined;
     }
@@ -502,7 +496,11 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   };
 }
 
-function toSubOrderUpdate(s: { outTradeNo: string; tradeState: string; transactionId?: string; mchid: string; amount: number }): SubOrderUpdate {
+function subOrderUpdates(state: { subOrders?: GatewaySubOrderState[] }): { subOrders?: SubOrderUpdate[] } {
+  return state.subOrders?.length ? { subOrders: state.subOrders.map(toSubOrderUpdate) } : {};
+}
+
+function toSubOrderUpdate(s: GatewaySubOrderState): SubOrderUpdate {
   return {
     outTradeNo: s.outTradeNo,
     state: s.tradeState as SubOrderUpdate['state'],

@@ -30,8 +30,8 @@ export type OrderEvent =
   | { type: 'PREPAY_CREATED'; prepayId: string }
   | { type: 'CREATE_REJECTED'; reason: string }
   | { type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[] }
-  | { type: 'PAYMENT_FAILED'; reason: string }
-  | { type: 'CLOSED'; reason: string }
+  | { type: 'PAYMENT_FAILED'; reason: string; subOrders?: SubOrderUpdate[] }
+  | { type: 'CLOSED'; reason: string; subOrders?: SubOrderUpdate[] }
   | { type: 'REFUND_STARTED'; outRefundNo: string; amount: number }
   | { type: 'REFUND_SUCCEEDED'; outRefundNo: string; amount: number }
   | { type: 'REFUND_FAILED'; outRefundNo: string }
@@ -77,7 +77,7 @@ function auditDetail(event: OrderEvent): AuditEvent['detail'] {
     if (key === 'type' || key === 'subOrders') continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') detail[key] = value;
   }
-  if (event.type === 'PAID' && event.subOrders) detail.subOrders = event.subOrders.length;
+  if ('subOrders' in event && event.subOrders) detail.subOrders = event.subOrders.length;
   return detail;
 }
 
@@ -86,9 +86,11 @@ function malformed(event: OrderEvent): string | undefined {
     case 'PREPAY_CREATED':
       return nonEmpty(event.prepayId) ? undefined : 'prepayId is required';
     case 'CREATE_REJECTED':
+      return typeof event.reason === 'string' ? undefined : 'reason must be a string';
     case 'PAYMENT_FAILED':
     case 'CLOSED':
-      return typeof event.reason === 'string' ? undefined : 'reason must be a string';
+      if (typeof event.reason !== 'string') return 'reason must be a string';
+      return event.subOrders?.map(subOrderMalformed).find(Boolean);
     case 'PAID':
       if (!nonEmpty(event.transactionId)) return 'transactionId is required';
       if (!Number.isSafeInteger(event.paidAt) || event.paidAt <= 0) return 'paidAt must be a ms epoch integer';
@@ -138,9 +140,21 @@ function applySubOrders(order: Order, updates: SubOrderUpdate[]): SubOrder[] | n
   return changed ? next : null;
 }
 
-function closedSubOrders(order: Order): { subOrders?: SubOrder[] } {
-  if (!order.subOrders) return {};
-  return { subOrders: order.subOrders.map((s) => (s.state === 'SUCCESS' ? { ...s } : { ...s, state: 'CLOSED' })) };
+/**
+ * The sub-orders after the gateway's own facts about them (when it sent any): the new list, or a
+ * rejection. Unchanged lists come back as they were, so callers can always store the result.
+ */
+function reportedSubOrders(order: Order, updates: SubOrderUpdate[] | undefined): SubOrder[] | undefined | TransitionResult {
+  if (!updates || updates.length === 0) return order.subOrders;
+  const next = applySubOrders(order, updates);
+  return next === null ? order.subOrders : next;
+}
+
+/** Sub-orders of a closed order: what was not paid can no longer be. */
+function closedSubOrders(subOrders: SubOrder[] | undefined): { subOrders?: SubOrder[] } {
+  if (!subOrders) return {};
+  const settled = new Set<SubOrderState>(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR']);
+  return { subOrders: subOrders.map((s) => (settled.has(s.state) ? { ...s } : { ...s, state: 'CLOSED' })) };
 }
 
 function isResult(value: unknown): value is TransitionResult {
@@ -198,17 +212,25 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       return apply(changes);
     }
 
-    case 'PAYMENT_FAILED':
-      if (from === 'PAYING') return apply({ state: 'FAILED', reason: event.reason });
+    case 'PAYMENT_FAILED': {
       if (from === 'FAILED') return ALREADY;
-      return wrongState();
+      if (from !== 'PAYING') return wrongState();
+      // The gateway's per-sub-order facts (which one failed) are stored with the failure.
+      const subOrders = reportedSubOrders(order, event.subOrders);
+      if (isResult(subOrders)) return subOrders;
+      return apply({ state: 'FAILED', reason: event.reason, ...(subOrders ? { subOrders } : {}) });
+    }
 
-    case 'CLOSED':
-      // A closed combine order closes its unpaid sub-orders in the same step, so the stored
-      // sub-order states never say NOTPAY for money that can no longer arrive.
-      if (from === 'CREATED' || from === 'PAYING') return apply({ state: 'CLOSED', reason: event.reason, ...closedSubOrders(order) });
+    case 'CLOSED': {
       if (from === 'CLOSED') return ALREADY;
-      return wrongState();
+      if (from !== 'CREATED' && from !== 'PAYING') return wrongState();
+      // A closed combine order closes its unpaid sub-orders in the same step, so the stored
+      // sub-order states never say NOTPAY for money that can no longer arrive; what the gateway
+      // reported about each (REVOKED, PAYERROR, …) is kept.
+      const subOrders = reportedSubOrders(order, event.subOrders);
+      if (isResult(subOrders)) return subOrders;
+      return apply({ state: 'CLOSED', reason: event.reason, ...closedSubOrders(subOrders) });
+    }
 
     case 'REFUND_STARTED': {
       const existing = order.refunds.find((r) => r.outRefundNo === event.outRefundNo);

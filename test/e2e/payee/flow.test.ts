@@ -290,6 +290,15 @@ describe('combine close and reconcile', () => {
     expect(await payer.call('pay.close', { outTradeNo: created.order.outTradeNo })).toMatchObject({ ok: false, code: 'INVALID_STATE' });
   });
 
+  it('a failed combine payment is found by pay.query, and the store keeps which sub-order failed', async () => {
+    const created = await payer.ok('pay.create', { channel: 'combine', amount: 203, idempotencyKey: idemKey(), payeeCode: shareCode });
+    await stack.admin.fail(prepayIdOf(created.payment?.package));
+    expect((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state).toBe('FAILED');
+    const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
+    expect(row.state).toBe('FAILED');
+    expect((JSON.parse(row.data) as { subOrders: Array<{ state: string }> }).subOrders.map((s) => s.state)).toEqual(['PAYERROR']);
+  });
+
   it('reconcile finds a paid combine order whose notification was lost, through the combine query', async () => {
     await stack.admin.fault({ kind: 'notification', effect: 'drop', count: 1 });
     const created = await payer.ok('pay.create', { channel: 'combine', amount: 202, idempotencyKey: idemKey(), payeeCode: shareCode });

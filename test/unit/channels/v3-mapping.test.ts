@@ -38,8 +38,12 @@ describe('combinePaymentStateOf', () => {
       subOrders: [expect.objectContaining({ outTradeNo: 'S1', individualAuthId: 'a1', amount: 10 }), expect.objectContaining({ outTradeNo: 'S2' })],
     });
     expect(combinePaymentStateOf({ sub_orders: [sub('SUCCESS', 1), sub('NOTPAY', 2)] }, NOW)).toEqual({ kind: 'PENDING' });
-    expect(combinePaymentStateOf({ sub_orders: [sub('CLOSED', 1)] }, NOW)).toMatchObject({ kind: 'CLOSED' });
-    expect(combinePaymentStateOf({ sub_orders: [sub('PAYERROR', 1)] }, NOW)).toMatchObject({ kind: 'FAILED' });
+    // Closed and failed answers carry each sub-order's own state, so the store can keep it.
+    expect(combinePaymentStateOf({ sub_orders: [sub('CLOSED', 1)] }, NOW)).toMatchObject({ kind: 'CLOSED', subOrders: [{ outTradeNo: 'S1', tradeState: 'CLOSED', amount: 10 }] });
+    expect(combinePaymentStateOf({ sub_orders: [sub('SUCCESS', 1), sub('PAYERROR', 2)] }, NOW)).toMatchObject({
+      kind: 'FAILED',
+      subOrders: [{ outTradeNo: 'S1', tradeState: 'SUCCESS' }, { outTradeNo: 'S2', tradeState: 'PAYERROR', individualAuthId: 'a2' }],
+    });
     expect(() => combinePaymentStateOf({ sub_orders: [] }, NOW)).toThrow(/sub_orders/);
   });
 });

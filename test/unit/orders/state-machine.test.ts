@@ -1,6 +1,6 @@
 import type { Order, OrderState } from '../../../cloudfunctions/core/orders/model';
 import { ORDER_STATES } from '../../../cloudfunctions/core/orders/model';
-import type { OrderEvent, OrderEventType, TransitionResult } from '../../../cloudfunctions/core/orders/state-machine';
+import type { OrderEvent, OrderEventType, SubOrderUpdate, TransitionResult } from '../../../cloudfunctions/core/orders/state-machine';
 import { transition, transitionRefund } from '../../../cloudfunctions/core/orders/state-machine';
 import { newRefundRecord } from '../../../cloudfunctions/core/orders/model';
 import { T0, applyAll, deepFreeze, freshCombineOrder, freshOrder, orderIn } from './fixtures';
@@ -293,6 +293,30 @@ describe('combine orders', () => {
     if (result.kind !== 'applied') return;
     expect(result.next.subOrders!.map((s) => s.state)).toEqual(order.subOrders!.map(() => 'CLOSED'));
     expect(order.subOrders!.every((s) => s.state !== 'CLOSED')).toBe(true);
+  });
+
+  it('a gateway failure stores which sub-order failed, in the same step', () => {
+    const order = orderIn('PAYING');
+    const sub = order.subOrders![0];
+    const result = transition(order, { type: 'PAYMENT_FAILED', reason: '余额不足', subOrders: [{ outTradeNo: sub.outTradeNo, state: 'PAYERROR', amount: 100, mchid: sub.mchid }] }, NOW, 'notify');
+    expect(result).toMatchObject({ kind: 'applied', next: { state: 'FAILED', subOrders: [{ state: 'PAYERROR' }] }, audit: { detail: { subOrders: 1 } } });
+    if (result.kind === 'applied') expect(JSON.stringify(result.audit)).not.toContain('auth-secret');
+  });
+
+  it('a gateway close keeps what it reported per sub-order and closes the rest', () => {
+    const order = orderIn('PAYING');
+    const sub = order.subOrders![0];
+    const result = transition(order, { type: 'CLOSED', reason: 'revoked', subOrders: [{ outTradeNo: sub.outTradeNo, state: 'REVOKED' }] }, NOW, 'reconcile');
+    expect(result).toMatchObject({ kind: 'applied', next: { state: 'CLOSED', subOrders: [{ state: 'REVOKED' }] } });
+  });
+
+  it.each(['PAYMENT_FAILED', 'CLOSED'] as const)('%s with sub-order facts that contradict the order is refused', (type) => {
+    const order = orderIn('PAYING');
+    const sub = order.subOrders![0];
+    const event = (subOrders: SubOrderUpdate[]) => outcome(transition(order, { type, reason: 'x', subOrders }, NOW, 'notify'));
+    expect(event([{ outTradeNo: 'nope', state: 'PAYERROR' }])).toBe('!UNKNOWN_SUB_ORDER');
+    expect(event([{ outTradeNo: sub.outTradeNo, state: 'CLOSED', amount: 99 }])).toBe('!AMOUNT_MISMATCH');
+    expect(event([{ outTradeNo: '', state: 'CLOSED' }])).toBe('!INVALID_EVENT');
   });
 
   it('refuses sub-order events on a non-combine order', () => {
