@@ -90,12 +90,12 @@ function malformed(event: OrderEvent): string | undefined {
     case 'PAYMENT_FAILED':
     case 'CLOSED':
       if (typeof event.reason !== 'string') return 'reason must be a string';
-      return event.subOrders?.map(subOrderMalformed).find(Boolean);
+      return subOrdersMalformed(event.subOrders);
     case 'PAID':
       if (!nonEmpty(event.transactionId)) return 'transactionId is required';
       if (!Number.isSafeInteger(event.paidAt) || event.paidAt <= 0) return 'paidAt must be a ms epoch integer';
       if (!isPositiveFen(event.paidAmount)) return 'paidAmount must be a positive integer (fen)';
-      return event.subOrders?.map(subOrderMalformed).find(Boolean);
+      return subOrdersMalformed(event.subOrders);
     case 'REFUND_STARTED':
     case 'REFUND_SUCCEEDED':
       if (!nonEmpty(event.outRefundNo)) return 'outRefundNo is required';
@@ -114,6 +114,10 @@ function subOrderMalformed(update: SubOrderUpdate): string | undefined {
   if (!nonEmpty(update.state)) return 'sub-order state is required';
   if (update.amount !== undefined && !isPositiveFen(update.amount)) return 'sub-order amount must be a positive integer (fen)';
   return undefined;
+}
+
+function subOrdersMalformed(updates: SubOrderUpdate[] | undefined): string | undefined {
+  return updates?.map(subOrderMalformed).find(Boolean);
 }
 
 /** Applies sub-order facts; returns the new list, null when nothing changes, or a rejection. */
@@ -141,20 +145,23 @@ function applySubOrders(order: Order, updates: SubOrderUpdate[]): SubOrder[] | n
 }
 
 /**
- * The sub-orders after the gateway's own facts about them (when it sent any): the new list, or a
- * rejection. Unchanged lists come back as they were, so callers can always store the result.
+ * The order change that the gateway's facts about sub-orders (when it sent any) make: `{}` when
+ * there is nothing to change, `{ subOrders }` when there is, or a rejection.
  */
-function reportedSubOrders(order: Order, updates: SubOrderUpdate[] | undefined): SubOrder[] | undefined | TransitionResult {
-  if (!updates || updates.length === 0) return order.subOrders;
+function subOrderChanges(order: Order, updates: SubOrderUpdate[] | undefined): { subOrders?: SubOrder[] } | TransitionResult {
+  if (!updates || updates.length === 0) return {};
   const next = applySubOrders(order, updates);
-  return next === null ? order.subOrders : next;
+  if (next === null) return {};
+  return isResult(next) ? next : { subOrders: next };
 }
+
+/** Sub-order states in which nothing more can be paid, so closing leaves them as they are. */
+const SETTLED_SUB_ORDER_STATES = new Set<SubOrderState>(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR']);
 
 /** Sub-orders of a closed order: what was not paid can no longer be. */
 function closedSubOrders(subOrders: SubOrder[] | undefined): { subOrders?: SubOrder[] } {
   if (!subOrders) return {};
-  const settled = new Set<SubOrderState>(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR']);
-  return { subOrders: subOrders.map((s) => (settled.has(s.state) ? { ...s } : { ...s, state: 'CLOSED' })) };
+  return { subOrders: subOrders.map((s) => (SETTLED_SUB_ORDER_STATES.has(s.state) ? { ...s } : { ...s, state: 'CLOSED' })) };
 }
 
 function isResult(value: unknown): value is TransitionResult {
@@ -203,22 +210,18 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       // after a failed attempt). Refusing a fact about money taken would hide it; the audit keeps
       // `from: FAILED`. CLOSED stays refused: the gateway itself no longer accepts payment then.
       if (from !== 'PAYING' && from !== 'FAILED') return wrongState();
-      const changes: Partial<Order> = { state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt };
-      if (event.subOrders && event.subOrders.length > 0) {
-        const subOrders = applySubOrders(order, event.subOrders);
-        if (isResult(subOrders)) return subOrders;
-        if (subOrders) changes.subOrders = subOrders;
-      }
-      return apply(changes);
+      const subOrders = subOrderChanges(order, event.subOrders);
+      if (isResult(subOrders)) return subOrders;
+      return apply({ state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt, ...subOrders });
     }
 
     case 'PAYMENT_FAILED': {
       if (from === 'FAILED') return ALREADY;
       if (from !== 'PAYING') return wrongState();
       // The gateway's per-sub-order facts (which one failed) are stored with the failure.
-      const subOrders = reportedSubOrders(order, event.subOrders);
+      const subOrders = subOrderChanges(order, event.subOrders);
       if (isResult(subOrders)) return subOrders;
-      return apply({ state: 'FAILED', reason: event.reason, ...(subOrders ? { subOrders } : {}) });
+      return apply({ state: 'FAILED', reason: event.reason, ...subOrders });
     }
 
     case 'CLOSED': {
@@ -227,9 +230,9 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       // A closed combine order closes its unpaid sub-orders in the same step, so the stored
       // sub-order states never say NOTPAY for money that can no longer arrive; what the gateway
       // reported about each (REVOKED, PAYERROR, …) is kept.
-      const subOrders = reportedSubOrders(order, event.subOrders);
-      if (isResult(subOrders)) return subOrders;
-      return apply({ state: 'CLOSED', reason: event.reason, ...closedSubOrders(subOrders) });
+      const reported = subOrderChanges(order, event.subOrders);
+      if (isResult(reported)) return reported;
+      return apply({ state: 'CLOSED', reason: event.reason, ...closedSubOrders(reported.subOrders ?? order.subOrders) });
     }
 
     case 'REFUND_STARTED': {

@@ -1,5 +1,6 @@
 import type { Gateway } from '../../../sandbox/gateway';
-import { eventually, jsapiBody, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { jsapiBody, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { waitFor } from '../../helpers/e2e-utils';
 
 /** `GET /sandbox/`: the human view of the gateway's state, fed by real orders and notifications. */
 describe('gateway dashboard', () => {
@@ -37,7 +38,7 @@ describe('gateway dashboard', () => {
     expect(before).toContain(`/sandbox/cashier/${prepayId}`);
 
     await gw.admin.pay(prepayId);
-    await eventually(async () => (await gw.admin.notifications()).some((n) => n.status === 'delivered'));
+    await waitFor('the notification delivered', async () => (await gw.admin.notifications()).some((n) => n.status === 'delivered'));
     const after = await dashboard();
     expect(after).toMatch(/<b>SUCCESS<\/b>/);
     expect(after).not.toContain(`/sandbox/cashier/${prepayId}`);

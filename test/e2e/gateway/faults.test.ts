@@ -1,5 +1,6 @@
 import type { Gateway } from '../../../sandbox/gateway';
-import { eventually, jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { waitFor } from '../../helpers/e2e-utils';
 
 /** Every fault switch, each observed from the outside. */
 describe('gateway: fault injection', () => {
@@ -113,14 +114,14 @@ describe('gateway: fault injection', () => {
     expect((await v3call(gw, 'GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${gw.keys.mchid}`)).json.trade_state).toBe('SUCCESS');
     // Only the next one: the following notification is delivered.
     const next = await paidOrder();
-    await eventually(async () => ((await notificationOf(next))?.status === 'delivered' ? true : undefined));
+    await waitFor('the next notification delivered', async () => (await notificationOf(next))?.status === 'delivered');
   });
 
   it('delay: the first attempt waits delayMs', async () => {
     await gw.admin.fault({ kind: 'notification', effect: 'delay', delayMs: 400 });
     const t0 = Date.now();
     const no = await paidOrder();
-    const n = await eventually(async () => {
+    const n = await waitFor('the notification delivered', async () => {
       const x = await notificationOf(no);
       return x?.status === 'delivered' ? x : undefined;
     });
@@ -131,7 +132,7 @@ describe('gateway: fault injection', () => {
   it('duplicate: N identical copies arrive at once', async () => {
     await gw.admin.fault({ kind: 'notification', effect: 'duplicate', copies: 3 });
     const no = await paidOrder();
-    const n = await eventually(async () => {
+    const n = await waitFor('the notification delivered', async () => {
       const x = await notificationOf(no);
       return x?.status === 'delivered' && x.attempts.length === 3 ? x : undefined;
     });
@@ -148,7 +149,7 @@ describe('gateway: fault injection', () => {
     async (corruption) => {
       await gw.admin.fault({ kind: 'notification', effect: 'corrupt', corruption });
       const no = await paidOrder();
-      const n = await eventually(async () => {
+      const n = await waitFor('the notification delivered', async () => {
         const x = await notificationOf(no);
         return x?.status === 'delivered' ? x : undefined;
       });

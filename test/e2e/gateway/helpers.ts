@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../sandbox/gateway';
 import type { SandboxKeys } from '../../../sandbox/keys';
-import { waitFor } from '../../helpers/e2e-utils';
 
 /**
  * Test-side APIv3 client primitives on node:crypto, written from the protocol text rather than
@@ -142,14 +141,6 @@ export function jsapiBody(gw: { keys: SandboxKeys }, notifyUrl: string, over: Re
     payer: { openid: 'oTESTPAYER000000000000000000' },
     ...over,
   };
-}
-
-/**
- * Polls until `check` yields a truthy value or times out. Delegates to the shared
- * `waitFor`, so a check returning `false` keeps waiting instead of passing at once.
- */
-export function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 5000, stepMs = 20): Promise<T> {
-  return waitFor('gateway condition', check, timeoutMs, stepMs);
 }
 
 /** A new data dir holding the same keys as `from` (skips key generation; state starts empty). */

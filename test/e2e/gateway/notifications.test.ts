@@ -1,6 +1,7 @@
 import type { Gateway } from '../../../sandbox/gateway';
 import { MAX_ATTEMPTS, RETRY_DELAYS_S } from '../../../sandbox/gateway/notifier';
-import { cloneKeys, decryptResource, eventually, jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { cloneKeys, decryptResource, jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { waitFor } from '../../helpers/e2e-utils';
 
 /** Delivery and retries of payment notifications, on time scales that make 24 h take < 1 s. */
 describe('gateway: notification delivery', () => {
@@ -39,7 +40,7 @@ describe('gateway: notification delivery', () => {
     const ids = receiver.received.map((r) => JSON.parse(r.body).id);
     expect(new Set(ids).size).toBe(1);
     for (const r of receiver.received) expect(platformSignatureValid(gw.keys, r.headers, r.body)).toBe(true);
-    const log = await eventually(async () => {
+    const log = await waitFor('the notification delivered', async () => {
       const n = (await gw.admin.notifications()).find((x) => x.subject === body.out_trade_no);
       return n?.status === 'delivered' ? n : undefined;
     });
@@ -52,7 +53,7 @@ describe('gateway: notification delivery', () => {
     const { gw, receiver, body, pay } = await setup(scale, () => 500);
     await pay();
     await receiver.waitFor(MAX_ATTEMPTS, 10_000);
-    const log = await eventually(async () => {
+    const log = await waitFor('the notification given up', async () => {
       const n = (await gw.admin.notifications()).find((x) => x.subject === body.out_trade_no);
       return n?.status === 'failed' ? n : undefined;
     });
@@ -87,7 +88,7 @@ describe('gateway: notification delivery', () => {
   it('a receiver that never answers is timed out after 5 s and retried', async () => {
     const { gw, receiver, body, pay } = await setup(1000, (n) => (n === 1 ? 'hang' : 204));
     await pay();
-    const log = await eventually(async () => {
+    const log = await waitFor('the notification delivered', async () => {
       const n = (await gw.admin.notifications()).find((x) => x.subject === body.out_trade_no);
       return n?.status === 'delivered' ? n : undefined;
     }, 8000, 50);
@@ -107,13 +108,13 @@ describe('gateway: notification delivery', () => {
     const { json } = await v3call(gw, 'POST', '/v3/pay/transactions/jsapi', body);
     await gw.admin.pay(json.prepay_id);
     await receiver.waitFor(1);
-    await eventually(async () => ((await gw.admin.notifications())[0]?.attempts.length === 1 ? true : undefined));
+    await waitFor('the first attempt', async () => (await gw.admin.notifications())[0]?.attempts.length === 1);
     await gw.close();
     gw = await startTestGateway(dir, { timeScale: 30 });
     started.push(gw);
     await receiver.waitFor(2, 5000);
     const [n] = await gw.admin.notifications();
-    await eventually(async () => ((await gw.admin.notifications())[0]?.status === 'delivered' ? true : undefined));
+    await waitFor('the notification delivered', async () => (await gw.admin.notifications())[0]?.status === 'delivered');
     expect(n!.attempts[0]!.statusCode).toBe(503);
     expect(receiver.received[1]!.at - receiver.received[0]!.at).toBeGreaterThanOrEqual(480);
   });
@@ -122,7 +123,7 @@ describe('gateway: notification delivery', () => {
     const { gw, receiver, body, pay } = await setup(100_000, () => 204);
     await receiver.close();
     await pay();
-    const log = await eventually(async () => {
+    const log = await waitFor('the notification given up', async () => {
       const n = (await gw.admin.notifications()).find((x) => x.subject === body.out_trade_no);
       return n?.status === 'failed' ? n : undefined;
     }, 5000);

@@ -1,5 +1,6 @@
 import type { Gateway } from '../../../sandbox/gateway';
-import { cloneKeys, decryptResource, eventually, jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { cloneKeys, decryptResource, jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { waitFor } from '../../helpers/e2e-utils';
 
 describe('gateway: orders, cashier actions, refunds, certificates', () => {
   let dataDir: string;
@@ -163,7 +164,7 @@ describe('gateway: orders, cashier actions, refunds, certificates', () => {
     const soon = new Date(Date.now() + 1500 + 8 * 3600_000).toISOString().slice(0, 19) + '+08:00';
     const expiring = await create({ time_expire: soon });
     expect(expiring.res.status).toBe(200);
-    await eventually(async () => (Date.parse(soon) < Date.now() - 50 ? true : undefined), 4000);
+    await waitFor('time_expire to pass', () => Date.parse(soon) < Date.now() - 50, 4000);
     await expect(gw.admin.pay(expiring.prepayId)).rejects.toMatchObject({ code: 'ORDER_CLOSED' });
     expect((await query(expiring.body.out_trade_no)).json.trade_state).toBe('CLOSED');
   });
@@ -218,7 +219,7 @@ describe('gateway: orders, cashier actions, refunds, certificates', () => {
       const rest = await v3call(gw, 'POST', '/v3/refund/domestic/refunds', { out_trade_no: body.out_trade_no, out_refund_no: 'R3' + body.out_trade_no, amount: { refund: 200, total: 500, currency: 'CNY' } });
       expect(rest.status).toBe(200);
 
-      const done = await eventually(async () => {
+      const done = await waitFor('the refund to succeed', async () => {
         const r = await v3call(gw, 'GET', `/v3/refund/domestic/refunds/R1${body.out_trade_no}`);
         return r.json.status === 'SUCCESS' ? r.json : undefined;
       });
