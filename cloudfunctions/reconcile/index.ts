@@ -1,14 +1,22 @@
 import { runtime } from '../core/runtime';
-import type { ReconcileReport } from '../core/orders/service';
+import { createTimerHandler, timerTriggerNames } from '../core/platform/timer';
+import config from './config.json';
 
 /**
  * reconcile (timer, every minute): asks the gateway about PAYING orders nobody heard back about,
  * closes expired ones (never sooner than the gateway's minimum close interval), follows up on
  * refunds in flight. Logs and returns the counts.
+ *
+ * Timer only: a call from the mini-program (`wx.cloud.callFunction`, the local host's `/call`) or
+ * anything that is not its own timer trigger is refused with FORBIDDEN before the store or the
+ * gateway is touched.
  */
-export async function main(): Promise<ReconcileReport> {
-  const started = Date.now();
-  const report = await runtime().orders.reconcile();
-  console.log(`[reconcile] ${JSON.stringify(report)} in ${Date.now() - started} ms`);
-  return report;
-}
+export const main = createTimerHandler({
+  triggers: timerTriggerNames(config),
+  run: async () => {
+    const started = Date.now();
+    const report = await runtime().orders.reconcile();
+    console.log(`[reconcile] ${JSON.stringify(report)} in ${Date.now() - started} ms`);
+    return report;
+  },
+});

@@ -14,6 +14,7 @@ import { SessionStore, exchangeLoginCode, LoginError } from './sessions';
  * `dist/cloudfunctions/*` in-process and serves
  *   POST /session          wx.login code → session token (via the gateway's jscode2session)
  *   POST /call/<fn>        `{ data }` → the function's answer, as the caller the token names
+ *                          (403 FORBIDDEN for timer-only functions: only their triggers run them)
  *   ANY  /http/<fn>/<path> HTTP trigger (payment notifications), raw body untouched
  *   GET  /healthz
  * and fires each function's timer triggers from its `config.json`.
@@ -65,6 +66,8 @@ interface LoadedFunction {
   name: string;
   main: FunctionMain;
   timers: TimerTrigger[];
+  /** Its config.json has triggers and all are timers: nobody may call it. */
+  timerOnly: boolean;
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -123,6 +126,8 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     const body = parseJson(await readBody(req));
     const code = isRecord(body) && typeof body.code === 'string' ? body.code : '';
     if (!code) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'code: expected the wx.login code' });
+    // A lone surrogate would reach jscode2session as U+FFFD: a different code than the one sent.
+    if (hasLoneSurrogate(code)) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'code: must be well-formed Unicode text' });
     try {
       const identity = await exchangeLoginCode({ gatewayUrl: opts.gatewayUrl, appid: opts.appid, appSecret: opts.appSecret, code });
       const session = sessions.create(identity);
@@ -138,7 +143,14 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
   async function handleCall(fn: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const identity = sessions.resolve(bearerToken(req));
     if (!identity) return sendJson(res, 401, { ok: false, code: 'UNAUTHENTICATED', message: 'missing or expired session: log in again' });
-    if (!functions.has(fn)) return sendJson(res, 404, { ok: false, code: 'NOT_FOUND', message: `no function "${fn}"` });
+    const target = functions.get(fn);
+    if (!target) return sendJson(res, 404, { ok: false, code: 'NOT_FOUND', message: `no function "${fn}"` });
+    // Defence in depth: the function refuses a caller itself (that is what protects it in the
+    // cloud); the host does not even hand it the event.
+    if (target.timerOnly) {
+      log(`call ${fn} refused: timer-only function`);
+      return sendJson(res, 403, { ok: false, code: 'FORBIDDEN', message: `${fn} runs only on its timer trigger; it cannot be called` });
+    }
     const body = parseJson(await readBody(req));
     if (!isRecord(body)) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'body: expected JSON { data }' });
     const data = isRecord(body.data) ? body.data : {};
@@ -180,11 +192,25 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     res.end(body);
   }
 
+  /**
+   * A timer run as WeChat cloud makes it: no caller in the context (SOURCE wx_trigger) and the
+   * published event `{"Type":"Timer","TriggerName":"EveryDay","Time":"2019-02-21T11:49:00Z"}`
+   * (https://cloud.tencent.com/document/product/583/31927; `Message` is an SCF option WeChat
+   * cloud's config.json does not have).
+   */
+  const invokeAsTimer = (trigger: TimerTrigger): Promise<unknown> => {
+    const loaded = functions.get(trigger.fn);
+    if (!loaded) throw new Error(`function host: no function "${trigger.fn}"`);
+    const context = { function_name: trigger.fn, request_id: randomUUID(), environment: 'local' };
+    const event = { Type: 'Timer', TriggerName: trigger.name, Time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    return localSdk.runAsTimer(async () => loaded.main(event, context));
+  };
+
   const timers = [...functions.values()].flatMap((f) => f.timers);
   const runTimer = async (fn: string, triggerName?: string): Promise<unknown> => {
     const trigger = timers.find((t) => t.fn === fn && (triggerName === undefined || t.name === triggerName));
     if (!trigger) throw new Error(`function host: ${fn} has no timer trigger${triggerName ? ` "${triggerName}"` : ''}`);
-    return invoke(fn, { Type: 'Timer', TriggerName: trigger.name, Time: new Date().toISOString() });
+    return invokeAsTimer(trigger);
   };
   const stopTimers = opts.timers === false ? () => undefined : scheduleTimers(timers, runTimer, log);
 
@@ -209,16 +235,29 @@ function loadFunctions(distDir: string): LoadedFunction[] {
     if (!existsSync(file)) continue;
     const exported = loadFresh(file) as { main?: unknown };
     if (typeof exported.main !== 'function') throw new Error(`function host: ${file} does not export main`);
-    out.push({ name, main: exported.main as FunctionMain, timers: readTimers(name, join(distDir, name, 'config.json')) });
+    const configFile = join(distDir, name, 'config.json');
+    const triggers = readTriggers(configFile);
+    out.push({
+      name,
+      main: exported.main as FunctionMain,
+      timers: readTimers(name, configFile),
+      timerOnly: triggers.length > 0 && triggers.every((t) => t.type === 'timer'),
+    });
   }
   return out;
 }
 
+type TriggerConfig = { name?: string; type?: string; config?: string };
+
+/** Every trigger in a WeChat cloud function's `config.json` (none without one). */
+function readTriggers(configFile: string): TriggerConfig[] {
+  if (!existsSync(configFile)) return [];
+  return (JSON.parse(readFileSync(configFile, 'utf8')) as { triggers?: TriggerConfig[] }).triggers ?? [];
+}
+
 /** `config.json` of a WeChat cloud function: `{ triggers: [{ name, type: 'timer', config: '<cron>' }] }`. */
 export function readTimers(fn: string, configFile: string): TimerTrigger[] {
-  if (!existsSync(configFile)) return [];
-  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { triggers?: Array<{ name?: string; type?: string; config?: string }> };
-  return (config.triggers ?? [])
+  return readTriggers(configFile)
     .filter((t) => t.type === 'timer')
     .map((t, i) => {
       if (typeof t.config !== 'string') throw new Error(`${configFile}: trigger ${i} has no cron "config"`);
@@ -288,6 +327,10 @@ function parseJson(raw: Buffer): unknown {
 
 function isUtf8(buf: Buffer): boolean {
   return Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
+}
+
+function hasLoneSurrogate(text: string): boolean {
+  return /\p{Cs}/u.test(text);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -15,7 +15,10 @@ export interface LocalIdentity {
   clientIp?: string;
 }
 
-const current = new AsyncLocalStorage<LocalIdentity>();
+/** What one run of a function knows about its trigger: a caller (mini-program call) or a timer. */
+type RunContext = { identity: LocalIdentity; source: 'wx_client' } | { source: 'wx_trigger' };
+
+const current = new AsyncLocalStorage<RunContext>();
 
 export const DYNAMIC_CURRENT_ENV = Symbol.for('wx-server-sdk.DYNAMIC_CURRENT_ENV');
 
@@ -23,20 +26,31 @@ export function init(_options?: unknown): void {
   // Nothing to bind locally: there is one local environment.
 }
 
+/** Run as a mini-program call of `identity` (SOURCE wx_client), or with no context at all. */
 export function runAs<T>(identity: LocalIdentity | undefined, fn: () => T): T {
-  return identity ? current.run(identity, fn) : current.exit(fn);
+  return identity ? current.run({ identity, source: 'wx_client' }, fn) : current.exit(fn);
+}
+
+/**
+ * Run as a timer trigger: no caller, SOURCE `wx_trigger`, as WeChat cloud reports a run its timer
+ * started (https://developers.weixin.qq.com/miniprogram/dev/wxcloud/reference-sdk-api/utils/Cloud.getWXContext.html).
+ */
+export function runAsTimer<T>(fn: () => T): T {
+  return current.run({ source: 'wx_trigger' }, fn);
 }
 
 export function getWXContext(): { OPENID?: string; APPID?: string; UNIONID?: string; CLIENTIP?: string; ENV: string; SOURCE: string } {
-  const id = current.getStore();
-  if (!id) return { ENV: 'local', SOURCE: 'local-host' };
+  const ctx = current.getStore();
+  if (!ctx) return { ENV: 'local', SOURCE: 'local-host' };
+  if (!('identity' in ctx)) return { ENV: 'local', SOURCE: ctx.source };
+  const id = ctx.identity;
   return {
     OPENID: id.openid,
     APPID: id.appid,
     ...(id.unionid ? { UNIONID: id.unionid } : {}),
     ...(id.clientIp ? { CLIENTIP: id.clientIp } : {}),
     ENV: 'local',
-    SOURCE: 'wx_client',
+    SOURCE: ctx.source,
   };
 }
 

@@ -19,12 +19,20 @@ declare module 'wx-server-sdk' {
   }
   export function init(options?: InitOptions): void;
 
-  /** The caller as WeChat cloud sees it; OPENID/APPID are absent outside a mini-program call. */
+  /**
+   * The caller as WeChat cloud sees it; OPENID/APPID are absent outside a mini-program call.
+   * https://developers.weixin.qq.com/miniprogram/dev/wxcloud/reference-sdk-api/utils/Cloud.getWXContext.html
+   */
   export interface WXContext {
     OPENID?: string;
     APPID?: string;
     UNIONID?: string;
+    /** Cross-account calls: the calling mini-program / official account's user. */
+    FROM_OPENID?: string;
+    FROM_APPID?: string;
+    FROM_UNIONID?: string;
     ENV?: string;
+    /** What triggered this run, comma-joined along a call chain: `wx_client`, `wx_trigger` (timer), `wx_http`, `scf`, … */
     SOURCE?: string;
     CLIENTIP?: string;
     CLIENTIPV6?: string;

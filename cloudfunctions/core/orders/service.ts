@@ -205,10 +205,12 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     return { order: toOrderView(existing) };
   }
 
-  async function readOwn(caller: Caller, outTradeNo: string): Promise<Order> {
+  async function readOwn(caller: Caller, outTradeNo: string, access: 'act' | 'read' = 'act'): Promise<Order> {
     const order = await store.getOrder(outTradeNo);
     if (!order) throw new AppError('NOT_FOUND', `no order ${outTradeNo}`);
-    if (order.payerOpenid !== caller.openid && !isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'this order belongs to someone else');
+    // The payee may read an order paid to them (as pay.list role payee shows it), never act on it.
+    const isPayee = access === 'read' && order.payee !== undefined && order.payee.openid === caller.openid;
+    if (order.payerOpenid !== caller.openid && !isAdmin(caller.openid) && !isPayee) throw new AppError('FORBIDDEN', 'this order belongs to someone else');
     return order;
   }
 
@@ -308,7 +310,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     },
 
     async query(caller, outTradeNo) {
-      let order = await readOwn(caller, outTradeNo);
+      let order = await readOwn(caller, outTradeNo, 'read');
       if (order.state === 'PAYING') {
         try {
           order = (await syncWithGateway(order, 'query')).order;

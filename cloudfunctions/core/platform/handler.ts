@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { ApiError, ApiResult, CallName, CallRequest, CallResponse } from '../../../typings/api';
 import { AppError, isAppError } from '../errors';
 import { callerIdentity, type Caller } from './identity';
+import { refuseIllFormedText } from './well-formed';
 
 /** One action of a function: its event schema and what it does for a validated request. */
 export interface ActionDef<Req, Res> {
@@ -43,8 +44,9 @@ export type FunctionMain = (event: unknown, context?: unknown) => Promise<ApiRes
 const UNTRUSTED_KEYS = ['openid', 'userInfo', 'OPENID', 'APPID', 'UNIONID'] as const;
 
 /**
- * Build a cloud function's `main(event, context)`: pick the action, strip untrusted keys, validate,
- * resolve the caller, run, and map every outcome to an `ApiResult`.
+ * Build a cloud function's `main(event, context)`: pick the action, strip untrusted keys, refuse
+ * ill-formed text anywhere in the event, validate, resolve the caller, run, and map every outcome
+ * to an `ApiResult`.
  */
 export function createHandler<A extends Record<string, AnyAction>>(spec: HandlerSpec<A>): FunctionMain {
   return async (event) => {
@@ -70,6 +72,9 @@ function splitEvent(event: unknown): { name: string; data: Record<string, unknow
   if (rawAction !== undefined && typeof rawAction !== 'string') {
     throw new AppError('INVALID_ARGUMENT', 'action: expected a string');
   }
+  // Once here for every field of every function, so no schema can forget it (a lone surrogate
+  // passes z.string(), max() and most refinements, then reaches the gateway garbled).
+  refuseIllFormedText(rawAction === undefined ? rest : { action: rawAction, ...rest });
   return { name: rawAction ?? DEFAULT_ACTION, data: rest };
 }
 

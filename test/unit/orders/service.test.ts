@@ -410,6 +410,34 @@ describe('combine orders (payee resolved by the payee service)', () => {
     expect((await store.getOrder(order.outTradeNo))!.subOrders![0]).toMatchObject({ state: 'SUCCESS', transactionId: '4200001' });
   });
 
+  it('the payee may query an order paid to them (read only); strangers may not; the payee cannot close or refund it', async () => {
+    const payeeCaller: Caller = { openid: payee.openid, appid: APPID };
+    const { order } = await combineService.create(alice, { channel: 'combine', amount: 666, idempotencyKey: key(), payeeCode: 'SHARE123' });
+    // While PAYING the payee's query asks the gateway, as the payer's does.
+    channel.calls = [];
+    expect((await combineService.query(payeeCaller, order.outTradeNo)).order).toMatchObject({ state: 'PAYING', payee: { displayName: '小明' } });
+    expect(channel.calls).toEqual(['query']);
+    // Past the close interval, a close would go through for the payer: the payee is refused.
+    clock += config.minCloseIntervalMs + 60_000;
+    const paying = await store.getOrder(order.outTradeNo);
+    await expectCode(combineService.close(payeeCaller, order.outTradeNo), 'FORBIDDEN');
+    expect(await store.getOrder(order.outTradeNo)).toEqual(paying);
+    expect(channel.calls).toEqual(['query']);
+    channel.pay(order.outTradeNo, 666, clock);
+    const seen = await combineService.query(payeeCaller, order.outTradeNo);
+    expect(seen.order).toMatchObject({ state: 'PAID', amount: 666 });
+    // The same view pay.list gives the payee: nothing about the payer.
+    expect(seen.order).toEqual((await combineService.list(payeeCaller, { role: 'payee' })).orders[0]);
+    expect(JSON.stringify(seen)).not.toContain(alice.openid);
+    expect(JSON.stringify(seen)).not.toContain('auth_123');
+
+    await expectCode(combineService.query(bob, order.outTradeNo), 'FORBIDDEN');
+    const before = await store.getOrder(order.outTradeNo);
+    await expectCode(combineService.close(payeeCaller, order.outTradeNo), 'FORBIDDEN');
+    await expectCode(combineService.refund(payeeCaller, { outTradeNo: order.outTradeNo, amount: 1 }), 'FORBIDDEN');
+    expect(await store.getOrder(order.outTradeNo)).toEqual(before);
+  });
+
   it('payee errors surface unchanged and nothing is written', async () => {
     await expectCode(combineService.create(alice, { channel: 'combine', amount: 1, idempotencyKey: key(), payeeCode: 'NOPE' }), 'NOT_FOUND');
     await expectCode(combineService.create({ openid: payee.openid, appid: APPID }, { channel: 'combine', amount: 1, idempotencyKey: key(), payeeCode: 'SHARE123' }), 'SELF_PAY');

@@ -9,6 +9,7 @@ import { runAs } from '../../../sandbox/host/wx-server-sdk-local';
 import { AppError } from '../../../cloudfunctions/core/errors';
 import { createHandler, action } from '../../../cloudfunctions/core/platform/handler';
 import { callerIdentity } from '../../../cloudfunctions/core/platform/identity';
+import { findIllFormedText } from '../../../cloudfunctions/core/platform/well-formed';
 import { main as loginMain } from '../../../cloudfunctions/login/index';
 
 const alice = { openid: 'oAlice000000000000000000000a', appid: 'wx0000000000000001' };
@@ -86,6 +87,45 @@ describe('createHandler', () => {
   it('treats a non-object event as an empty request', async () => {
     expect(await runAs(alice, () => main(null))).toMatchObject({ ok: false, code: 'UNKNOWN_ACTION' });
     expect(await runAs(alice, () => loginMain('garbage'))).toEqual({ ok: true, data: alice });
+  });
+});
+
+describe('createHandler: ill-formed text (lone UTF-16 surrogates)', () => {
+  it.each([
+    ['a schema field', { action: 'echo', amount: 1, note: 'a\ud800' }, /^note: must be well-formed Unicode text \(a lone surrogate at index 1\)$/],
+    ['a field the schema passes through', { action: 'echo', amount: 1, memo: '\udc00' }, /^memo: must be well-formed/],
+    ['a nested array element', { action: 'echo', amount: 1, items: [{ name: 'ok' }, { name: 'x\udbff' }] }, /^items\.1\.name: must be well-formed/],
+    ['the action name', { action: 'echo\ud800', amount: 1 }, /^action: must be well-formed/],
+    ['a field name', { action: 'echo', amount: 1, ['k\ud800']: 1 }, /^k\uFFFD: the field name must be well-formed/],
+  ])('refuses %s with INVALID_ARGUMENT naming it, before validation and without running the action', async (_name, event, message) => {
+    expect(await runAs(alice, () => main(event))).toEqual({ ok: false, code: 'INVALID_ARGUMENT', message: expect.stringMatching(message), retryable: false });
+    expect(seen).toEqual([]);
+  });
+
+  it('accepts surrogate pairs (emoji, CJK extension B) and ignores what the platform strips (userInfo)', async () => {
+    expect(await runAs(alice, () => main({ action: 'echo', amount: 1, note: '😀𠀀' }))).toMatchObject({ ok: true });
+    expect(await runAs(alice, () => main({ action: 'echo', amount: 1, userInfo: { openId: '\ud800' } }))).toMatchObject({ ok: true });
+  });
+
+  it('refuses it in the login function too (a function without fields)', async () => {
+    expect(await runAs(alice, () => loginMain({ note: '\ud800' }))).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^note: /) });
+  });
+});
+
+describe('findIllFormedText', () => {
+  it('finds lone halves anywhere, and only those', () => {
+    expect(findIllFormedText('plain')).toBeUndefined();
+    expect(findIllFormedText('\ud83d\ude00')).toBeUndefined();
+    expect(findIllFormedText(['\ud83d\ude00\ud83d'])).toEqual({ path: '0', index: 2, inKey: false });
+    expect(findIllFormedText('\ude00\ud83d')).toEqual({ path: '', index: 0, inKey: false });
+    expect(findIllFormedText({ a: { b: [1, true, null, 'x\udfff'] } })).toEqual({ path: 'a.b.3', index: 1, inKey: false });
+    expect(findIllFormedText({ 'k\ud800': 'v' })).toEqual({ path: 'k\uFFFD', index: 1, inKey: true });
+  });
+
+  it('walks deep nesting without overflowing the stack', () => {
+    let deep: unknown = '\ud800';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(findIllFormedText(deep)?.path.split('.')).toHaveLength(20_000);
   });
 });
 

@@ -113,10 +113,34 @@ it('passes non-UTF-8 bodies through as bytes', async () => {
   expect(Buffer.from(JSON.parse(res.body.toString('utf8')).bodyBase64, 'base64').equals(raw)).toBe(true);
 });
 
-it('runs a timer trigger on demand', async () => {
+it('runs a timer trigger on demand, with the published timer event and no caller in the context', async () => {
   expect(host.timers.map((t) => `${t.fn}/${t.name}`)).toEqual(['tick/everySecond']);
-  expect(await host.runTimer('tick')).toEqual({ ticked: true, trigger: 'everySecond' });
+  // https://cloud.tencent.com/document/product/583/31927: {"Type":"Timer","TriggerName":"EveryDay","Time":"2019-02-21T11:49:00Z"}
+  expect(await host.runTimer('tick')).toEqual({
+    ticked: true,
+    trigger: 'everySecond',
+    event: { Type: 'Timer', TriggerName: 'everySecond', Time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) },
+    // getWXContext of a timer run: SOURCE wx_trigger, no OPENID/APPID.
+    context: { ENV: 'local', SOURCE: 'wx_trigger' },
+  });
   await expect(host.runTimer('whoami')).rejects.toThrow(/no timer trigger/);
+});
+
+it('refuses /call of a timer-only function at its door (403 FORBIDDEN) without running it', async () => {
+  const ticks = () => (existsSync(tickFile) ? readFileSync(tickFile, 'utf8') : '');
+  const before = ticks();
+  const res = await call('tick', { Type: 'Timer', TriggerName: 'everySecond', Time: '2026-01-01T00:00:00Z' }, await login('mallory'));
+  expect(res.status).toBe(403);
+  expect(res.body).toEqual({ ok: false, code: 'FORBIDDEN', message: expect.stringMatching(/tick runs only on its timer trigger/) });
+  expect(ticks()).toBe(before);
+  // Functions without timer triggers are still callable.
+  expect((await call('whoami', {}, await login('alice'))).status).toBe(200);
+});
+
+it('refuses a login code that is not well-formed text instead of sending jscode2session a garbled one', async () => {
+  const res = await fetch(`${host.url}/session`, { method: 'POST', body: JSON.stringify({ code: `user:alice\ud800:${++n}` }) });
+  expect(res.status).toBe(400);
+  expect(await res.json()).toEqual({ ok: false, code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^code: .*well-formed/) });
 });
 
 it('fires timer triggers on their schedule', async () => {
