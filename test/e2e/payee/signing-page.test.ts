@@ -7,7 +7,7 @@
  */
 import { createSign } from 'node:crypto';
 import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/wechatpay/v3/contract-sign';
-import { SIGN_REFUSED, type Gateway } from '../../../sandbox/gateway';
+import type { Gateway } from '../../../sandbox/gateway';
 import { testOpenid } from '../../../sandbox/gateway/login';
 import { cloneKeys, removeDir, startTestGateway, tempDataDir, v3call } from '../gateway/helpers';
 
@@ -67,7 +67,7 @@ describe.each(LAYOUTS)('signing page configured %s', (configured) => {
     expect(await authState(gw(), openid)).toBe('AUTHORIZED');
   });
 
-  it(`product signs ${other(configured)} → refused with ${SIGN_REFUSED.code}; nobody is authorized`, async () => {
+  it(`product signs ${other(configured)} → refused with SANDBOX_SIGNATURE_INVALID; nobody is authorized`, async () => {
     const openid = freshOpenid(gw());
     const params = productParams(gw(), openid, other(configured));
     const refused = await postSign(gw(), params);
