@@ -23,8 +23,8 @@ import * as v from './validate';
  * The merchant's config (`payee.signLayout`) must name the same one; docs/references/payee-sign.md.
  */
 export type SignLayout = 'published' | 'seed';
-export const SIGN_LAYOUTS: readonly SignLayout[] = ['published', 'seed'];
-export const DEFAULT_SIGN_LAYOUT: SignLayout = 'published';
+const SIGN_LAYOUTS: readonly SignLayout[] = ['published', 'seed'];
+const DEFAULT_SIGN_LAYOUT: SignLayout = 'published';
 
 /** `SANDBOX_SIGN_LAYOUT` (or the given value) → a layout; anything else is a start-up error. */
 export function signLayoutOf(value: string | undefined = process.env.SANDBOX_SIGN_LAYOUT): SignLayout {
@@ -38,7 +38,7 @@ export function signLayoutOf(value: string | undefined = process.env.SANDBOX_SIG
  * not in the copies of it we could read (docs/references/payee-sign.md), so this one is ours and
  * says so; the mini-program only reports it.
  */
-export const SIGN_REFUSED = { status: 401, code: 'SANDBOX_SIGNATURE_INVALID' } as const;
+const SIGN_REFUSED = { status: 401, code: 'SANDBOX_SIGNATURE_INVALID' } as const;
 
 export const PERMISSION_TYPE = 'INDIVIDUAL_PAYEE';
 

@@ -22,7 +22,7 @@ export { createGatewayAdmin, GatewayAdminError, type AdminOrder, type ContractVi
 export { DEFAULT_TEST_USER, testOpenid, testUnionid } from './login';
 export { MAX_ATTEMPTS, RETRY_DELAYS_S } from './notifier';
 export type { CombineRecord, NotificationRecord, OrderRecord, RefundRecord } from './state';
-export { DEFAULT_SIGN_LAYOUT, SIGN_LAYOUTS, SIGN_REFUSED, type SignLayout } from './contracts';
+export type { SignLayout } from './contracts';
 export type { FaultSpec, EndpointFaultSpec, NotificationFaultSpec } from './faults';
 
 export interface GatewayOptions {

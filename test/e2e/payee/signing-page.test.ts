@@ -8,6 +8,7 @@
 import { createSign } from 'node:crypto';
 import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/wechatpay/v3/contract-sign';
 import type { Gateway } from '../../../sandbox/gateway';
+import { signLayoutOf } from '../../../sandbox/gateway/contracts';
 import { testOpenid } from '../../../sandbox/gateway/login';
 import { cloneKeys, removeDir, startTestGateway, tempDataDir, v3call } from '../gateway/helpers';
 
@@ -123,5 +124,13 @@ describe('certSerialNo', () => {
     const openid = freshOpenid(gw);
     const { certSerialNo: _omitted, ...params } = productParams(gw, openid, 'seed');
     expect((await postSign(gw, params)).json).toMatchObject({ openid, auth_state: 'AUTHORIZED' });
+  });
+});
+
+describe('choosing the layout at start', () => {
+  it('published unless told otherwise; an unknown layout stops the start', () => {
+    expect(signLayoutOf('')).toBe('published');
+    expect(signLayoutOf('seed')).toBe('seed');
+    expect(() => signLayoutOf('v2')).toThrow(/published or seed/);
   });
 });

@@ -24,9 +24,8 @@ import type { PayeeSignParams } from '../../../../typings/api';
 import { loadPrivateKey } from './keys';
 import { randomNonce, unixSeconds, type Clock, type NonceSource } from './nonce';
 
+/** The merchant config's `payee.signLayout` (its schema holds the default, `published`). */
 export type ContractSignLayout = 'published' | 'seed';
-export const CONTRACT_SIGN_LAYOUTS: readonly ContractSignLayout[] = ['published', 'seed'];
-export const DEFAULT_CONTRACT_SIGN_LAYOUT: ContractSignLayout = 'published';
 
 /** The only permission type the page and the contract query know. */
 export const INDIVIDUAL_PAYEE_PERMISSION = 'INDIVIDUAL_PAYEE';
