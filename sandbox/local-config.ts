@@ -25,6 +25,8 @@ export interface LocalConfigOptions {
    * them, or certificates downloaded from the gateway at run time (`download`).
    */
   platformMode?: 'both' | 'certificate' | 'publicKey' | 'download';
+  /** The merchant's `payee.signLayout` (signing-page signature); default the schema's (`published`). */
+  signLayout?: 'published' | 'seed';
   /** Merged over the defaults (amount limits, TTL, minCloseIntervalMs, …). */
   overrides?: Partial<MerchantConfigFile>;
   /** Default `<dataDir>/pay-config.json`. */
@@ -52,6 +54,7 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
     apiV3Key: keys.apiV3Key,
     gatewayBaseUrl: options.gatewayUrl,
     notifyUrl: `${options.hostUrl.replace(/\/+$/, '')}/http/payNotify`,
+    ...(options.signLayout ? { payee: { signLayout: options.signLayout } } : {}),
     orderTtlMinutes: 30,
     amount: { ...LOCAL_AMOUNT_LIMITS },
     admins,

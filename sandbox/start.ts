@@ -2,14 +2,17 @@
  * `npm start`: the whole local stack on loopback — the sandbox gateway (WeChat Pay + login
  * emulator) and the function host running the built cloud functions against it.
  *
- *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), PAY_DATA_DIR (default .data)
+ *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), PAY_DATA_DIR (default .data),
+ *   SANDBOX_SIGN_LAYOUT (published | seed: the signing-page layout of both the sandbox and the
+ *   local merchant config; default published)
  *
  * `startLocalStack` is also what the e2e tests start (test/helpers/stack.ts), with a temp data
  * folder and random ports.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startGateway, type Gateway, type GatewayOptions, type SandboxKeys } from './gateway';
+import { startGateway, type Gateway, type GatewayOptions, type SandboxKeys, type SignLayout } from './gateway';
+import { signLayoutOf } from './gateway/contracts';
 import { startHost, type FunctionHost, type HostOptions } from './host';
 import { writeLocalMerchantConfig } from './local-config';
 import { testOpenid } from './gateway/login';
@@ -27,6 +30,12 @@ export interface LocalStackOptions {
   /** Fire timer triggers on schedule (default true). */
   timers?: boolean;
   gateway?: Omit<GatewayOptions, 'dataDir' | 'port'>;
+  /**
+   * The merchant config's `payee.signLayout`; default the gateway's own signing-page layout
+   * (`gateway.signLayout`, else env SANDBOX_SIGN_LAYOUT, else `published`), so the two agree
+   * unless a test sets them apart.
+   */
+  payeeSignLayout?: SignLayout;
   /** Extra process env for the functions (merged over the merchant config env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -45,7 +54,7 @@ export interface LocalStack {
  * HOOK — the local merchant config of the pay functions, written from the sandbox keys. Returns
  * the process env the function host applies before loading the bundles (static per process).
  */
-export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string }): Record<string, string> {
+export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout }): Record<string, string> {
   const file = writeLocalMerchantConfig({ ...opts, openidOf: (user) => testOpenid(opts.keys.appid, user) });
   return { PAY_CONFIG_FILE: file };
 }
@@ -53,7 +62,8 @@ export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gat
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(opts.dataDir, { recursive: true });
   const log = opts.log ?? (() => undefined);
-  const gateway = await startGateway({ ...(opts.gateway ?? {}), dataDir: opts.dataDir, port: opts.gatewayPort ?? 0, log: opts.gateway?.log ?? log });
+  const signLayout = signLayoutOf(opts.gateway?.signLayout);
+  const gateway = await startGateway({ ...(opts.gateway ?? {}), signLayout, dataDir: opts.dataDir, port: opts.gatewayPort ?? 0, log: opts.gateway?.log ?? log });
   let host: FunctionHost;
   try {
     const hostOptions: HostOptions = {
@@ -65,7 +75,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       timers: opts.timers,
       log,
       env: ({ url }) => ({
-        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url }),
+        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url, signLayout: opts.payeeSignLayout ?? signLayout }),
         ...(opts.env ?? {}),
       }),
     };

@@ -131,6 +131,8 @@ export interface PayeeSignParams {
   /** `openid=<openid>&permissionType=INDIVIDUAL_PAYEE` */
   package: string;
   signType: 'RSA';
+  /** Serial of the merchant API certificate that signed (the published requestSign page requires it). */
+  certSerialNo: string;
   signature: string;
 }
 

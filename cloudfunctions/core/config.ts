@@ -66,6 +66,15 @@ const fileSchema = z
     apiV3Key: z.string().optional(),
     gatewayBaseUrl: z.url({ protocol: /^https?$/ }).default('https://api.mch.weixin.qq.com'),
     notifyUrl,
+    /**
+     * Seed 000 individual-payee signing page: which lines its signature covers — `published`
+     * (the requestSign page: appid, timeStamp, nonceStr, package) or `seed` (appId, timeStamp,
+     * nonceStr, mchid, openid). docs/references/payee-sign.md.
+     */
+    payee: z
+      .object({ signLayout: z.enum(['published', 'seed']).default('published') })
+      .strict()
+      .default({ signLayout: 'published' }),
     /** Minutes an order stays payable (becomes `time_expire`). */
     orderTtlMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
     amount: z
@@ -109,6 +118,7 @@ export interface MerchantConfig {
   apiV3Key: string;
   gatewayBaseUrl: string;
   notifyUrl: string;
+  payee: { signLayout: 'published' | 'seed' };
   orderTtlMs: number;
   amount: { minFen: number; maxFen: number };
   admins: string[];
@@ -212,6 +222,7 @@ export function parseMerchantConfig(
     apiV3Key: c.apiV3Key,
     gatewayBaseUrl: c.gatewayBaseUrl.replace(/\/+$/, ''),
     notifyUrl: c.notifyUrl,
+    payee: c.payee,
     orderTtlMs: c.orderTtlMinutes * 60_000,
     amount: c.amount,
     admins: c.admins,

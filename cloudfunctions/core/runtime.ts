@@ -87,7 +87,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
   });
   const store = overrides.store ?? openConfiguredStore(config);
-  const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, merchantPrivateKey: privateKey }, client, store, now });
+  const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, merchantPrivateKey: privateKey, merchantSerialNo: config.merchant.serialNo, signLayout: config.payee.signLayout }, client, store, now });
   const orders = createOrderService({ store, channels, config, payees, now });
   return { verifierReady, config, store, client, verifier, channels, orders, payees };
 }

@@ -1,6 +1,7 @@
 /// <reference path="../../typings/miniprogram/individual-contracts.d.ts" />
 /**
- * Typed adapter for the individual-payee signing page (seed 000 §2.1.2.2, `requestSign`).
+ * Typed adapter for the individual-payee signing page (seed 000 §2.1.2.2, `requestSign`; the
+ * published page's fields, `certSerialNo` included — typings/miniprogram/individual-contracts.d.ts).
  *
  * - Cloud mode: calls the official `@tenpay/wechatpay-miniprogram-individual-contracts` package when
  *   the merchant has installed it (it is not published yet, so its absence is a clear failure, not
@@ -60,7 +61,7 @@ function signWithOfficial(params: PayeeSignParams, deps: SignDeps): Promise<Sign
   return new Promise<SignOutcome>((resolve) => {
     try {
       official.requestSign({
-        ...params,
+        ...signingPageFields(params),
         success: () => resolve({ kind: 'returned' }),
         fail: (err) => resolve(mapFailure(err)),
       });
@@ -68,6 +69,24 @@ function signWithOfficial(params: PayeeSignParams, deps: SignDeps): Promise<Sign
       resolve({ kind: 'failed', code: 'SDK_ERROR', message: error instanceof Error ? error.message : String(error) });
     }
   });
+}
+
+/**
+ * The request fields of the published requestSign page, each required, `certSerialNo` included
+ * (https://pay.weixin.qq.com/doc/v3/merchant/4012739356). Listed one by one so the page gets
+ * exactly what the server signed, whichever layout the merchant configured.
+ */
+export function signingPageFields(params: PayeeSignParams): PayeeSignParams {
+  return {
+    mchid: params.mchid,
+    appid: params.appid,
+    package: params.package,
+    timeStamp: params.timeStamp,
+    nonceStr: params.nonceStr,
+    signType: params.signType,
+    certSerialNo: params.certSerialNo,
+    signature: params.signature,
+  };
 }
 
 function mapFailure(err: WechatPayIndividualContracts.SignFailure | undefined): SignOutcome {
@@ -87,7 +106,7 @@ async function signInSandbox(params: PayeeSignParams, deps: SignDeps): Promise<S
   if (!choice.confirm) return { kind: 'cancelled' };
   let answer: HttpAnswer;
   try {
-    answer = await deps.post(`${deps.sandboxUrl.replace(/\/+$/, '')}/sandbox/sign`, params);
+    answer = await deps.post(`${deps.sandboxUrl.replace(/\/+$/, '')}/sandbox/sign`, signingPageFields(params));
   } catch (error) {
     return { kind: 'failed', code: 'SANDBOX_UNREACHABLE', message: error instanceof Error ? error.message : '沙箱签约页无法访问' };
   }

@@ -16,6 +16,7 @@ export function adminRoutes(ctx: GatewayContext): Route[] {
         signingSerial: ctx.signer.serial,
         timeScale: ctx.timeScale,
         minCloseIntervalMs: ctx.minCloseIntervalMs,
+        signLayout: ctx.signLayout,
       },
     })),
     route('GET', /^\/sandbox\/admin\/orders$/, () => ({

@@ -30,6 +30,8 @@ export interface GatewayInfo {
   signingSerial: string;
   timeScale: number;
   minCloseIntervalMs: number;
+  /** The layout the signing page verifies (`published` | `seed`). */
+  signLayout: 'published' | 'seed';
 }
 
 export type AdminOrder = { kind: 'order'; order: OrderRecord; refunds: RefundRecord[] } | { kind: 'combine'; combine: CombineRecord };

@@ -1,5 +1,6 @@
 import type { SandboxKeys } from '../keys';
 import type { PlatformSigner } from './crypto';
+import type { SignLayout } from './contracts';
 import type { Faults } from './faults';
 import type { Notifier } from './notifier';
 import type { GatewayState } from './state';
@@ -13,6 +14,8 @@ export interface GatewayContext {
   faults: Faults;
   timeScale: number;
   minCloseIntervalMs: number;
+  /** Which signature layout the individual-payee signing page verifies. */
+  signLayout: SignLayout;
   log: (line: string) => void;
   /** Timers owned by the gateway (refund completion …), cleared on close. */
   later(fn: () => void, delayMs: number): void;

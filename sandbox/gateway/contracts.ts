@@ -9,9 +9,36 @@ import * as v from './validate';
 /**
  * Individual-payee authorization (seed 000): every openid starts UNAUTHORIZED; the signing page
  * (the `@tenpay/wechatpay-miniprogram-individual-contracts` stand-in) authorizes it after checking
- * the merchant's signature over `appId\ntimeStamp\nnonceStr\nmchid\nopenid\n`. An openid keeps
- * its individual_auth_id across revoke and re-authorization.
+ * the merchant's signature in the layout this sandbox was started with (`signLayout`), and refuses
+ * a signature in the other one. An openid keeps its individual_auth_id across revoke and
+ * re-authorization.
  */
+
+/**
+ * Which lines the signing page verifies (SHA256withRSA, every line ending in `\n`):
+ * - `published` — `appid\ntimeStamp\nnonceStr\npackage\n`, with the required `certSerialNo`
+ *   naming the merchant certificate (the requestSign page,
+ *   https://pay.weixin.qq.com/doc/v3/merchant/4012739356);
+ * - `seed` — `appId\ntimeStamp\nnonceStr\nmchid\nopenid\n` (seed 000 §2.1.1).
+ * The merchant's config (`payee.signLayout`) must name the same one; docs/references/payee-sign.md.
+ */
+export type SignLayout = 'published' | 'seed';
+const SIGN_LAYOUTS: readonly SignLayout[] = ['published', 'seed'];
+const DEFAULT_SIGN_LAYOUT: SignLayout = 'published';
+
+/** `SANDBOX_SIGN_LAYOUT` (or the given value) → a layout; anything else is a start-up error. */
+export function signLayoutOf(value: string | undefined = process.env.SANDBOX_SIGN_LAYOUT): SignLayout {
+  if (value === undefined || value === '') return DEFAULT_SIGN_LAYOUT;
+  if (!(SIGN_LAYOUTS as readonly string[]).includes(value)) throw new Error(`signLayout must be ${SIGN_LAYOUTS.join(' or ')}, got "${value}"`);
+  return value as SignLayout;
+}
+
+/**
+ * SANDBOX code for a signature the page does not accept. The published page's `fail` codes are
+ * not in the copies of it we could read (docs/references/payee-sign.md), so this one is ours and
+ * says so; the mini-program only reports it.
+ */
+const SIGN_REFUSED = { status: 401, code: 'SANDBOX_SIGNATURE_INVALID' } as const;
 
 export const PERMISSION_TYPE = 'INDIVIDUAL_PAYEE';
 
@@ -48,11 +75,21 @@ interface SignRequest {
   nonceStr: string;
   package: string;
   signType: string;
+  certSerialNo: string;
   signature: string;
 }
 
+/** The text signed in a layout. */
+function signedText(layout: SignLayout, f: { appid: string; timeStamp: string; nonceStr: string; pkg: string; mchid: string; openid: string }): string {
+  const lines = layout === 'published' ? [f.appid, f.timeStamp, f.nonceStr, f.pkg] : [f.appid, f.timeStamp, f.nonceStr, f.mchid, f.openid];
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+const signRefused = (message: string) => new GatewayError(SIGN_REFUSED.status, SIGN_REFUSED.code, message);
+
 /** Checks a signing request; returns the openid it is for or throws a 4xx with a stable code. */
 function verifySignRequest(ctx: GatewayContext, r: Partial<SignRequest>): string {
+  const layout = ctx.signLayout;
   const field = (name: keyof SignRequest) => {
     const value = r[name];
     if (typeof value !== 'string' || !value) throw paramError(name, '字段缺失', 'query');
@@ -62,8 +99,11 @@ function verifySignRequest(ctx: GatewayContext, r: Partial<SignRequest>): string
   const appid = field('appid');
   const timeStamp = field('timeStamp');
   const nonceStr = field('nonceStr');
-  const pkg = new URLSearchParams(field('package'));
+  const rawPackage = field('package');
+  const pkg = new URLSearchParams(rawPackage);
   const signType = field('signType');
+  // Required by the published page; the seed's page has no such field.
+  const certSerialNo = layout === 'published' ? field('certSerialNo') : undefined;
   const signature = field('signature');
   if (mchid !== ctx.keys.mchid) throw new GatewayError(400, 'INVALID_REQUEST', `商户号 ${mchid} 不存在`);
   if (appid !== ctx.keys.appid) throw new GatewayError(400, 'INVALID_REQUEST', `appid ${appid} 与商户号未绑定`);
@@ -72,8 +112,18 @@ function verifySignRequest(ctx: GatewayContext, r: Partial<SignRequest>): string
   const openid = pkg.get('openid');
   if (!openid) throw paramError('package', '缺少 openid', 'query');
   if (pkg.get('permissionType') !== PERMISSION_TYPE) throw paramError('package', `permissionType 应为 ${PERMISSION_TYPE}`, 'query');
-  const message = `${appid}\n${timeStamp}\n${nonceStr}\n${mchid}\n${openid}\n`;
-  if (!verifySha256Rsa(message, signature, ctx.keys.merchant.certificatePem)) throw new GatewayError(401, 'SIGN_ERROR', '签名验证失败');
+  if (certSerialNo !== undefined && certSerialNo.toUpperCase() !== ctx.keys.merchant.serialNo) {
+    throw signRefused(`签名验证失败：certSerialNo ${certSerialNo} 不是商户 ${mchid} 的 API 证书序列号`);
+  }
+  const fields = { appid, timeStamp, nonceStr, pkg: rawPackage, mchid, openid };
+  const verifies = (l: SignLayout) => verifySha256Rsa(signedText(l, fields), signature, ctx.keys.merchant.certificatePem);
+  if (!verifies(layout)) {
+    const other = SIGN_LAYOUTS.find((l) => l !== layout)!;
+    // Sandbox hint only (the code stays the same): a signature in the other layout means the
+    // merchant config and this sandbox disagree on `signLayout`.
+    const hint = verifies(other) ? `（沙箱提示：签名按 ${other} 布局计算，本签约页按 ${layout} 布局验签——检查商户配置 payee.signLayout）` : '';
+    throw signRefused(`签名验证失败${hint}`);
+  }
   return openid;
 }
 
@@ -115,6 +165,7 @@ function signPage(ctx: GatewayContext, params: Partial<SignRequest>): Reply {
   const payload = JSON.stringify(params);
   const body = `
 <p>商户 <b>${esc(ctx.keys.mchid)}</b> 邀请你开通个人收款（${PERMISSION_TYPE}）。</p>
+<p>签名已按 <code>${esc(ctx.signLayout)}</code> 布局验证。</p>
 <p>openid: <code>${esc(openid)}</code><br>当前状态: <b id="state">${current?.authState ?? 'UNAUTHORIZED'}</b></p>
 <button id="ok">同意并授权</button> <button id="no">取消</button>
 <pre id="out"></pre>

@@ -7,6 +7,7 @@ import { adminRoutes } from './admin-routes';
 import { dashboardRoutes } from './dashboard';
 import { authenticate } from './auth';
 import type { GatewayContext } from './context';
+import { signLayoutOf, type SignLayout } from './contracts';
 import type { PlatformSigner } from './crypto';
 import { Faults } from './faults';
 import { GatewayError, errorJson, newRequestId, readBody, sendPlain, sendSigned, type Reply, type RequestContext, type Route } from './http';
@@ -21,6 +22,7 @@ export { createGatewayAdmin, GatewayAdminError, type AdminOrder, type ContractVi
 export { DEFAULT_TEST_USER, testOpenid, testUnionid } from './login';
 export { MAX_ATTEMPTS, RETRY_DELAYS_S } from './notifier';
 export type { CombineRecord, NotificationRecord, OrderRecord, RefundRecord } from './state';
+export type { SignLayout } from './contracts';
 export type { FaultSpec, EndpointFaultSpec, NotificationFaultSpec } from './faults';
 
 export interface GatewayOptions {
@@ -34,6 +36,11 @@ export interface GatewayOptions {
   signingMode?: 'certificate' | 'publicKey';
   /** Seed 004: an order cannot be closed sooner than this after creation; default 5 min. */
   minCloseIntervalMs?: number;
+  /**
+   * The layout the individual-payee signing page verifies (the merchant's `payee.signLayout` must
+   * match); default env SANDBOX_SIGN_LAYOUT or `published`.
+   */
+  signLayout?: SignLayout;
   log?: (line: string) => void;
 }
 
@@ -66,6 +73,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     faults,
     timeScale,
     minCloseIntervalMs: opts.minCloseIntervalMs ?? 5 * 60_000,
+    signLayout: signLayoutOf(opts.signLayout),
     log,
     later(fn, delayMs) {
       const t = setTimeout(() => {

@@ -13,6 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ApiError, OrderView, PayeeSignParams } from '../../typings/api';
 
+/** The merchant certificate serial the double's signParams name (`certSerialNo`). */
+export const MERCHANT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
+
 export interface PayeeDouble {
   url: string;
   calls: Array<{ name: string; openid: string; data: Record<string, unknown> }>;
@@ -61,7 +64,7 @@ export async function startPayeeDouble(): Promise<PayeeDouble> {
     'payee.confirm': (openid) => ok(status(openid)),
     'payee.signParams': (openid) => {
       if (double.authorized.has(openid)) return err('PAYEE_ALREADY_AUTHORIZED', 'already authorized');
-      return ok({ mchid: '1900009191', appid: 'wx1234567890abcdef', timeStamp: '1767240000', nonceStr: 'NONCE', package: `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`, signType: 'RSA', signature: 'c2ln' });
+      return ok({ mchid: '1900009191', appid: 'wx1234567890abcdef', timeStamp: '1767240000', nonceStr: 'NONCE', package: `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`, signType: 'RSA', certSerialNo: MERCHANT_SERIAL, signature: 'c2ln' });
     },
     'payee.profile': (openid, data) => {
       if (typeof data.displayName === 'string') {

@@ -5,7 +5,7 @@
  */
 import { openPage, textOf, tap, waitFor, type SimComponent } from '../helpers/simulate';
 import { installWx, type WxBridge } from '../helpers/wx-bridge';
-import { startPayeeDouble, type PayeeDouble } from './payee.contract-double';
+import { MERCHANT_SERIAL, startPayeeDouble, type PayeeDouble } from './payee.contract-double';
 
 let double: PayeeDouble;
 let wxb: WxBridge;
@@ -98,6 +98,17 @@ describe('payee page (contract double)', () => {
     await waitFor(() => stateOf(p) === 'authorized', { what: 'authorized after signing' });
     expect(double.signRequests).toHaveLength(1);
     expect(double.signRequests[0].package).toBe('openid=o_dave&permissionType=INDIVIDUAL_PAYEE');
+    // The page gets every field of the published requestSign page, certSerialNo included.
+    expect(double.signRequests[0]).toEqual({
+      mchid: '1900009191',
+      appid: 'wx1234567890abcdef',
+      timeStamp: '1767240000',
+      nonceStr: 'NONCE',
+      package: 'openid=o_dave&permissionType=INDIVIDUAL_PAYEE',
+      signType: 'RSA',
+      certSerialNo: MERCHANT_SERIAL,
+      signature: 'c2ln',
+    });
     expect(wxb.callsOf('showModal')).toHaveLength(1);
     expect(double.callsOf('payee.confirm')).toHaveLength(1);
     expect(p.querySelector('#sign')).toBeFalsy();

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors';
 import { WechatPayError } from '../wechatpay/errors';
-import { INDIVIDUAL_PAYEE_PERMISSION } from '../wechatpay/v3/paysign';
+import { INDIVIDUAL_PAYEE_PERMISSION } from '../wechatpay/v3/contract-sign';
 import { toGatewayAppError } from '../channels/gateway-errors';
 
 /** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */

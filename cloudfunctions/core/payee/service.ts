@@ -11,7 +11,7 @@ import type { PayeeProfile, PayeeSignParams, PayeeStatus } from '../../../typing
 import { AppError } from '../errors';
 import type { Payee, Store } from '../store/port';
 import { isStoreError } from '../store/port';
-import { buildContractSignParams } from '../wechatpay/v3/paysign';
+import { buildContractSignParams, type ContractSignLayout } from '../wechatpay/v3/contract-sign';
 import { queryIndividualContract, type V3Requester } from './contract-query';
 import { isShareCode, newShareCode } from './share-code';
 
@@ -22,6 +22,10 @@ export interface PayeeConfig {
   mchid: string;
   /** Merchant API private key: signs the signing-page parameters. */
   merchantPrivateKey: KeyObject | string;
+  /** Serial of the merchant API certificate of that key: the page's `certSerialNo`. */
+  merchantSerialNo: string;
+  /** Which lines the signing-page signature covers (merchant config `payee.signLayout`). */
+  signLayout: ContractSignLayout;
 }
 
 export type PayeeStore = Pick<Store, 'getPayee' | 'getPayeeByShareCode' | 'upsertPayee'>;
@@ -129,7 +133,14 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
         throw new AppError('PAYEE_ALREADY_AUTHORIZED', 'you are already authorized to receive money');
       }
       return buildContractSignParams(
-        { appId: deps.config.appid, mchid: deps.config.mchid, openid, privateKey: deps.config.merchantPrivateKey },
+        {
+          appId: deps.config.appid,
+          mchid: deps.config.mchid,
+          openid,
+          privateKey: deps.config.merchantPrivateKey,
+          certSerialNo: deps.config.merchantSerialNo,
+          layout: deps.config.signLayout,
+        },
         { clock: now, nonce: deps.nonce },
       );
     },

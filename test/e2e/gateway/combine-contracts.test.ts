@@ -30,10 +30,10 @@ describe('gateway: individual contracts and combine orders', () => {
   function signParams(openid: string, over: Record<string, string> = {}) {
     const timeStamp = String(Math.floor(Date.now() / 1000));
     const nonceStr = 'N' + Date.now();
-    const signature = createSign('RSA-SHA256')
-      .update(`${gw.keys.appid}\n${timeStamp}\n${nonceStr}\n${gw.keys.mchid}\n${openid}\n`)
-      .sign(gw.keys.merchant.privateKeyPem, 'base64');
-    return { mchid: gw.keys.mchid, appid: gw.keys.appid, timeStamp, nonceStr, package: `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`, signType: 'RSA', signature, ...over };
+    const pkg = `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`;
+    // The default (published) layout; both layouts: test/e2e/payee/signing-page.test.ts.
+    const signature = createSign('RSA-SHA256').update(`${gw.keys.appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`).sign(gw.keys.merchant.privateKeyPem, 'base64');
+    return { mchid: gw.keys.mchid, appid: gw.keys.appid, timeStamp, nonceStr, package: pkg, signType: 'RSA', certSerialNo: gw.keys.merchant.serialNo, signature, ...over };
   }
   const postSign = async (body: unknown) => {
     const res = await fetch(`${gw.url}/sandbox/sign`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

@@ -4,7 +4,7 @@
  * every rejection the issue lists. Calls go through the host exactly as the mini-program's
  * local transport sends them.
  */
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createVerify, sign } from 'node:crypto';
 import { encryptResource } from '../../../cloudfunctions/core/wechatpay/v3/cipher';
 import { idemKey, login, prepayIdOf, startRemoteStack, storeTable, waitFor, type OrderRow, type RemoteStack, type User } from './remote-stack';
 
@@ -29,6 +29,10 @@ function openidOf(user: string): string {
 async function signUp(user: User, displayName: string): Promise<string> {
   expect(await user.ok('payee.status', {})).toMatchObject({ authorized: false, authState: 'UNAUTHORIZED' });
   const params = await user.ok('payee.signParams', {});
+  // The default layout (published): appid, timeStamp, nonceStr, package, and the merchant serial.
+  expect(params.certSerialNo).toBe(stack.keys.merchant.serialNo);
+  const lines = `${params.appid}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
+  expect(createVerify('RSA-SHA256').update(lines).verify(stack.keys.merchant.certificatePem, params.signature, 'base64')).toBe(true);
   const signed = await fetch(`${stack.gatewayUrl}/sandbox/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
   expect(signed.status).toBe(200);
   expect(await user.ok('payee.confirm', {})).toMatchObject({ authorized: true, authState: 'AUTHORIZED' });

@@ -31,12 +31,20 @@ export interface RemoteStack {
   close(): Promise<void>;
 }
 
+/** Settings of the stack itself (JSON-safe: they cross to the child process). */
+export interface RemoteStackOptions {
+  /** The merchant config's `payee.signLayout` (default: the gateway's layout). */
+  payeeSignLayout?: 'published' | 'seed';
+  /** The layout the sandbox signing page verifies (default `published`). */
+  gateway?: { signLayout?: 'published' | 'seed' };
+}
+
 /** `functionEnv`: extra env for the functions (e.g. `PAY_MIN_CLOSE_INTERVAL_MS`). */
-export async function startRemoteStack(functionEnv: Record<string, string> = {}): Promise<RemoteStack> {
+export async function startRemoteStack(functionEnv: Record<string, string> = {}, options: RemoteStackOptions = {}): Promise<RemoteStack> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-r', 'esbuild-register', join(__dirname, 'stack-process.ts')], {
     cwd: ROOT,
     stdio: 'pipe',
-    env: { ...process.env, STACK_FUNCTION_ENV: JSON.stringify(functionEnv) },
+    env: { ...process.env, STACK_FUNCTION_ENV: JSON.stringify(functionEnv), STACK_OPTIONS: JSON.stringify(options) },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

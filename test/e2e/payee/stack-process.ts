@@ -4,19 +4,22 @@
  * need Node's (fetch, AsyncLocalStorage). Prints one line `@@stack {hostUrl, gatewayUrl, dataDir}`
  * when ready; then reads JSON commands from stdin, one per line (`{"id":1,"runTimer":"reconcile"}`
  * → `@@stack {"id":1,"result":…}` or an `error`), and shuts down cleanly when stdin closes or
- * on SIGTERM. Env `STACK_FUNCTION_ENV` (JSON) is passed to the functions (e.g. a short close interval).
+ * on SIGTERM. Env `STACK_FUNCTION_ENV` (JSON) is passed to the functions (e.g. a short close interval);
+ * `STACK_OPTIONS` (JSON, `RemoteStackOptions`) sets the stack itself (signing-page layouts).
  *
  *   node -r esbuild-register test/e2e/payee/stack-process.ts
  */
 import { createInterface } from 'node:readline';
 import { startStack } from '../../helpers/stack';
+import type { RemoteStackOptions } from './remote-stack';
 
 /** Marks our lines on stdout, which the functions' own logs share. */
 const PROTOCOL_PREFIX = '@@stack ';
 
 async function main(): Promise<void> {
   const env = process.env.STACK_FUNCTION_ENV ? (JSON.parse(process.env.STACK_FUNCTION_ENV) as Record<string, string>) : {};
-  const stack = await startStack({ env });
+  const options = process.env.STACK_OPTIONS ? (JSON.parse(process.env.STACK_OPTIONS) as RemoteStackOptions) : {};
+  const stack = await startStack({ ...options, env });
   let closing = false;
   const shutdown = async () => {
     if (closing) return;

@@ -12,6 +12,7 @@ const params: PayeeSignParams = {
   nonceStr: 'NONCE',
   package: 'openid=oAlice&permissionType=INDIVIDUAL_PAYEE',
   signType: 'RSA',
+  certSerialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
   signature: 'c2lnbmF0dXJl',
 };
 
@@ -56,6 +57,22 @@ describe('cloud mode (official package)', () => {
     expect(d.posts).toHaveLength(0);
   });
 
+  it("gives requestSign exactly the published page's fields, certSerialNo included, and nothing else", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const official = {
+      requestSign(options: WechatPayIndividualContracts.RequestSignOptions) {
+        const { success, fail, complete, ...fields } = options;
+        seen.push(fields);
+        expect([typeof success, typeof fail, complete]).toEqual(['function', 'function', undefined]);
+        success?.({});
+      },
+    };
+    const extra = { ...params, openid: 'oAlice', secret: 'x' } as PayeeSignParams;
+    await createSignAdapter(deps({ loadOfficial: () => official })).requestSign(extra);
+    expect(seen).toEqual([params]);
+    expect(seen[0]!.certSerialNo).toBe('5157F09EFDC096DE15EBE81A47057A7232F1B8E1');
+  });
+
   it.each([
     [{ code: 'USER_CANCEL', message: 'user cancel' }, { kind: 'cancelled' }],
     [{ errMsg: 'requestSign:fail cancel' }, { kind: 'cancelled' }],
@@ -81,6 +98,13 @@ describe('local mode (sandbox signing page)', () => {
     expect(await createSignAdapter(d).requestSign(params)).toEqual({ kind: 'returned' });
     expect(d.modals).toBe(1);
     expect(d.posts).toEqual([{ url: 'http://127.0.0.1:9400/sandbox/sign', body: params }]);
+  });
+
+  it('the sandbox signing page gets the same fields, certSerialNo included', async () => {
+    const d = deps({ transport: 'local' });
+    await createSignAdapter(d).requestSign({ ...params, openid: 'oAlice' } as PayeeSignParams);
+    expect(d.posts.map((p) => p.body)).toEqual([params]);
+    expect((d.posts[0]!.body as PayeeSignParams).certSerialNo).toBe(params.certSerialNo);
   });
 
   it('cancel in the modal posts nothing', async () => {

@@ -16,6 +16,7 @@ import { WechatPayError } from '../../../cloudfunctions/core/wechatpay/errors';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';
+const MERCHANT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
 
 /** Answers GET /v3/ecommerce/individual-contracts/{openid}?appid=…&permission_type=INDIVIDUAL_PAYEE like the gateway. */
 class ContractDesk {
@@ -61,7 +62,7 @@ beforeEach(() => {
   desk = new ContractDesk();
   clock = Date.UTC(2026, 0, 1, 12);
   deps = {
-    config: { appid: APPID, mchid: MCHID, merchantPrivateKey: keys.privateKey },
+    config: { appid: APPID, mchid: MCHID, merchantPrivateKey: keys.privateKey, merchantSerialNo: MERCHANT_SERIAL, signLayout: 'published' },
     client: desk,
     store,
     now: () => clock,
@@ -147,28 +148,37 @@ describe('contention', () => {
 });
 
 describe('signParams', () => {
-  it('signs appId\\ntimeStamp\\nnonceStr\\nmchid\\nopenid\\n with the merchant key (seed 000)', async () => {
+  const openid = 'oBob00000000000000000000000002';
+  const verifies = (message: string, signature: string) => verify('sha256', Buffer.from(message), keys.publicKey, Buffer.from(signature, 'base64'));
+
+  it('published layout: signs appid\\ntimeStamp\\nnonceStr\\npackage\\n and sends the merchant serial as certSerialNo', async () => {
     const service = createPayeeService({ ...deps, nonce: () => 'NONCE0123456789' });
-    const openid = 'oBob00000000000000000000000002';
     const params = await service.signParams(openid);
-    expect(params).toMatchObject({
+    expect(params).toEqual({
       mchid: MCHID,
       appid: APPID,
       timeStamp: String(clock / 1000),
       nonceStr: 'NONCE0123456789',
       package: `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`,
       signType: 'RSA',
+      certSerialNo: MERCHANT_SERIAL,
+      signature: expect.any(String),
     });
-    const message = `${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${MCHID}\n${openid}\n`;
-    expect(verify('sha256', Buffer.from(message), keys.publicKey, Buffer.from(params.signature, 'base64'))).toBe(true);
-    // A signature over the pay-sign layout (package instead of mchid/openid) must not verify.
-    const wrong = `${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
-    expect(verify('sha256', Buffer.from(wrong), keys.publicKey, Buffer.from(params.signature, 'base64'))).toBe(false);
+    expect(verifies(`${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`, params.signature)).toBe(true);
+    // The seed's lines (mchid, openid instead of package) must not verify.
+    expect(verifies(`${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${MCHID}\n${openid}\n`, params.signature)).toBe(false);
+  });
+
+  it('seed layout: signs appId\\ntimeStamp\\nnonceStr\\nmchid\\nopenid\\n (seed 000), certSerialNo still sent', async () => {
+    const service = createPayeeService({ ...deps, config: { ...deps.config, signLayout: 'seed' }, nonce: () => 'NONCE0123456789' });
+    const params = await service.signParams(openid);
+    expect(params).toMatchObject({ package: `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`, signType: 'RSA', certSerialNo: MERCHANT_SERIAL });
+    expect(verifies(`${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${MCHID}\n${openid}\n`, params.signature)).toBe(true);
+    expect(verifies(`${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`, params.signature)).toBe(false);
   });
 
   it('refuses an already-authorized payee, asking the gateway even when the cache says otherwise', async () => {
     const service = createPayeeService(deps);
-    const openid = 'oBob00000000000000000000000002';
     await service.status(openid); // cached UNAUTHORIZED, fresh
     desk.authorize(openid);
     const error = await rejection(service.signParams(openid));

@@ -12,6 +12,7 @@ export * from './validator';
 export * from './authorization';
 export * from './cipher';
 export * from './paysign';
+export * from './contract-sign';
 export * from './notification-types';
 export * from './notification';
 export * from './retry';

@@ -1,6 +1,5 @@
-import { verify } from 'node:crypto';
 import { Formatter, Rsa } from 'wechatpay-axios-plugin';
-import { buildContractSignParams, buildPayParams } from '../../../../cloudfunctions/core/wechatpay/v3';
+import { buildPayParams } from '../../../../cloudfunctions/core/wechatpay/v3';
 import { generateRsaKeyPair } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();
@@ -26,14 +25,5 @@ describe('wx.requestPayment pay-sign', () => {
     const b = buildPayParams({ appId: 'wx1', prepayId: 'p1', privateKey: merchant.privateKey });
     expect(a.nonceStr).toMatch(/^[0-9A-F]{32}$/);
     expect(a.nonceStr).not.toBe(b.nonceStr);
-  });
-});
-
-describe('individual-payee signing page signature (seed 000)', () => {
-  it('signs appId\\ntimestamp\\nnonce\\nmchid\\nopenid\\n and builds the package', () => {
-    const params = buildContractSignParams({ appId: 'wxd678efh567h23787', mchid: '1900009191', openid: 'oUpF8uMuAJOM2pxb1Q9zNjWeS6o', privateKey: merchant.privateKey, timeStamp: '1554208460', nonceStr: '593BEC0C930BF1AFEB40B4A08C8FB242' });
-    expect(params).toMatchObject({ mchid: '1900009191', appid: 'wxd678efh567h23787', package: 'openid=oUpF8uMuAJOM2pxb1Q9zNjWeS6o&permissionType=INDIVIDUAL_PAYEE', signType: 'RSA' });
-    const message = Buffer.from('wxd678efh567h23787\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n1900009191\noUpF8uMuAJOM2pxb1Q9zNjWeS6o\n');
-    expect(verify('sha256', message, merchant.publicKey, Buffer.from(params.signature, 'base64'))).toBe(true);
   });
 });
