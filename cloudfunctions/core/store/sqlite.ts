@@ -45,17 +45,14 @@ function rethrowConstraint(error: unknown, subject: string): never {
   const e = error as { code?: string; message?: string };
   if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
     const message = e.message ?? '';
-    const field = message.includes('idempotency_key')
-      ? 'idempotencyKey'
-      : message.includes('combine_transaction_id')
-        ? 'combineTransactionId'
-      : message.includes('combine_out_trade_no')
-        ? 'combineOutTradeNo'
-        : message.includes('share_code')
-          ? 'shareCode'
-          : message.includes('out_refund_no')
-            ? 'outRefundNo'
-            : 'outTradeNo';
+    const columns = [
+      ['idempotency_key', 'idempotencyKey'],
+      ['combine_transaction_id', 'combineTransactionId'],
+      ['combine_out_trade_no', 'combineOutTradeNo'],
+      ['share_code', 'shareCode'],
+      ['out_refund_no', 'outRefundNo'],
+    ] as const;
+    const field = columns.find(([column]) => message.includes(column))?.[1] ?? 'outTradeNo';
     throw new StoreError('DUPLICATE', `${subject}: ${field} already exists`, field);
   }
   throw error;
