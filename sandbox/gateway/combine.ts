@@ -1,23 +1,42 @@
 import type { GatewayContext } from './context';
 import { contractByAuthId } from './contracts';
 import { GatewayError, jsonBody, paramError, route, type Route } from './http';
-import { newPrepayId, newTransactionId } from './ids';
+import { newCombineTransactionId, newPrepayId, newTransactionId } from './ids';
 import type { CombineRecord, CombineSubRecord } from './state';
 import { rfc3339China } from './time';
 import { expiryOf, outTradeNoTaken } from './transactions';
 import * as v from './validate';
 
 /**
- * Combine (合单) orders to individual payees, seed 000: create (mini-program), query, close.
- * Each sub-order pays an AUTHORIZED individual_auth_id; the payer cannot pay themself.
+ * Combine (合单) orders to individual payees, seed 000: create (mini-program), query (by our
+ * number or by the gateway's combine_transaction_id), close. Each sub-order pays an AUTHORIZED
+ * individual_auth_id; the payer cannot pay themself.
+ *
+ * The create request is held to the published 个人收款交易下单-小程序 field list
+ * (https://pay.weixin.qq.com/doc/v3/partner/4012602225, mirrored at
+ * https://wechatpay.im/openapi/v3/combine-transactions/miniprogram): a field it does not list
+ * (the seed samples' `time_start`, `settle_info`, `transfer_scene`, `goods_tag`, `detail`, …) or a
+ * `trade_scenario` other than RECOMMERCE is 400 PARAM_ERROR naming the field.
+ * See docs/references/combine.md.
  */
 
 export const MAX_SUB_ORDERS = 10;
 
+/** The published request fields, level by level; anything else is refused. */
+const CREATE_FIELDS = ['combine_appid', 'combine_mchid', 'combine_out_trade_no', 'combine_payer_info', 'scene_info', 'sub_orders', 'time_expire', 'notify_url', 'trade_scenario'];
+const PAYER_FIELDS = ['openid'];
+const SCENE_FIELDS = ['device_id', 'payer_client_ip'];
+const SUB_ORDER_FIELDS = ['mchid', 'individual_auth_id', 'individual_name', 'out_trade_no', 'amount', 'attach', 'description'];
+const AMOUNT_FIELDS = ['total_amount', 'currency'];
+/** `trade_scenario`: the published page's only value (the seed's TIP is not published). */
+const TRADE_SCENARIOS = /^RECOMMERCE$/;
+
 export function combineRoutes(ctx: GatewayContext): Route[] {
   return [
     route('POST', /^\/v3\/combine-transactions\/miniprogram$/, (rc) => ({ status: 200, json: { prepay_id: createCombine(ctx, rc.mchid!, jsonBody(rc)).prepayId } })),
-    route('GET', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(findCombine(ctx, rc.params[0]!)) })),
+    route('GET', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(ctx, findCombine(ctx, rc.params[0]!)) })),
+    // https://pay.weixin.qq.com/doc/v3/partner/4012602242 (个人收款交易通过微信支付订单号查单)
+    route('GET', /^\/v3\/combine-transactions\/id\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(ctx, findCombineById(ctx, rc.params[0]!)) })),
     route('POST', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => {
       closeCombine(ctx, findCombine(ctx, rc.params[0]!), jsonBody(rc));
       return { status: 204 };
@@ -44,21 +63,46 @@ export function expireCombineIfDue(ctx: GatewayContext, c: CombineRecord): void 
   if (changed) ctx.state.changed();
 }
 
+function findCombineById(ctx: GatewayContext, combineTransactionId: string): CombineRecord {
+  const c = Object.values(ctx.state.data.combines).find((record) => combineTransactionIdOf(ctx, record) === combineTransactionId);
+  if (!c) throw new GatewayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+  expireCombineIfDue(ctx, c);
+  return c;
+}
+
+/**
+ * The gateway's id of a combine order. The published 个人收款 query answers mark it required for
+ * every state, so it exists from creation; records saved before it was kept get one on first use.
+ */
+export function combineTransactionIdOf(ctx: GatewayContext, c: CombineRecord): string {
+  if (!c.combineTransactionId) {
+    c.combineTransactionId = newCombineTransactionId();
+    ctx.state.changed();
+  }
+  return c.combineTransactionId;
+}
+
 export const combinePaid = (c: CombineRecord) => c.subOrders.some((s) => s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND');
 
 function createCombine(ctx: GatewayContext, signer: string, body: v.Json): CombineRecord {
+  v.onlyFields(body, CREATE_FIELDS);
   const combineAppid = v.str(body.combine_appid, 'combine_appid', { maxBytes: 32 });
   if (combineAppid !== ctx.keys.appid) throw new GatewayError(400, 'PARAM_ERROR', `combine_appid ${combineAppid} 与商户号未绑定`, { field: 'combine_appid', location: 'body' });
   const combineMchid = v.sameMchid(body.combine_mchid, signer, 'combine_mchid');
   const combineOutTradeNo = v.str(body.combine_out_trade_no, 'combine_out_trade_no', { pattern: v.COMBINE_OUT_TRADE_NO, patternText: '32位以内数字、大小写字母或_-|*@' });
-  const payerOpenid = v.str(v.obj(body.combine_payer_info, 'combine_payer_info').openid, 'combine_payer_info.openid', { maxBytes: 128 });
-  const sceneInfo = v.obj(body.scene_info, 'scene_info');
-  v.str(sceneInfo.payer_client_ip, 'scene_info.payer_client_ip', { maxBytes: 45 });
-  v.optStr(sceneInfo.device_id, 'scene_info.device_id', { maxBytes: 32 });
-  const timeStart = v.optRfc3339(body.time_start, 'time_start');
+  const payerInfo = v.obj(body.combine_payer_info, 'combine_payer_info');
+  v.onlyFields(payerInfo, PAYER_FIELDS, 'combine_payer_info');
+  const payerOpenid = v.str(payerInfo.openid, 'combine_payer_info.openid', { maxBytes: 128 });
+  // Optional as a whole; when sent, payer_client_ip is required in it.
+  const sceneInfo = v.optObj(body.scene_info, 'scene_info') ?? {};
+  if (body.scene_info !== undefined) {
+    v.onlyFields(sceneInfo, SCENE_FIELDS, 'scene_info');
+    v.str(sceneInfo.payer_client_ip, 'scene_info.payer_client_ip', { maxBytes: 45 });
+    v.optStr(sceneInfo.device_id, 'scene_info.device_id', { maxBytes: 32 });
+  }
   const timeExpire = v.optRfc3339(body.time_expire, 'time_expire');
-  const notifyUrl = v.notifyUrl(body.notify_url);
-  const tradeScenario = v.optStr(body.trade_scenario, 'trade_scenario', { pattern: /^(RECOMMERCE|TIP)$/, patternText: 'RECOMMERCE 或 TIP' });
+  const notifyUrl = body.notify_url === undefined ? undefined : v.notifyUrl(body.notify_url);
+  const tradeScenario = v.optStr(body.trade_scenario, 'trade_scenario', { pattern: TRADE_SCENARIOS, patternText: '取值只能为 RECOMMERCE' });
   if (!Array.isArray(body.sub_orders) || body.sub_orders.length < 1 || body.sub_orders.length > MAX_SUB_ORDERS) {
     throw paramError('sub_orders', `子单数量应为 1-${MAX_SUB_ORDERS}`);
   }
@@ -66,6 +110,7 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
   const subOrders = body.sub_orders.map((raw, i): CombineSubRecord => {
     const f = (name: string) => `sub_orders[${i}].${name}`;
     const sub = v.obj(raw, `sub_orders[${i}]`);
+    v.onlyFields(sub, SUB_ORDER_FIELDS, `sub_orders[${i}]`);
     const mchid = v.str(sub.mchid, f('mchid'), { maxBytes: 32 });
     if (mchid !== combineMchid) throw paramError(f('mchid'), '子单商户号应为平台商户号');
     const individualAuthId = v.str(sub.individual_auth_id, f('individual_auth_id'), { maxBytes: 64 });
@@ -73,7 +118,10 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
     if (seen.has(outTradeNo) || outTradeNo === combineOutTradeNo) throw paramError(f('out_trade_no'), '子单商户订单号重复');
     seen.add(outTradeNo);
     const amount = v.obj(sub.amount, f('amount'));
+    v.onlyFields(amount, AMOUNT_FIELDS, f('amount'));
     const total = v.positiveInt(amount.total_amount, f('amount.total_amount'));
+    // Required on this page (标价币种), unlike the JSAPI order's optional currency.
+    if (amount.currency === undefined) throw paramError(f('amount.currency'), '字段缺失或为空');
     const currency = v.currency(amount.currency, f('amount.currency'));
     const attach = v.str(sub.attach, f('attach'), { maxBytes: 128 });
     const description = v.str(sub.description, f('description'), { maxBytes: 127 });
@@ -112,14 +160,14 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
     combineAppid,
     combineMchid,
     combineOutTradeNo,
+    combineTransactionId: newCombineTransactionId(),
     payerOpenid,
     sceneInfo,
-    notifyUrl,
     prepayId: newPrepayId(),
     createdAt: Date.now(),
     fingerprint: print,
     subOrders,
-    ...(timeStart !== undefined ? { timeStart } : {}),
+    ...(notifyUrl !== undefined ? { notifyUrl } : {}),
     ...(timeExpire !== undefined ? { timeExpire } : {}),
     ...(tradeScenario !== undefined ? { tradeScenario } : {}),
   };
@@ -153,12 +201,16 @@ function closeCombine(ctx: GatewayContext, c: CombineRecord, body: v.Json): void
   ctx.log(`combine ${c.combineOutTradeNo} closed`);
 }
 
-/** The query answer, also the decrypted combine `TRANSACTION.SUCCESS` resource. */
-export function combineView(c: CombineRecord): Record<string, unknown> {
+/**
+ * The query answer, also the decrypted combine `TRANSACTION.SUCCESS` resource: the published
+ * 个人收款 query fields (https://pay.weixin.qq.com/doc/v3/partner/4012602242).
+ */
+export function combineView(ctx: GatewayContext, c: CombineRecord): Record<string, unknown> {
   return {
     combine_appid: c.combineAppid,
     combine_mchid: c.combineMchid,
     combine_out_trade_no: c.combineOutTradeNo,
+    combine_transaction_id: combineTransactionIdOf(ctx, c),
     scene_info: c.sceneInfo.device_id ? { device_id: c.sceneInfo.device_id } : {},
     sub_orders: c.subOrders.map((s) => {
       const paid = s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND';
@@ -172,12 +224,14 @@ export function combineView(c: CombineRecord): Record<string, unknown> {
         ...(s.transactionId ? { transaction_id: s.transactionId } : {}),
         out_trade_no: s.outTradeNo,
         individual_auth_id: s.individualAuthId,
+        ...(s.individualName !== undefined ? { individual_name: s.individualName } : {}),
         amount: paid
           ? { total_amount: s.total, currency: s.currency, payer_amount: s.total, payer_currency: s.currency }
           : { total_amount: s.total, currency: s.currency },
       };
     }),
     combine_payer_info: { openid: c.payerOpenid },
+    ...(c.tradeScenario !== undefined ? { trade_scenario: c.tradeScenario } : {}),
   };
 }
 
@@ -191,11 +245,16 @@ export function markCombinePaid(ctx: GatewayContext, c: CombineRecord): void {
   }
   ctx.state.changed();
   ctx.log(`combine ${c.combineOutTradeNo} paid`);
+  // notify_url is optional on the published page; without one there is nowhere to post.
+  if (!c.notifyUrl) {
+    ctx.log(`combine ${c.combineOutTradeNo}: no notify_url, no notification`);
+    return;
+  }
   ctx.notifier.send({
     eventType: 'TRANSACTION.SUCCESS',
     summary: '支付成功',
     originalType: 'transaction',
-    resource: combineView(c),
+    resource: combineView(ctx, c),
     url: c.notifyUrl,
     subject: c.combineOutTradeNo,
   });

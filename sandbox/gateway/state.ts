@@ -58,10 +58,12 @@ export interface CombineRecord {
   combineAppid: string;
   combineMchid: string;
   combineOutTradeNo: string;
+  /** The gateway's id, from creation (older saved records get one on first use). */
+  combineTransactionId?: string;
   payerOpenid: string;
   sceneInfo: Record<string, unknown>;
-  notifyUrl: string;
-  timeStart?: string;
+  /** Optional on the published page: without it no notification is sent. */
+  notifyUrl?: string;
   timeExpire?: string;
   tradeScenario?: string;
   prepayId: string;

@@ -17,6 +17,16 @@ export function obj(value: unknown, field: string): Json {
   return value as Json;
 }
 
+/**
+ * Refuses a field the published request does not list (`prefix` names where, e.g. `sub_orders[0]`):
+ * 400 PARAM_ERROR naming it, so a request leaning on an unpublished field fails here first.
+ */
+export function onlyFields(value: Json, allowed: readonly string[], prefix = ''): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw paramError(prefix ? `${prefix}.${key}` : key, '接口文档未列出此字段，不是本接口的参数');
+  }
+}
+
 export function optObj(value: unknown, field: string): Json | undefined {
   return value === undefined ? undefined : obj(value, field);
 }

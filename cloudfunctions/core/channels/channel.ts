@@ -8,11 +8,17 @@ import type { Order, Refund } from '../orders/model';
 
 /** What the gateway says about a payment, in our vocabulary. */
 export type GatewayPaymentState =
-  | { kind: 'PENDING' }
-  | { kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[] }
-  | { kind: 'CLOSED'; reason: string; subOrders?: GatewaySubOrderState[] }
-  | { kind: 'FAILED'; reason: string; subOrders?: GatewaySubOrderState[] }
+  | ({ kind: 'PENDING' } & GatewayOrderIds)
+  | ({ kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
+  | ({ kind: 'CLOSED'; reason: string; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
+  | ({ kind: 'FAILED'; reason: string; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
   | { kind: 'NOT_FOUND' };
+
+/** Ids the gateway gives the order as a whole, carried with any answer about it. */
+export interface GatewayOrderIds {
+  /** Combine orders: `combine_transaction_id` (the published 个人收款 queries and notification carry it). */
+  combineTransactionId?: string;
+}
 
 export interface GatewaySubOrderState {
   mchid: string;

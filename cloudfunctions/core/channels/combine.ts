@@ -16,15 +16,20 @@ import type { CombineSubOrder, CombineTransactionResource } from '../wechatpay/v
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from './channel';
 import { combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 
-/** Seed 000 `trade_scenario`: TIP (打赏) or RECOMMERCE (二手电商). */
-export type TradeScenario = 'TIP' | 'RECOMMERCE';
+/**
+ * `trade_scenario`. The published 个人收款交易下单-小程序 reference lists one value, RECOMMERCE
+ * (二手电商); the seed's notes also name TIP (打赏), which the published page does not, so the
+ * gateway (and the sandbox) refuse it. See docs/references/combine.md.
+ * https://pay.weixin.qq.com/doc/v3/partner/4012602225
+ */
+export type TradeScenario = 'RECOMMERCE';
 
 export interface CombineOptions {
-  /** Default TIP. */
+  /** Default RECOMMERCE, the only published value. */
   tradeScenario?: TradeScenario;
   /**
-   * `scene_info.payer_client_ip` is required by the gateway. The order carries the payer's IP from
-   * the platform (CLIENTIP); this is only the fallback for a caller without one (default 127.0.0.1).
+   * `scene_info.payer_client_ip` (required inside `scene_info`). The order carries the payer's IP
+   * from the platform (CLIENTIP); this is only the fallback for a caller without one (default 127.0.0.1).
    */
   payerClientIp?: string;
 }
@@ -32,14 +37,18 @@ export interface CombineOptions {
 /** The v3 channel deps every channel takes (`{ config, client, now, nonce }`), plus combine options. */
 export type CombineChannelDeps = V3ChannelDeps & { combine?: CombineOptions };
 
+/**
+ * Published 个人收款 paths: create https://pay.weixin.qq.com/doc/v3/partner/4012602225, query by
+ * the gateway's id (recommended) https://pay.weixin.qq.com/doc/v3/partner/4012602242 or by our
+ * number (mirrored at https://wechatpay.im/openapi/v3/combine-transactions/out-trade-no/%7Bcombine_out_trade_no%7D),
+ * neither with a `mchid` query parameter.
+ */
 export const COMBINE_PATHS = {
   create: '/v3/combine-transactions/miniprogram',
   query: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${seg(combineOutTradeNo)}`,
+  queryById: (combineTransactionId: string) => `/v3/combine-transactions/id/${seg(combineTransactionId)}`,
   close: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${seg(combineOutTradeNo)}/close`,
 } as const;
-
-/** The seed's Java sample pairs RECOMMERCE with this sub-order `transfer_scene`. */
-const TRANSFER_SCENE: Record<TradeScenario, string | undefined> = { RECOMMERCE: 'SECOND_HAND_ECOMMERCE', TIP: undefined };
 
 export function combineOutTradeNoOf(order: Order): string {
   return order.combineOutTradeNo ?? order.outTradeNo;
@@ -57,9 +66,13 @@ function subOrdersOf(order: Order): SubOrder[] {
   return subs;
 }
 
-/** The request body of `POST /v3/combine-transactions/miniprogram` (exported for tests and the sandbox's eyes). */
+/**
+ * The request body of `POST /v3/combine-transactions/miniprogram`: exactly the fields the published
+ * 个人收款交易下单-小程序 page lists (https://pay.weixin.qq.com/doc/v3/partner/4012602225). The
+ * seed's samples also send `time_start`, `settle_info`, `goods_tag`, `detail` and (Java)
+ * `transfer_scene`; the published page has none of them, so they are never sent.
+ */
 export function combineCreateBody(order: Order, notifyUrl: string, options: CombineOptions = {}): Record<string, unknown> {
-  const scenario = options.tradeScenario ?? 'TIP';
   const combineOutTradeNo = combineOutTradeNoOf(order);
   return {
     combine_appid: order.appid,
@@ -73,21 +86,17 @@ export function combineCreateBody(order: Order, notifyUrl: string, options: Comb
         individual_auth_id: sub.individualAuthId,
         out_trade_no: sub.outTradeNo,
         amount: { total_amount: sub.amount, currency: order.currency },
-        // Comes back in the notification and query: ties a sub-order to its combine order.
+        // Required; comes back in the notification and query: ties a sub-order to its combine order.
         attach: combineOutTradeNo,
         description: truncateUtf8(sub.description || order.description, 127),
-        settle_info: { profit_sharing: false, subsidy_amount: 0 },
       };
-      // The payee's name on our platform (optional on the wire; shown in WeChat Pay's records).
+      // 商品单个人收款方平台昵称 (optional): the payee's name on our platform.
       if (order.payee?.displayName) wire.individual_name = truncateUtf8(order.payee.displayName, 64);
-      const transferScene = TRANSFER_SCENE[scenario];
-      if (transferScene) wire.transfer_scene = transferScene;
       return wire;
     }),
-    time_start: toRfc3339(order.createdAt),
     time_expire: toRfc3339(order.expiresAt),
     notify_url: notifyUrl,
-    trade_scenario: scenario,
+    trade_scenario: options.tradeScenario ?? 'RECOMMERCE',
   };
 }
 
@@ -135,15 +144,20 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
 
     async query(order): Promise<GatewayPaymentState> {
       const combineOutTradeNo = combineOutTradeNoOf(order);
+      // By the gateway's id once we hold it (the published recommended path), else by our number.
+      const path = order.combineTransactionId ? COMBINE_PATHS.queryById(order.combineTransactionId) : COMBINE_PATHS.query(combineOutTradeNo);
       let resource: Partial<CombineTransactionResource>;
       try {
-        resource = (await client.request<Partial<CombineTransactionResource>>('GET', COMBINE_PATHS.query(combineOutTradeNo))).data ?? {};
+        resource = (await client.request<Partial<CombineTransactionResource>>('GET', path)).data ?? {};
       } catch (error) {
         if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.status === 404)) return { kind: 'NOT_FOUND' };
         throw error;
       }
       if (resource.combine_out_trade_no !== combineOutTradeNo || resource.combine_mchid !== order.mchid) {
         throw new AppError('GATEWAY_UNTRUSTED', `combine query answered about ${String(resource.combine_out_trade_no)}, asked ${combineOutTradeNo}`);
+      }
+      if (order.combineTransactionId && resource.combine_transaction_id !== order.combineTransactionId) {
+        throw new AppError('GATEWAY_UNTRUSTED', `combine query answered about combine_transaction_id ${String(resource.combine_transaction_id)}, asked ${order.combineTransactionId}`);
       }
       // Authenticated, yet an answer about other sub-orders or amounts must not move this order.
       const mismatch = combineMismatch(order, subStates(resource));

@@ -91,16 +91,18 @@ export function combinePaymentStateOf(resource: Partial<CombineTransactionResour
     ...(s.individual_auth_id ? { individualAuthId: s.individual_auth_id } : {}),
   }));
   const states = subs.map((s) => s.trade_state);
+  // Stored on the order once known: the published 个人收款 query by id needs it.
+  const ids = typeof resource.combine_transaction_id === 'string' && resource.combine_transaction_id ? { combineTransactionId: resource.combine_transaction_id } : {};
   if (states.every((s) => s === 'SUCCESS' || s === 'REFUND')) {
     const transactionId = subs[0].transaction_id;
     if (!transactionId) throw new WechatPayError('RESPONSE_MALFORMED', 'paid combine sub-order lacks transaction_id');
     const paidAt = Math.max(...subs.map((s) => fromRfc3339(s.success_time, now)));
     const paidAmount = subs.reduce((sum, s) => sum + (s.amount?.total_amount ?? NaN), 0);
-    return { kind: 'PAID', transactionId, paidAt, paidAmount, subOrders };
+    return { kind: 'PAID', transactionId, paidAt, paidAmount, subOrders, ...ids };
   }
-  if (states.some((s) => s === 'PAYERROR')) return { kind: 'FAILED', reason: 'payment failed', subOrders };
-  if (states.some((s) => s === 'CLOSED' || s === 'REVOKED')) return { kind: 'CLOSED', reason: 'closed at the gateway', subOrders };
-  return { kind: 'PENDING' };
+  if (states.some((s) => s === 'PAYERROR')) return { kind: 'FAILED', reason: 'payment failed', subOrders, ...ids };
+  if (states.some((s) => s === 'CLOSED' || s === 'REVOKED')) return { kind: 'CLOSED', reason: 'closed at the gateway', subOrders, ...ids };
+  return { kind: 'PENDING', ...ids };
 }
 
 /** A refund answer or notification → our refund state. */

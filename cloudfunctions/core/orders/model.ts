@@ -74,6 +74,8 @@ export interface Order {
   /** Combine orders: who receives the money. */
   payee?: { openid: string; displayName: string };
   combineOutTradeNo?: string;
+  /** The gateway's id of a combine order, stored once known (notification or query); never changes after. */
+  combineTransactionId?: string;
   subOrders?: SubOrder[];
   /** The payer's IP from the platform (CLIENTIP), for the gateway's scene_info. */
   payerClientIp?: string;
@@ -172,6 +174,7 @@ export function orderProblems(order: Order): string[] {
     if (!isTime(order[key])) problems.push(`${key} must be a ms epoch integer`);
   }
   if (order.paidAt !== undefined && !isTime(order.paidAt)) problems.push('paidAt must be a ms epoch integer');
+  if (order.combineTransactionId !== undefined && !isText(order.combineTransactionId)) problems.push('combineTransactionId must be a non-empty string');
   if (!Array.isArray(order.refunds)) problems.push('refunds must be an array');
   else if (order.refunds.some((r) => !isText(r.outRefundNo) || !isPositiveFen(r.amount))) problems.push('refunds entries need outRefundNo and positive fen');
   if (order.subOrders !== undefined) {

@@ -5,7 +5,7 @@
  * and concurrent facts apply exactly once. It never branches on a gateway name: channels do that.
  */
 import type { OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
-import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../channels/channel';
+import type { ChannelNotification, GatewayOrderIds, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
 import { toGatewayAppError } from '../channels/gateway-errors';
 import { AppError } from '../errors';
@@ -131,11 +131,11 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   function paymentEvent(state: GatewayPaymentState): OrderEvent | undefined {
     switch (state.kind) {
       case 'PAID':
-        return { type: 'PAID', transactionId: state.transactionId, paidAt: state.paidAt, paidAmount: state.paidAmount, ...subOrderUpdates(state) };
+        return { type: 'PAID', transactionId: state.transactionId, paidAt: state.paidAt, paidAmount: state.paidAmount, ...subOrderUpdates(state), ...gatewayIds(state) };
       case 'CLOSED':
-        return { type: 'CLOSED', reason: state.reason, ...subOrderUpdates(state) };
+        return { type: 'CLOSED', reason: state.reason, ...subOrderUpdates(state), ...gatewayIds(state) };
       case 'FAILED':
-        return { type: 'PAYMENT_FAILED', reason: state.reason, ...subOrderUpdates(state) };
+        return { type: 'PAYMENT_FAILED', reason: state.reason, ...subOrderUpdates(state), ...gatewayIds(state) };
       default:
         return undefined;
     }
@@ -158,7 +158,8 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     const state = await channels.get(order.channel).query(order);
     const mismatch = payeeMismatch(order, state);
     if (mismatch) throw new AppError('GATEWAY_UNTRUSTED', mismatch);
-    const event = paymentEvent(state);
+    // Still payable, but the answer named the gateway's id: store it (later queries go by it).
+    const event = paymentEvent(state) ?? (state.kind === 'PENDING' && state.combineTransactionId ? { type: 'COMBINE_TRANSACTION_ID_LEARNED', combineTransactionId: state.combineTransactionId } : undefined);
     if (!event) return { order, state };
     const result = await apply(order.outTradeNo, event, actor);
     if (result.outcome === 'rejected') {
@@ -496,6 +497,10 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       return report;
     },
   };
+}
+
+function gatewayIds(state: GatewayOrderIds): GatewayOrderIds {
+  return state.combineTransactionId ? { combineTransactionId: state.combineTransactionId } : {};
 }
 
 function subOrderUpdates(state: { subOrders?: GatewaySubOrderState[] }): { subOrders?: SubOrderUpdate[] } {

@@ -26,12 +26,19 @@ export interface SubOrderUpdate {
   amount?: number;
 }
 
+/** The gateway's id of the whole order, when the fact came with one (combine orders). */
+export interface GatewayIdFact {
+  combineTransactionId?: string;
+}
+
 export type OrderEvent =
   | { type: 'PREPAY_CREATED'; prepayId: string }
   | { type: 'CREATE_REJECTED'; reason: string }
-  | { type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[] }
-  | { type: 'PAYMENT_FAILED'; reason: string; subOrders?: SubOrderUpdate[] }
-  | { type: 'CLOSED'; reason: string; subOrders?: SubOrderUpdate[] }
+  | ({ type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
+  | ({ type: 'PAYMENT_FAILED'; reason: string; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
+  | ({ type: 'CLOSED'; reason: string; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
+  /** A query that found the order still payable, but told us the gateway's id. */
+  | { type: 'COMBINE_TRANSACTION_ID_LEARNED'; combineTransactionId: string }
   | { type: 'REFUND_STARTED'; outRefundNo: string; amount: number }
   | { type: 'REFUND_SUCCEEDED'; outRefundNo: string; amount: number }
   | { type: 'REFUND_FAILED'; outRefundNo: string }
@@ -82,6 +89,9 @@ function auditDetail(event: OrderEvent): AuditEvent['detail'] {
 }
 
 function malformed(event: OrderEvent): string | undefined {
+  if ('combineTransactionId' in event && event.combineTransactionId !== undefined && !nonEmpty(event.combineTransactionId)) {
+    return 'combineTransactionId must be a non-empty string';
+  }
   switch (event.type) {
     case 'PREPAY_CREATED':
       return nonEmpty(event.prepayId) ? undefined : 'prepayId is required';
@@ -104,6 +114,8 @@ function malformed(event: OrderEvent): string | undefined {
       return nonEmpty(event.outRefundNo) ? undefined : 'outRefundNo is required';
     case 'SUB_ORDER_UPDATED':
       return subOrderMalformed(event);
+    case 'COMBINE_TRANSACTION_ID_LEARNED':
+      return nonEmpty(event.combineTransactionId) ? undefined : 'combineTransactionId is required';
     default:
       return `unknown event type ${String((event as { type?: unknown }).type)}`;
   }
@@ -164,6 +176,19 @@ function closedSubOrders(subOrders: SubOrder[] | undefined): { subOrders?: SubOr
   return { subOrders: subOrders.map((s) => (SETTLED_SUB_ORDER_STATES.has(s.state) ? { ...s } : { ...s, state: 'CLOSED' })) };
 }
 
+/**
+ * The gateway id an event teaches: `{}` when it brings none or the order has it already, the id to
+ * store in the same change, or a CONFLICT when it contradicts the one recorded (never overwritten).
+ */
+function learnedIds(order: Order, event: OrderEvent): { combineTransactionId?: string } | TransitionResult {
+  const id = 'combineTransactionId' in event ? event.combineTransactionId : undefined;
+  if (id === undefined || order.combineTransactionId === id) return {};
+  if (order.combineTransactionId !== undefined) {
+    return reject('CONFLICT', `order ${order.outTradeNo} is combine transaction ${order.combineTransactionId}, not ${id}`);
+  }
+  return { combineTransactionId: id };
+}
+
 function isResult(value: unknown): value is TransitionResult {
   return typeof value === 'object' && value !== null && 'kind' in value;
 }
@@ -178,13 +203,19 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
   const problem = malformed(event);
   if (problem) return reject('INVALID_EVENT', problem);
 
+  const learned = learnedIds(order, event);
+  if (isResult(learned)) return learned;
+
   const from = order.state;
   const wrongState = () => reject('INVALID_STATE', `${event.type} is not allowed on a ${from} order`);
   const apply = (changes: Partial<Order>): TransitionResult => {
-    const next: Order = { ...order, ...changes, version: order.version + 1, updatedAt: now };
+    // A gateway id the event taught is written in the same change as the fact it came with.
+    const next: Order = { ...order, ...learned, ...changes, version: order.version + 1, updatedAt: now };
     const audit: AuditEvent = { at: now, outTradeNo: order.outTradeNo, from, to: next.state, event: event.type, actor, detail: auditDetail(event) };
     return { kind: 'applied', next, audit };
   };
+  /** A replayed fact is already recorded, unless it also brings the gateway id we lacked. */
+  const already = (): TransitionResult => (learned.combineTransactionId ? apply({}) : ALREADY);
 
   switch (event.type) {
     case 'PREPAY_CREATED':
@@ -203,7 +234,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
         return reject('AMOUNT_MISMATCH', `order ${order.outTradeNo}: ${event.paidAmount} fen paid, ${order.amount} fen expected`);
       }
       if (from === 'PAID' || from === 'REFUNDING' || from === 'REFUNDED') {
-        if (order.transactionId === event.transactionId) return ALREADY;
+        if (order.transactionId === event.transactionId) return already();
         return reject('CONFLICT', `order ${order.outTradeNo} was paid by transaction ${order.transactionId ?? '(none)'}`);
       }
       // FAILED → PAID: a verified gateway says the money arrived (the payer retried in the cashier
@@ -216,7 +247,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
     }
 
     case 'PAYMENT_FAILED': {
-      if (from === 'FAILED') return ALREADY;
+      if (from === 'FAILED') return already();
       if (from !== 'PAYING') return wrongState();
       // The gateway's per-sub-order facts (which one failed) are stored with the failure.
       const subOrders = subOrderChanges(order, event.subOrders);
@@ -225,7 +256,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
     }
 
     case 'CLOSED': {
-      if (from === 'CLOSED') return ALREADY;
+      if (from === 'CLOSED') return already();
       if (from !== 'CREATED' && from !== 'PAYING') return wrongState();
       // A closed combine order closes its unpaid sub-orders in the same step, so the stored
       // sub-order states never say NOTPAY for money that can no longer arrive; what the gateway
@@ -274,6 +305,10 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       const refunds = order.refunds.map((r) => (r.outRefundNo === event.outRefundNo ? { ...r, state: 'FAILED' as const } : r));
       return apply({ refunds, state: refundSettledState(order.amount, order.refundedAmount, refunds) });
     }
+
+    case 'COMBINE_TRANSACTION_ID_LEARNED':
+      if (order.channel !== 'combine') return reject('INVALID_EVENT', `order ${order.outTradeNo} is not a combine order`);
+      return already();
 
     case 'SUB_ORDER_UPDATED': {
       const { type: _type, ...update } = event;

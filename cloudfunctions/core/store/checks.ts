@@ -86,9 +86,15 @@ export function toPage(listing: string, rows: Order[], limit: number): { items: 
   return { items, nextCursor: encodeCursor(listing, { createdAt: last.createdAt, outTradeNo: last.outTradeNo }) };
 }
 
-/** Keys that identify an order; a CAS update may not change them. */
+/**
+ * Keys that identify an order; a CAS update may not change them. The gateway's
+ * `combineTransactionId` may be written once (when learned) and never changed or removed after.
+ */
 export function checkIdentityUnchanged(stored: Order, next: Order): void {
   for (const key of ['payerOpenid', 'idempotencyKey', 'combineOutTradeNo', 'createdAt'] as const) {
     if (stored[key] !== next[key]) throw new StoreError('INVALID_RECORD', `order ${next.outTradeNo}: ${key} cannot change`);
+  }
+  if (stored.combineTransactionId !== undefined && next.combineTransactionId !== stored.combineTransactionId) {
+    throw new StoreError('INVALID_RECORD', `order ${next.outTradeNo}: combineTransactionId cannot change once known`);
   }
 }

@@ -4,7 +4,7 @@
  * Collections: `orders` (_id = outTradeNo), `refunds` (_id = outRefundNo), `payees`
  * (_id = openid), `notifications` (_id = notification id), `audit` (_id = outTradeNo#version),
  * and `uniques`, guard documents whose `_id` is a unique key (idempotency key, combine number,
- * share code): the database has no multi-field unique index we can create from code, so a
+ * gateway combine transaction id, share code): the database has no multi-field unique index we can create from code, so a
  * transaction that writes the record also creates its guards, and a concurrent duplicate
  * conflicts on the guard's `_id`.
  *
@@ -45,7 +45,7 @@ function fromDocument<T>(doc: StoredDocument | undefined | null): T | null {
   return data as T;
 }
 
-function guardId(kind: 'idem' | 'combine' | 'share', ...parts: string[]): string {
+function guardId(kind: 'idem' | 'combine' | 'combineTx' | 'share', ...parts: string[]): string {
   // Hashed: guard ids stay short and free of characters a document id may not hold.
   return `${kind}_${createHash('sha256').update(parts.join('\u0000')).digest('hex')}`;
 }
@@ -103,6 +103,20 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
     }
   }
 
+  /**
+   * In the order's transaction: the guard that makes a gateway combine transaction belong to one
+   * order. A concurrent claim by another order conflicts on the guard; the re-run sees it taken.
+   */
+  async function claimCombineTransaction(tx: CloudbaseTransaction, order: Order): Promise<void> {
+    if (order.combineTransactionId === undefined) return;
+    const guard = txCol(tx, 'uniques').doc(guardId('combineTx', order.combineTransactionId));
+    const holder = await getInTransaction<{ outTradeNo: string }>(guard);
+    if (holder && holder.outTradeNo !== order.outTradeNo) {
+      throw new StoreError('DUPLICATE', `combine_transaction_id ${order.combineTransactionId} belongs to order ${holder.outTradeNo}`, 'combineTransactionId');
+    }
+    if (!holder) await guard.set({ data: { kind: 'combineTransactionId', outTradeNo: order.outTradeNo } });
+  }
+
   async function listBy(listing: 'payer' | 'payee', field: string, openid: string, page: PageRequest): Promise<Page<Order>> {
     const limit = checkLimit(page.limit);
     const after = decodeCursor(listing, page);
@@ -134,6 +148,7 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
         }
         await uniques.doc(idem).set({ data: { kind: 'idempotencyKey', outTradeNo: order.outTradeNo } });
         if (combine) await uniques.doc(combine).set({ data: { kind: 'combineOutTradeNo', outTradeNo: order.outTradeNo } });
+        await claimCombineTransaction(tx, order);
         await orders.doc(order.outTradeNo).set({ data: toData(order) });
         await txCol(tx, 'audit').doc(auditId(order.outTradeNo, order.version)).set({ data: toData(audit) });
       });
@@ -156,6 +171,7 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
         const stored = await getInTransaction<Order>(doc);
         if (!stored || stored.version !== expectedVersion) return false;
         checkIdentityUnchanged(stored, next);
+        if (stored.combineTransactionId === undefined) await claimCombineTransaction(tx, next);
         await doc.set({ data: toData(next) });
         await txCol(tx, 'audit').doc(auditId(next.outTradeNo, next.version)).set({ data: toData(audit) });
         return true;

@@ -24,7 +24,7 @@ export class StoreError extends Error {
     readonly code: StoreErrorCode,
     message: string,
     /** For DUPLICATE: which unique key collided. */
-    readonly field?: 'outTradeNo' | 'idempotencyKey' | 'combineOutTradeNo' | 'outRefundNo' | 'shareCode' | 'openid',
+    readonly field?: 'outTradeNo' | 'idempotencyKey' | 'combineOutTradeNo' | 'combineTransactionId' | 'outRefundNo' | 'shareCode' | 'openid',
   ) {
     super(message);
     this.name = 'StoreError';
@@ -72,7 +72,7 @@ export interface Store {
   // ── orders ──────────────────────────────────────────────────────────────────────────────────
   /**
    * Inserts a new order (version 1) and its creation audit entry, atomically.
-   * Throws StoreError DUPLICATE (field outTradeNo | idempotencyKey | combineOutTradeNo) when a
+   * Throws StoreError DUPLICATE (field outTradeNo | idempotencyKey | combineOutTradeNo | combineTransactionId) when a
    * unique key is taken — `(payerOpenid, idempotencyKey)` is unique — and INVALID_RECORD when
    * the record is unsound. Nothing is written on error.
    */
@@ -84,6 +84,8 @@ export interface Store {
    * Compare-and-set: replaces the order only if its stored version is `expectedVersion`, and in
    * the same atomic step appends `audit`. `next.version` must be `expectedVersion + 1`.
    * Resolves `true` if this write won, `false` if the version had moved (nothing written).
+   * `combineTransactionId` is written once: changing or dropping it is INVALID_RECORD, and one
+   * already held by another order is DUPLICATE (field combineTransactionId); nothing written.
    */
   updateOrder(next: Order, expectedVersion: number, audit: AuditEvent): Promise<boolean>;
   /** Newest first (createdAt, then outTradeNo, descending). */

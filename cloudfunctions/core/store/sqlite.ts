@@ -31,6 +31,7 @@ function orderColumns(order: Order) {
     idempotencyKey: order.idempotencyKey,
     payeeOpenid: order.payee?.openid ?? null,
     combineOutTradeNo: order.combineOutTradeNo ?? null,
+    combineTransactionId: order.combineTransactionId ?? null,
     state: order.state,
     version: order.version,
     createdAt: order.createdAt,
@@ -44,15 +45,14 @@ function rethrowConstraint(error: unknown, subject: string): never {
   const e = error as { code?: string; message?: string };
   if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
     const message = e.message ?? '';
-    const field = message.includes('idempotency_key')
-      ? 'idempotencyKey'
-      : message.includes('combine_out_trade_no')
-        ? 'combineOutTradeNo'
-        : message.includes('share_code')
-          ? 'shareCode'
-          : message.includes('out_refund_no')
-            ? 'outRefundNo'
-            : 'outTradeNo';
+    const columns = [
+      ['idempotency_key', 'idempotencyKey'],
+      ['combine_transaction_id', 'combineTransactionId'],
+      ['combine_out_trade_no', 'combineOutTradeNo'],
+      ['share_code', 'shareCode'],
+      ['out_refund_no', 'outRefundNo'],
+    ] as const;
+    const field = columns.find(([column]) => message.includes(column))?.[1] ?? 'outTradeNo';
     throw new StoreError('DUPLICATE', `${subject}: ${field} already exists`, field);
   }
   throw error;
@@ -70,14 +70,15 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   migrate(db);
 
   const s = {
-    insertOrder: db.prepare(`INSERT INTO orders (out_trade_no, payer_openid, idempotency_key, payee_openid, combine_out_trade_no, state, version, created_at, updated_at, data)
-      VALUES (@outTradeNo, @payerOpenid, @idempotencyKey, @payeeOpenid, @combineOutTradeNo, @state, @version, @createdAt, @updatedAt, @data)`),
+    insertOrder: db.prepare(`INSERT INTO orders (out_trade_no, payer_openid, idempotency_key, payee_openid, combine_out_trade_no, combine_transaction_id, state, version, created_at, updated_at, data)
+      VALUES (@outTradeNo, @payerOpenid, @idempotencyKey, @payeeOpenid, @combineOutTradeNo, @combineTransactionId, @state, @version, @createdAt, @updatedAt, @data)`),
     updateOrder: db.prepare(`UPDATE orders SET payer_openid = @payerOpenid, idempotency_key = @idempotencyKey, payee_openid = @payeeOpenid,
-      combine_out_trade_no = @combineOutTradeNo, state = @state, version = @version, updated_at = @updatedAt, data = @data
+      combine_out_trade_no = @combineOutTradeNo, combine_transaction_id = @combineTransactionId, state = @state, version = @version, updated_at = @updatedAt, data = @data
       WHERE out_trade_no = @outTradeNo AND version = @expectedVersion`),
     getOrder: db.prepare('SELECT data FROM orders WHERE out_trade_no = ?') as Statement<[string], Row>,
     orderExists: db.prepare('SELECT 1 FROM orders WHERE out_trade_no = ?'),
     byCombine: db.prepare('SELECT data FROM orders WHERE combine_out_trade_no = ?') as Statement<[string], Row>,
+    byCombineTransaction: db.prepare('SELECT data FROM orders WHERE combine_transaction_id = ?') as Statement<[string], Row>,
     byKey: db.prepare('SELECT data FROM orders WHERE payer_openid = ? AND idempotency_key = ?') as Statement<[string, string], Row>,
     payerFirst: db.prepare('SELECT data FROM orders WHERE payer_openid = ? ORDER BY created_at DESC, out_trade_no DESC LIMIT ?') as Statement<[string, number], Row>,
     payerAfter: db.prepare(`SELECT data FROM orders WHERE payer_openid = ? AND (created_at < ? OR (created_at = ? AND out_trade_no < ?))
@@ -110,15 +111,26 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     if (order.combineOutTradeNo !== undefined && s.byCombine.get(order.combineOutTradeNo)) {
       throw new StoreError('DUPLICATE', `combine order ${order.combineOutTradeNo} already exists`, 'combineOutTradeNo');
     }
+    checkCombineTransactionFree(order);
     s.insertOrder.run(orderColumns(order));
     const audit = initialAudit(order);
     s.insertAudit.run(order.outTradeNo, audit.at, JSON.stringify(audit));
   });
 
+  /** One gateway combine transaction belongs to one order. */
+  const checkCombineTransactionFree = (order: Order) => {
+    if (order.combineTransactionId === undefined) return;
+    const holder = parse<Order>(s.byCombineTransaction.get(order.combineTransactionId));
+    if (holder && holder.outTradeNo !== order.outTradeNo) {
+      throw new StoreError('DUPLICATE', `combine_transaction_id ${order.combineTransactionId} belongs to order ${holder.outTradeNo}`, 'combineTransactionId');
+    }
+  };
+
   const updateOrderTx = db.transaction((next: Order, expectedVersion: number, audit: AuditEvent): boolean => {
     const stored = parse<Order>(s.getOrder.get(next.outTradeNo));
     if (!stored || stored.version !== expectedVersion) return false;
     checkIdentityUnchanged(stored, next);
+    checkCombineTransactionFree(next);
     const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
     if (result.changes !== 1) return false;
     s.insertAudit.run(next.outTradeNo, audit.at, JSON.stringify(audit));

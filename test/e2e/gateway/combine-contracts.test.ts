@@ -96,7 +96,7 @@ describe('gateway: individual contracts and combine orders', () => {
         combine_payer_info: { openid: payer },
         scene_info: { payer_client_ip: '127.0.0.1' },
         notify_url: receiver.url,
-        trade_scenario: 'TIP',
+        trade_scenario: 'RECOMMERCE',
         sub_orders: subs.map((s) => ({
           mchid: gw.keys.mchid,
           individual_auth_id: authId,
@@ -111,6 +111,7 @@ describe('gateway: individual contracts and combine orders', () => {
     }
     const create = (body: unknown) => v3call(gw, 'POST', '/v3/combine-transactions/miniprogram', body);
     const query = (no: string) => v3call(gw, 'GET', `/v3/combine-transactions/out-trade-no/${no}`);
+    const queryById = (id: string) => v3call(gw, 'GET', `/v3/combine-transactions/id/${id}`);
 
     it('create → query NOTPAY → pay → SUCCESS per sub-order with a combine notification', async () => {
       const body = combineBody([{ amount: { total_amount: 150, currency: 'CNY' } }, {}]);
@@ -191,11 +192,60 @@ describe('gateway: individual contracts and combine orders', () => {
       ['combine_out_trade_no', () => combineBody([{}], { combine_out_trade_no: 'bad no!' })],
       ['notify_url', () => combineBody([{}], { notify_url: 'https://x.example/n?a=1' })],
       ['trade_scenario', () => combineBody([{}], { trade_scenario: 'GIFT' })],
+      // Seed 000 only: the published 个人收款交易下单-小程序 page lists trade_scenario RECOMMERCE alone
+      // and none of these fields (https://pay.weixin.qq.com/doc/v3/partner/4012602225).
+      ['trade_scenario', () => combineBody([{}], { trade_scenario: 'TIP' })],
+      ['time_start', () => combineBody([{}], { time_start: '2030-06-08T10:34:56+08:00' })],
+      ['sub_orders[0].settle_info', () => combineBody([{ settle_info: { profit_sharing: false, subsidy_amount: 0 } }])],
+      ['sub_orders[0].transfer_scene', () => combineBody([{ transfer_scene: 'SECOND_HAND_ECOMMERCE' }])],
+      ['sub_orders[0].goods_tag', () => combineBody([{ goods_tag: 'WXG' }])],
+      ['sub_orders[0].detail', () => combineBody([{ detail: '买单费用' }])],
+      ['sub_orders[0].amount.currency', () => combineBody([{ amount: { total_amount: 100 } }])],
+      ['scene_info.device_ip', () => combineBody([{}], { scene_info: { payer_client_ip: '127.0.0.1', device_ip: '1.2.3.4' } })],
     ];
     it.each(invalid)('PARAM_ERROR naming %s', async (field, make) => {
       const res = await create(make());
       expect(res.status).toBe(400);
       expect(res.json).toMatchObject({ code: 'PARAM_ERROR', detail: { field } });
+    });
+
+    it('the seed Java sample body is refused at its first unpublished field; the published fields alone are accepted', async () => {
+      const seedSample = combineBody([{ detail: '买单费用', transfer_scene: 'SECOND_HAND_ECOMMERCE', settle_info: { profit_sharing: false, subsidy_amount: 0 }, goods_tag: 'WXG' }], {
+        time_start: '2030-06-08T10:34:56+08:00',
+      });
+      const refused = await create(seedSample);
+      expect(refused.status).toBe(400);
+      expect(refused.json.code).toBe('PARAM_ERROR');
+      expect(refused.json.message).toMatch(/time_start|settle_info|transfer_scene|goods_tag|detail/);
+      const published = combineBody([{ individual_name: '哈哈哈小店' }], { scene_info: { device_id: 'POS1:1', payer_client_ip: '127.0.0.1' }, time_expire: '2099-06-08T10:34:56+08:00' });
+      expect((await create(published)).status).toBe(200);
+      // scene_info and trade_scenario are optional on the published page.
+      const { scene_info: _scene, trade_scenario: _scenario, ...minimal } = combineBody();
+      expect((await create(minimal)).status).toBe(200);
+    });
+
+    it('answers the published query by combine_transaction_id with the same view as by number, the id and trade_scenario included', async () => {
+      const body = combineBody([{ individual_name: '小店' }]);
+      const created = await create(body);
+      const byNumber = await query(body.combine_out_trade_no);
+      expect(byNumber.json.combine_transaction_id).toMatch(/^\d{28}$/);
+      expect(byNumber.json).toMatchObject({ trade_scenario: 'RECOMMERCE', sub_orders: [{ individual_name: '小店', trade_state: 'NOTPAY' }] });
+      const byId = await queryById(byNumber.json.combine_transaction_id);
+      expect(byId.status).toBe(200);
+      expect(platformSignatureValid(gw.keys, byId.headers, byId.text)).toBe(true);
+      expect(byId.json).toEqual(byNumber.json);
+
+      const before = receiver.received.length;
+      await gw.admin.pay(created.json.prepay_id);
+      const paid = await queryById(byNumber.json.combine_transaction_id);
+      expect(paid.json).toMatchObject({ combine_transaction_id: byNumber.json.combine_transaction_id, sub_orders: [{ trade_state: 'SUCCESS' }] });
+      await receiver.waitFor(before + 1);
+      const resource = JSON.parse(decryptResource(gw.keys.apiV3Key, JSON.parse(receiver.received[before]!.body).resource));
+      expect(resource.combine_transaction_id).toBe(byNumber.json.combine_transaction_id);
+
+      const unknown = await queryById('1200000000000000000000000000');
+      expect(unknown.status).toBe(404);
+      expect(unknown.json.code).toBe('ORDER_NOT_EXIST');
     });
 
     it('ten sub-orders are fine; repeats give the same prepay; other parameters are OUT_TRADE_NO_USED', async () => {

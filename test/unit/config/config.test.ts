@@ -79,6 +79,12 @@ describe('parseMerchantConfig', () => {
     expect(config.platform).toEqual({ certificates: [], downloadCertificates: true });
   });
 
+  it('combine trade_scenario: RECOMMERCE by default; the seed-only TIP is refused at load, naming the field', () => {
+    expect(parseMerchantConfig(sound()).combine).toEqual({ tradeScenario: 'RECOMMERCE' });
+    expect(parseMerchantConfig({ ...sound(), combine: { tradeScenario: 'RECOMMERCE' } }).combine).toEqual({ tradeScenario: 'RECOMMERCE' });
+    fails({ ...sound(), combine: { tradeScenario: 'TIP' } }, /combine\.tradeScenario: only RECOMMERCE is published/);
+  });
+
   it('takes secrets from env over the file', () => {
     const other = generateRsaKeyPair();
     const otherKey = randomApiV3Key();

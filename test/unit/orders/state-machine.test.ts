@@ -18,12 +18,13 @@ const EVENTS: Record<OrderEventType, OrderEvent> = {
   REFUND_SUCCEEDED: { type: 'REFUND_SUCCEEDED', outRefundNo: 'R1', amount: 30 },
   REFUND_FAILED: { type: 'REFUND_FAILED', outRefundNo: 'R1' },
   SUB_ORDER_UPDATED: { type: 'SUB_ORDER_UPDATED', outTradeNo: '', state: 'SUCCESS', transactionId: '4200000888' },
+  COMBINE_TRANSACTION_ID_LEARNED: { type: 'COMBINE_TRANSACTION_ID_LEARNED', combineTransactionId: '1217752501201407033233368018' },
 };
 
 type Expect = OrderState | 'ALREADY' | `!${string}`;
 
 /** The whole table: state × event → resulting state, already-applied, or `!REJECTION`. */
-const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDATED'>, Expect>> = {
+const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDATED' | 'COMBINE_TRANSACTION_ID_LEARNED'>, Expect>> = {
   CREATED: {
     PREPAY_CREATED: 'PAYING',
     CREATE_REJECTED: 'FAILED',

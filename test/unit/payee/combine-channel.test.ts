@@ -123,7 +123,7 @@ async function appError(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe('create', () => {
-  it('sends the seed 000 combine body', () => {
+  it('sends exactly the published 个人收款交易下单-小程序 fields (no seed-only time_start, settle_info, transfer_scene; RECOMMERCE)', () => {
     const body = combineCreateBody(combineOrder(), 'https://example.com/notify');
     expect(body).toEqual({
       combine_appid: APPID,
@@ -140,21 +140,25 @@ describe('create', () => {
           attach: 'C20260101120000abcdef',
           description: '打赏 小明',
           individual_name: '小明',
-          settle_info: { profit_sharing: false, subsidy_amount: 0 },
         },
       ],
-      time_start: '2026-01-01T12:00:00+08:00',
       time_expire: '2026-01-01T12:30:00+08:00',
       notify_url: 'https://example.com/notify',
-      trade_scenario: 'TIP',
+      trade_scenario: 'RECOMMERCE',
     });
   });
 
-  it('second-hand sales carry the seed transfer_scene', () => {
+  it('every field sent is on the published field list, at every level', () => {
+    // https://pay.weixin.qq.com/doc/v3/partner/4012602225 (mirror: https://wechatpay.im/openapi/v3/combine-transactions/miniprogram)
+    const published = {
+      top: ['combine_appid', 'combine_mchid', 'combine_out_trade_no', 'combine_payer_info', 'scene_info', 'sub_orders', 'time_expire', 'notify_url', 'trade_scenario'],
+      sub: ['mchid', 'individual_auth_id', 'individual_name', 'out_trade_no', 'amount', 'attach', 'description'],
+    };
     const body = combineCreateBody(combineOrder(), 'https://x/n', { tradeScenario: 'RECOMMERCE', payerClientIp: '14.17.22.32' });
-    expect(body.scene_info).toEqual({ payer_client_ip: '14.17.22.32' });
+    expect(Object.keys(body).filter((k) => !published.top.includes(k))).toEqual([]);
+    for (const sub of body.sub_orders as Array<Record<string, unknown>>) expect(Object.keys(sub).filter((k) => !published.sub.includes(k))).toEqual([]);
+    expect(Object.keys(body.scene_info as object)).toEqual(['payer_client_ip']);
     expect(body.trade_scenario).toBe('RECOMMERCE');
-    expect((body.sub_orders as Array<Record<string, unknown>>)[0].transfer_scene).toBe('SECOND_HAND_ECOMMERCE');
   });
 
   it("reports the payer's own IP (from the platform, stored on the order) in scene_info, over the fallback", () => {
@@ -229,6 +233,27 @@ describe('query', () => {
     const order = combineOrder({ state: 'PAYING' });
     const client = recorder(() => paidResource(order, { trade_state: tradeState, transaction_id: undefined, success_time: undefined }));
     expect((await channelWith(client).query(order)).kind).toBe(kind);
+  });
+
+  it('queries by combine_out_trade_no until the gateway id is known, then by combine_transaction_id (the published recommended path)', async () => {
+    const order = combineOrder({ state: 'PAYING' });
+    const pending = { ...paidResource(order, { trade_state: 'NOTPAY', transaction_id: undefined, success_time: undefined }), combine_transaction_id: '1217752501201407033233368018' };
+    const first = recorder(() => pending);
+    expect(await channelWith(first).query(order)).toEqual({ kind: 'PENDING', combineTransactionId: '1217752501201407033233368018' });
+    expect(first.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /v3/combine-transactions/out-trade-no/C20260101120000abcdef']);
+
+    const known = combineOrder({ state: 'PAYING', combineTransactionId: '1217752501201407033233368018' });
+    const second = recorder(() => ({ ...paidResource(known), combine_transaction_id: '1217752501201407033233368018' }));
+    expect(await channelWith(second).query(known)).toMatchObject({ kind: 'PAID', combineTransactionId: '1217752501201407033233368018' });
+    expect(second.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /v3/combine-transactions/id/1217752501201407033233368018']);
+  });
+
+  it('an answer about another combine_transaction_id than the one stored is untrusted', async () => {
+    const order = combineOrder({ state: 'PAYING', combineTransactionId: '1217752501201407033233368018' });
+    for (const other of ['1217752501201407033233368019', undefined]) {
+      const client = recorder(() => ({ ...paidResource(order), combine_transaction_id: other }));
+      expect((await appError(channelWith(client).query(order))).code).toBe('GATEWAY_UNTRUSTED');
+    }
   });
 
   it('an unknown order is NOT_FOUND', async () => {
@@ -312,6 +337,14 @@ describe('notifications', () => {
     if (parsed.kind !== 'payment' || parsed.state.kind !== 'PAID') throw new Error('expected PAID');
     expect(parsed.state.paidAmount).toBe(888);
     expect(combineMismatch(order, parsed.state.subOrders!)).toBeUndefined();
+  });
+
+  it('carries the combine_transaction_id of the notification to the order service', async () => {
+    const order = combineOrder({ state: 'PAYING' });
+    const resource = { ...paidResource(order), combine_transaction_id: '1217752501201407033233368018' };
+    const parsed = await channelWith(recorder(() => undefined)).parseNotification(notification(resource));
+    if (parsed.kind !== 'payment') throw new Error('expected payment');
+    expect(parsed.state).toMatchObject({ kind: 'PAID', combineTransactionId: '1217752501201407033233368018' });
   });
 
   it('a notification whose sub-order amount or auth id does not match is detectable', async () => {

@@ -152,6 +152,49 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
         expect(await store.getOrder(again.outTradeNo)).toBeNull();
       });
 
+      it('stores the gateway combine_transaction_id once known, in the transition that learns it, and never changes or drops it', async () => {
+        const order = freshCombineOrder({ payerOpenid: payer() });
+        await store.insertOrder(order);
+        const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: 'wx-p-ctx' }, T0 + 1000, 'user');
+        expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
+        const id = uniq('1217752501');
+        const learned = applied(paying.next, { type: 'COMBINE_TRANSACTION_ID_LEARNED', combineTransactionId: id }, T0 + 2000, 'query');
+        expect(await store.updateOrder(learned.next, learned.expectedVersion, learned.audit)).toBe(true);
+        expect(await (await open()).getOrder(order.outTradeNo)).toEqual({ ...paying.next, combineTransactionId: id, version: 3, updatedAt: T0 + 2000 });
+
+        // Later changes keep it; replacing or dropping it is refused and writes nothing.
+        const paid = applied(learned.next, { type: 'PAID', transactionId: '4200000777', paidAt: T0 + 3000, paidAmount: 100 }, T0 + 3000);
+        await expectStoreError(store.updateOrder({ ...paid.next, combineTransactionId: uniq('other') }, paid.expectedVersion, paid.audit), 'INVALID_RECORD');
+        const { combineTransactionId: _dropped, ...withoutId } = paid.next;
+        await expectStoreError(store.updateOrder(withoutId as Order, paid.expectedVersion, paid.audit), 'INVALID_RECORD');
+        expect(await store.getOrder(order.outTradeNo)).toEqual(learned.next);
+        expect(await store.updateOrder(paid.next, paid.expectedVersion, paid.audit)).toBe(true);
+        expect(await store.getOrder(order.outTradeNo)).toMatchObject({ state: 'PAID', combineTransactionId: id });
+        expect((await store.listAudit(order.outTradeNo)).map((a) => a.event)).toEqual(['ORDER_CREATED', 'PREPAY_CREATED', 'COMBINE_TRANSACTION_ID_LEARNED', 'PAID']);
+      });
+
+      it('gives one combine_transaction_id to one order: another order claiming it is DUPLICATE, even concurrently', async () => {
+        const id = uniq('1217752502');
+        const [a, b, c] = [0, 1, 2].map(() => freshCombineOrder({ payerOpenid: payer() }));
+        for (const o of [a, b, c]) await store.insertOrder(o);
+        const claims = [a, b].map((o) => applied(o, { type: 'COMBINE_TRANSACTION_ID_LEARNED', combineTransactionId: id }, T0 + 1000, 'query'));
+        const stores = await Promise.all(claims.map(() => open()));
+        const results = await Promise.allSettled(claims.map((claim, i) => stores[i].updateOrder(claim.next, claim.expectedVersion, claim.audit)));
+        expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(1);
+        const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(loser.reason).toMatchObject({ code: 'DUPLICATE', field: 'combineTransactionId' });
+        const winner = results[0].status === 'fulfilled' ? a : b;
+        const other = winner === a ? b : a;
+        expect(await store.getOrder(winner.outTradeNo)).toMatchObject({ combineTransactionId: id });
+        expect(await store.getOrder(other.outTradeNo)).toEqual(other);
+        expect(await store.listAudit(other.outTradeNo)).toHaveLength(1);
+
+        // A new order carrying a taken id is refused too, and not written.
+        const late = { ...c, outTradeNo: `${c.outTradeNo.slice(0, 20)}X`, combineOutTradeNo: `${c.outTradeNo.slice(0, 20)}X`, idempotencyKey: uniq('late'), combineTransactionId: id };
+        await expectStoreError(store.insertOrder(late), 'DUPLICATE', 'combineTransactionId');
+        expect(await store.getOrder(late.outTradeNo)).toBeNull();
+      });
+
       it('refuses unsound records with INVALID_RECORD and writes nothing', async () => {
         const fractional = { ...freshOrder({ payerOpenid: payer() }), amount: 12.5 };
         await expectStoreError(store.insertOrder(fractional), 'INVALID_RECORD');

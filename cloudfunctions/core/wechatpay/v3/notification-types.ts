@@ -43,6 +43,8 @@ export interface CombineTransactionResource {
   combine_appid: string;
   combine_mchid: string;
   combine_out_trade_no: string;
+  /** The gateway's id of the combine order (个人收款: in every query answer and notification). */
+  combine_transaction_id?: string;
   scene_info?: { device_id?: string };
   sub_orders: CombineSubOrder[];
   combine_payer_info: { openid: string };
