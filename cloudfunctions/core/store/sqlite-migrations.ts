@@ -71,6 +71,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'admin alerts (payments on closed orders, refunds that need a person)',
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        out_trade_no TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX alerts_newest ON alerts (created_at DESC, id DESC);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
