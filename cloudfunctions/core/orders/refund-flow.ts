@@ -294,7 +294,8 @@ export function createRefundFlow(deps: RefundFlowDeps) {
      * Idempotent: a duplicate notification finds every step already done and sends nothing.
      */
     async settleLatePayment(order: Order, paid: LatePayment, actor: AuditActor): Promise<AppliedOutcome> {
-      const recorded = await apply(order.outTradeNo, { type: 'PAID_AFTER_CLOSE', ...paid }, actor);
+      const { transactionId, paidAt, paidAmount, subOrders } = paid;
+      const recorded = await apply(order.outTradeNo, { type: 'PAID_AFTER_CLOSE', transactionId, paidAt, paidAmount, ...(subOrders ? { subOrders } : {}) }, actor);
       if (recorded.outcome === 'rejected') return recorded;
       const outRefundNo = latePaymentRefundNumber(order.outTradeNo, paid.transactionId);
       const { refund } = await insertOrGet(
