@@ -50,6 +50,10 @@ describe('gateway: refunds', () => {
     const unknownOrder = await v3call(gw, 'POST', '/v3/refund/domestic/refunds', refundBody('NOSUCHORDER001', 'RX1', 1));
     expect(unknownOrder).toMatchObject({ status: 404, json: { code: 'RESOURCE_NOT_EXISTS' } });
     expect(platformSignatureValid(gw.keys, unknownOrder.headers, unknownOrder.text)).toBe(true);
+    const unpaid = jsapiBody(gw, receiver.url);
+    await v3call(gw, 'POST', '/v3/pay/transactions/jsapi', unpaid);
+    const unpaidRefund = await v3call(gw, 'POST', '/v3/refund/domestic/refunds', refundBody(unpaid.out_trade_no, 'RX2', 1, 1));
+    expect(unpaidRefund).toMatchObject({ status: 404, json: { code: 'RESOURCE_NOT_EXISTS' } });
     const unknownRefund = await v3call(gw, 'GET', '/v3/refund/domestic/refunds/RNEVERSENT001');
     expect(unknownRefund).toMatchObject({ status: 404, json: { code: 'RESOURCE_NOT_EXISTS' } });
     expect(platformSignatureValid(gw.keys, unknownRefund.headers, unknownRefund.text)).toBe(true);
