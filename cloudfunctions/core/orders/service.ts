@@ -133,6 +133,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     return result.order;
   }
 
+  /** Refunds to a final state, and the automatic refund of payments on closed orders. */
+  const refunds = createRefundFlow({ store, channels, now, log, apply, casAttempts: CAS_ATTEMPTS });
+
   /** The event a gateway payment fact means; undefined when there is nothing to record. */
   function paymentEvent(state: GatewayPaymentState): OrderEvent | undefined {
     switch (state.kind) {
@@ -235,8 +238,6 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     if (order.payerOpenid !== caller.openid && !isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'this order belongs to someone else');
     return order;
   }
-
-  const refunds = createRefundFlow({ store, channels, now, log, apply, casAttempts: CAS_ATTEMPTS });
 
   /** Updates the refund record and the order's ledger from a gateway refund fact. */
   async function applyRefundState(order: Order, refund: Refund, state: GatewayRefundState, actor: AuditActor): Promise<Applied | undefined> {
