@@ -40,6 +40,11 @@ export type ErrorCode =
   | 'SELF_PAY'
   /** Refund larger than what is left to refund. */
   | 'REFUND_EXCEEDS_PAID'
+  /**
+   * The gateway refused a refund with 403 NOT_ENOUGH: the merchant account's balance available
+   * for refunds is too low. The refund keeps its number and `reconcile` re-sends it once topped up.
+   */
+  | 'REFUND_BALANCE_INSUFFICIENT'
   /** The mini-program could not reach the function (network, host down, cloud error). */
   | 'TRANSPORT_ERROR'
   | 'INTERNAL';
@@ -143,6 +148,36 @@ export interface PayeeProfile {
   authorized: boolean;
 }
 
+/** What made an admin alert: money or a refund that needs a person to look. */
+export type AlertKind =
+  /** A verified payment arrived for an order already CLOSED: refunded automatically. */
+  | 'PAID_AFTER_CLOSE'
+  /** A verified payment could not be recorded (amount, another transaction, a state that takes no money). */
+  | 'PAYMENT_NOT_APPLIED'
+  /** The gateway reports a refund ABNORMAL (e.g. the payer's card was cancelled): handle it in the merchant platform. */
+  | 'REFUND_ABNORMAL'
+  /** The gateway closed a refund: the money stayed with the merchant. */
+  | 'REFUND_CLOSED'
+  /** The gateway refused a refund for good (PARAM_ERROR, INVALID_REQUEST, USER_ACCOUNT_ABNORMAL, …), or the channel cannot refund. */
+  | 'REFUND_REJECTED'
+  /** 403 NOT_ENOUGH: the refund waits for the merchant account to be topped up. */
+  | 'REFUND_BALANCE_INSUFFICIENT';
+
+/** An alert as an admin lists it. Money in fen; no openids. */
+export interface AlertView {
+  id: string;
+  kind: AlertKind;
+  /** ISO 8601 */
+  createdAt: string;
+  outTradeNo: string;
+  outRefundNo?: string;
+  transactionId?: string;
+  /** fen */
+  amount?: number;
+  /** What happened and what to do next. */
+  message: string;
+}
+
 /** Every call: request (without `action`) and the `data` of a successful answer. */
 export interface Calls {
   login: { req: Record<string, never>; res: { openid: string; appid: string; unionid?: string } };
@@ -152,9 +187,16 @@ export interface Calls {
   'pay.close': { req: { outTradeNo: string }; res: { order: OrderView } };
   'pay.list': { req: { pageSize?: number; cursor?: string; role?: 'payer' | 'payee' }; res: PayListResponse };
   'pay.refund': {
-    req: { outTradeNo: string; amount: number; reason?: string };
+    /**
+     * `idempotencyKey` (8–64 chars [A-Za-z0-9_-]) fixes the refund's out_refund_no: a retried call
+     * (after a timeout) resumes the same refund and never starts a second one.
+     */
+    req: { outTradeNo: string; amount: number; reason?: string; idempotencyKey: string };
     res: { order: OrderView; refund: { outRefundNo: string; amount: number; state: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED' } };
   };
+
+  /** Admins only: alerts newest first. */
+  'pay.alerts': { req: { pageSize?: number; cursor?: string }; res: { alerts: AlertView[]; nextCursor?: string } };
 
   'payee.status': { req: Record<string, never>; res: PayeeStatus };
   'payee.signParams': { req: Record<string, never>; res: PayeeSignParams };

@@ -5,7 +5,7 @@ import { isValidOutTradeNo } from '../core/orders/out-trade-no';
 import { runtime } from '../core/runtime';
 
 /**
- * pay: create, query, close, list and refund orders. Thin: each action validates its event, takes
+ * pay: create, query, close, list and refund orders; admins list alerts. Thin: each action validates its event, takes
  * the caller from the platform (an openid in the event is stripped before it gets here) and calls
  * the order service once.
  */
@@ -19,13 +19,16 @@ const description = z
   .refine((text) => Buffer.byteLength(text, 'utf8') <= 127, 'must be at most 127 bytes')
   .refine((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters');
 
+/** Client-generated; a retry with the same key is the same request (pay.create: the same order; pay.refund: the same refund). */
+const idempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]');
+
 const actions = {
   create: {
     schema: z.object({
       channel: z.enum(['jsapi', 'combine']),
       amount: fen,
       description: description.optional(),
-      idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]'),
+      idempotencyKey,
       payeeCode: z.string().min(1).max(64).optional(),
     }),
     run: (request, caller) => runtime().orders.create(caller, request),
@@ -47,8 +50,22 @@ const actions = {
     run: (request, caller) => runtime().orders.list(caller, request),
   },
   refund: {
-    schema: z.object({ outTradeNo, amount: fen, reason: z.string().max(80).optional() }),
+    // reason: sent to the gateway as `reason` (at most 80 bytes there), shown to the payer.
+    schema: z.object({
+      outTradeNo,
+      amount: fen,
+      reason: z
+        .string()
+        .max(80)
+        .refine((text) => Buffer.byteLength(text, 'utf8') <= 80, 'must be at most 80 bytes')
+        .optional(),
+      idempotencyKey,
+    }),
     run: (request, caller) => runtime().orders.refund(caller, request),
+  },
+  alerts: {
+    schema: z.object({ pageSize: z.number().int().min(1).max(100).optional(), cursor: z.string().min(1).max(512).optional() }),
+    run: (request, caller) => runtime().orders.alerts(caller, request),
   },
 } satisfies ContractActions<'pay'>;
 

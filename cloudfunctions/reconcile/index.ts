@@ -4,8 +4,9 @@ import config from './config.json';
 
 /**
  * reconcile (timer, every minute): asks the gateway about PAYING orders nobody heard back about,
- * closes expired ones (never sooner than the gateway's minimum close interval), follows up on
- * refunds in flight. Logs and returns the counts.
+ * closes expired ones (never sooner than the gateway's minimum close interval), drives refunds in
+ * flight to a final state (query; re-send under the same number when the gateway does not know
+ * them). Logs and returns the counts.
  *
  * Timer only: a call from the mini-program (`wx.cloud.callFunction`, the local host's `/call`) or
  * anything that is not its own timer trigger is refused with FORBIDDEN before the store or the

@@ -17,6 +17,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   PAYEE_ALREADY_AUTHORIZED: '收款方已开通收款',
   SELF_PAY: '不能向自己付款',
   REFUND_EXCEEDS_PAID: '退款金额超过可退金额',
+  REFUND_BALANCE_INSUFFICIENT: '商户可退款余额不足，充值后将自动重新发起退款',
   TRANSPORT_ERROR: '网络不可用，请检查网络后重试',
   INTERNAL: '系统繁忙，请稍后重试',
 };

@@ -16,6 +16,10 @@ export interface GatewayAdmin {
   fail(prepayId: string, reason?: string): Promise<UserActionResult>;
   authorizeContract(openid: string): Promise<ContractView>;
   revokeContract(openid: string): Promise<ContractView>;
+  /** Money arrives for a CLOSED order (TRANSACTION.SUCCESS is sent): the paid-after-close case. */
+  latePayment(outTradeNo: string): Promise<UserActionResult & { transaction_id: string }>;
+  /** The merchant platform's hand on a refund: ABNORMAL, CLOSED, or an ABNORMAL one re-routed to SUCCESS. */
+  refundAction(outRefundNo: string, action: 'abnormal' | 'close' | 'resolve'): Promise<Record<string, unknown>>;
   fault(spec: FaultSpec): Promise<ArmedFault>;
   faults(): Promise<ArmedFault[]>;
   clearFaults(): Promise<void>;
@@ -83,6 +87,8 @@ export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
     fail: (id, reason) => call('POST', `/sandbox/cashier/${seg(id)}/fail`, reason === undefined ? {} : { reason }),
     authorizeContract: (openid) => call('POST', `/sandbox/admin/contracts/${seg(openid)}/authorize`, {}),
     revokeContract: (openid) => call('POST', `/sandbox/admin/contracts/${seg(openid)}/revoke`, {}),
+    latePayment: (no) => call('POST', `/sandbox/admin/orders/${seg(no)}/late-payment`, {}),
+    refundAction: (no, action) => call('POST', `/sandbox/admin/refunds/${seg(no)}/${action}`, {}),
     fault: (spec) => call('POST', '/sandbox/admin/faults', spec),
     faults: async () => (await call<{ faults: ArmedFault[] }>('GET', '/sandbox/admin/faults')).faults,
     clearFaults: async () => {

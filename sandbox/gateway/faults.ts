@@ -7,7 +7,11 @@ import { GatewayError } from './http';
  * used up call by call (`count`, default 1).
  */
 
-export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang';
+/**
+ * NOT_ENOUGH: the refund API's 403 (商户可用退款余额不足; wechatpay-go refunddomestic error table),
+ * request not processed — only on `POST /v3/refund/domestic/refunds`.
+ */
+export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang' | 'NOT_ENOUGH';
 export type NotificationEffect = 'drop' | 'delay' | 'duplicate' | 'corrupt';
 export type Corruption = 'signature' | 'serial' | 'signtest' | 'stale-timestamp';
 
@@ -39,10 +43,24 @@ export interface NotificationFaultSpec {
   corruption?: Corruption;
 }
 
-export type FaultSpec = EndpointFaultSpec | NotificationFaultSpec;
+/**
+ * How the next refunds end instead of SUCCESS: ABNORMAL (退款异常: the payer's card was cancelled or
+ * frozen; a person re-routes it — `POST /sandbox/admin/refunds/{no}/resolve`) or CLOSED (退款关闭),
+ * each with its `REFUND.ABNORMAL` / `REFUND.CLOSED` notification.
+ */
+export interface RefundFaultSpec {
+  kind: 'refund';
+  effect: 'ABNORMAL' | 'CLOSED';
+  count?: number;
+}
+
+export type FaultSpec = EndpointFaultSpec | NotificationFaultSpec | RefundFaultSpec;
 export type ArmedFault = FaultSpec & { id: string; remaining: number };
 
-const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang'];
+const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang', 'NOT_ENOUGH'];
+const REFUND_EFFECTS: readonly string[] = ['ABNORMAL', 'CLOSED'];
+/** The only API that answers NOT_ENOUGH. */
+export const REFUND_CREATE_PATH = '/v3/refund/domestic/refunds';
 const NOTIFICATION_EFFECTS: readonly string[] = ['drop', 'delay', 'duplicate', 'corrupt'];
 const CORRUPTIONS: readonly string[] = ['signature', 'serial', 'signtest', 'stale-timestamp'];
 
@@ -79,6 +97,12 @@ export class Faults {
     return fault ? this.use(fault) : undefined;
   }
 
+  /** Uses up one refund-outcome fault, if armed: how the refund being created ends. */
+  takeRefundOutcome(): 'ABNORMAL' | 'CLOSED' | undefined {
+    const fault = this.armed.find((f): f is ArmedFault & RefundFaultSpec => f.kind === 'refund');
+    return fault ? this.use(fault).effect : undefined;
+  }
+
   private use<T extends ArmedFault>(fault: T): T {
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.armed = this.armed.filter((f) => f !== fault);
@@ -104,6 +128,9 @@ function validateFault(spec: unknown): ArmedFault {
     if (s.method !== undefined && typeof s.method !== 'string') throw bad('method must be a string');
     if (s.holdMs !== undefined && (typeof s.holdMs !== 'number' || s.holdMs < 0)) throw bad('holdMs must be a non-negative number');
     if (s.processed !== undefined && typeof s.processed !== 'boolean') throw bad('processed must be a boolean');
+    if (s.effect === 'NOT_ENOUGH' && (s.path !== REFUND_CREATE_PATH || (s.method !== undefined && s.method.toUpperCase() !== 'POST'))) {
+      throw bad(`NOT_ENOUGH is an answer of POST ${REFUND_CREATE_PATH} only`);
+    }
     return { ...(s as unknown as EndpointFaultSpec), id, remaining: count };
   }
   if (s.kind === 'notification') {
@@ -115,5 +142,9 @@ function validateFault(spec: unknown): ArmedFault {
     if (s.copies !== undefined && (typeof s.copies !== 'number' || !Number.isInteger(s.copies) || s.copies < 1)) throw bad('copies must be a positive integer');
     return { ...(s as unknown as NotificationFaultSpec), id, remaining: count };
   }
-  throw bad('kind must be "endpoint" or "notification"');
+  if (s.kind === 'refund') {
+    if (typeof s.effect !== 'string' || !REFUND_EFFECTS.includes(s.effect)) throw bad(`effect must be one of ${REFUND_EFFECTS.join(', ')}`);
+    return { ...(s as unknown as RefundFaultSpec), id, remaining: count };
+  }
+  throw bad('kind must be "endpoint", "notification" or "refund"');
 }

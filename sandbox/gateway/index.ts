@@ -23,7 +23,7 @@ export { DEFAULT_TEST_USER, testOpenid, testUnionid } from './login';
 export { MAX_ATTEMPTS, RETRY_DELAYS_S } from './notifier';
 export type { CombineRecord, NotificationRecord, OrderRecord, RefundRecord } from './state';
 export type { SignLayout } from './contracts';
-export type { FaultSpec, EndpointFaultSpec, NotificationFaultSpec } from './faults';
+export type { FaultSpec, EndpointFaultSpec, NotificationFaultSpec, RefundFaultSpec } from './faults';
 
 export interface GatewayOptions {
   dataDir: string;
@@ -145,6 +145,12 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
     if (fault?.effect === 'SYSTEM_ERROR') {
       if (wxApi) return send({ status: 200, json: { errcode: -1, errmsg: 'system error (sandbox fault)' } });
       throw new GatewayError(500, 'SYSTEM_ERROR', '系统错误 (sandbox fault)');
+    }
+    if (fault?.effect === 'NOT_ENOUGH') {
+      // A business answer: only to a request that verified (else 401 as always). 403 NOT_ENOUGH
+      // (wechatpay-go refunddomestic error table); the refund is not taken.
+      rc.mchid = authenticate(rc, ctx.keys);
+      throw new GatewayError(403, 'NOT_ENOUGH', '基本账户余额不足，请充值后重新发起 (sandbox fault)');
     }
     if (fault?.effect === 'FREQUENCY_LIMITED') {
       if (wxApi) return send({ status: 200, json: { errcode: 45011, errmsg: 'api minute-quota reach limit (sandbox fault)' } });

@@ -83,9 +83,12 @@ export interface RefundRecord {
   refund: number;
   total: number;
   currency: string;
-  status: 'PROCESSING' | 'SUCCESS';
+  /** The published refund states (退款状态): SUCCESS, CLOSED, PROCESSING, ABNORMAL. */
+  status: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
+  /** What PROCESSING turns into when due: SUCCESS unless a refund fault said otherwise. */
+  outcome?: 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
   createdAt: number;
-  /** When PROCESSING turns SUCCESS (epoch ms), survives restarts. */
+  /** When PROCESSING settles (epoch ms), survives restarts. */
   dueAt: number;
   successTime?: string;
 }

@@ -39,8 +39,16 @@ export interface RefundEntry {
   outRefundNo: string;
   /** fen */
   amount: number;
-  state: 'PROCESSING' | 'SUCCESS' | 'FAILED';
+  /**
+   * FAILED: closed or refused, the money stayed with the merchant. ABNORMAL: the gateway could not
+   * deliver it (the payer's card was cancelled or frozen) and a person must re-route it in the
+   * merchant platform — the money is neither refunded nor refundable again, so it stays reserved.
+   */
+  state: 'PROCESSING' | 'SUCCESS' | 'FAILED' | 'ABNORMAL';
 }
+
+/** Ledger states whose money is on its way out: reserved, not refundable again. */
+export const OPEN_REFUND_STATES: ReadonlySet<RefundEntry['state']> = new Set(['PROCESSING', 'ABNORMAL']);
 
 export interface Order {
   /** Our order number (for combine orders: the combine_out_trade_no when there is no other). */
@@ -79,6 +87,8 @@ export interface Order {
   subOrders?: SubOrder[];
   /** The payer's IP from the platform (CLIENTIP), for the gateway's scene_info. */
   payerClientIp?: string;
+  /** Set when a verified payment arrived after the order was closed: it is refunded automatically. */
+  paidAfterClose?: true;
 }
 
 export interface Refund {
@@ -94,7 +104,10 @@ export interface Refund {
   updatedAt: number;
   /** When the gateway reported SUCCESS. */
   succeededAt?: number;
+  /** Sent to the gateway as `reason` (shown to the payer); part of the body every re-send repeats. */
   reason?: string;
+  /** Why it ended CLOSED without the gateway taking it (the gateway's refusal code), when it did. */
+  failure?: string;
 }
 
 /** Who caused a change: the source of the fact, not the code path. */
@@ -135,7 +148,7 @@ export function toOrderView(order: Order): OrderView {
 
 /** fen still refundable: paid amount minus what was refunded and what is being refunded. */
 export function refundableAmount(order: Order): number {
-  const inFlight = order.refunds.filter((r) => r.state === 'PROCESSING').reduce((sum, r) => sum + r.amount, 0);
+  const inFlight = order.refunds.filter((r) => OPEN_REFUND_STATES.has(r.state)).reduce((sum, r) => sum + r.amount, 0);
   return order.amount - order.refundedAmount - inFlight;
 }
 

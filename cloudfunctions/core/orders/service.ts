@@ -4,7 +4,7 @@
  * compare-and-set with its audit entry; a lost CAS re-reads and re-applies (bounded), so duplicate
  * and concurrent facts apply exactly once. It never branches on a gateway name: channels do that.
  */
-import type { OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
+import type { AlertView, OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
 import type { ChannelNotification, GatewayOrderIds, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
 import { toGatewayAppError } from '../channels/gateway-errors';
@@ -14,10 +14,12 @@ import type { Store } from '../store/port';
 import { isStoreError } from '../store/port';
 import { applyOrderEvent } from '../store/apply-event';
 import { WechatPayError } from '../wechatpay/errors';
+import { toAlertView } from './alerts';
 import type { AuditActor, Order, Refund } from './model';
-import { newOrderRecord, newRefundRecord, refundableAmount, toOrderView } from './model';
+import { newOrderRecord, toOrderView } from './model';
 import { newOutTradeNo } from './out-trade-no';
-import { transitionRefund, type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
+import { createRefundFlow } from './refund-flow';
+import { type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
 
 /** The slice of merchant config the service decides with. */
 export interface OrderServiceConfig {
@@ -53,6 +55,8 @@ export interface ReconcileReport {
   closed: number;
   failed: number;
   refunds: number;
+  /** Refunds re-sent (same number, same body) because the gateway did not know them. */
+  resent: number;
   errors: number;
 }
 
@@ -68,8 +72,10 @@ export interface OrderService {
   list(caller: Caller, request: { pageSize?: number; cursor?: string; role?: 'payer' | 'payee' }): Promise<PayListResponse>;
   refund(
     caller: Caller,
-    request: { outTradeNo: string; amount: number; reason?: string },
+    request: { outTradeNo: string; amount: number; reason?: string; idempotencyKey: string },
   ): Promise<{ order: OrderView; refund: { outRefundNo: string; amount: number; state: GatewayRefundState['state'] } }>;
+  /** Admins only: alerts (payments on closed orders, refunds that need a person), newest first. */
+  alerts(caller: Caller, request: { pageSize?: number; cursor?: string }): Promise<{ alerts: AlertView[]; nextCursor?: string }>;
   /** Applies a verified notification (payNotify has already verified and decrypted it). */
   applyNotification(notification: ChannelNotification): Promise<NotificationOutcome>;
   reconcile(): Promise<ReconcileReport>;
@@ -127,6 +133,9 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     return result.order;
   }
 
+  /** Refunds to a final state, and the automatic refund of payments on closed orders. */
+  const refunds = createRefundFlow({ store, channels, now, log, apply, casAttempts: CAS_ATTEMPTS });
+
   /** The event a gateway payment fact means; undefined when there is nothing to record. */
   function paymentEvent(state: GatewayPaymentState): OrderEvent | undefined {
     switch (state.kind) {
@@ -161,7 +170,11 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     // Still payable, but the answer named the gateway's id: store it (later queries go by it).
     const event = paymentEvent(state) ?? (state.kind === 'PENDING' && state.combineTransactionId ? { type: 'COMBINE_TRANSACTION_ID_LEARNED', combineTransactionId: state.combineTransactionId } : undefined);
     if (!event) return { order, state };
-    const result = await apply(order.outTradeNo, event, actor);
+    let result = await apply(order.outTradeNo, event, actor);
+    // Closed here meanwhile, paid there: the payment is recorded and refunded, never ignored.
+    if (result.outcome === 'rejected' && event.type === 'PAID' && result.rejected === 'INVALID_STATE' && result.order.state === 'CLOSED') {
+      result = await refunds.settleLatePayment(result.order, event, actor);
+    }
     if (result.outcome === 'rejected') {
       log(`gateway ${actor} result not applied to ${order.outTradeNo}: ${result.rejected} ${result.message}`);
       if (result.rejected === 'AMOUNT_MISMATCH' || result.rejected === 'CONFLICT') throw new AppError('GATEWAY_UNTRUSTED', result.message);
@@ -206,6 +219,20 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     return { order: toOrderView(existing) };
   }
 
+  /**
+   * A verified payment fact: the usual transition, except for an order we had closed (or one
+   * already marked paid-after-close), whose payment is recorded and refunded automatically.
+   */
+  async function applyPayment(order: Order, event: OrderEvent, actor: AuditActor): Promise<Applied> {
+    if (event.type === 'PAID' && (order.state === 'CLOSED' || order.paidAfterClose)) return refunds.settleLatePayment(order, event, actor);
+    const result = await apply(order.outTradeNo, event, actor);
+    // Closed between our read and our write: the same late-payment path.
+    if (result.outcome === 'rejected' && event.type === 'PAID' && result.rejected === 'INVALID_STATE' && result.order.state === 'CLOSED') {
+      return refunds.settleLatePayment(result.order, event, actor);
+    }
+    return result;
+  }
+
   async function readOwn(caller: Caller, outTradeNo: string, access: 'act' | 'read' = 'act'): Promise<Order> {
     const order = await store.getOrder(outTradeNo);
     if (!order) throw new AppError('NOT_FOUND', `no order ${outTradeNo}`);
@@ -217,14 +244,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
 
   /** Updates the refund record and the order's ledger from a gateway refund fact. */
   async function applyRefundState(order: Order, refund: Refund, state: GatewayRefundState, actor: AuditActor): Promise<Applied | undefined> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const current = (await store.getRefund(refund.outRefundNo)) ?? refund;
-      const update = transitionRefund(current, { state: state.state, ...(state.refundId ? { refundId: state.refundId } : {}) }, now());
-      if (update.kind !== 'applied' || (await store.updateRefund(update.next, current.version))) break;
-    }
-    if (state.state === 'SUCCESS') return apply(order.outTradeNo, { type: 'REFUND_SUCCEEDED', outRefundNo: refund.outRefundNo, amount: state.amount }, actor);
-    if (state.state === 'ABNORMAL' || state.state === 'CLOSED') return apply(order.outTradeNo, { type: 'REFUND_FAILED', outRefundNo: refund.outRefundNo }, actor);
-    return undefined;
+    return refunds.settle(order, refund, state, actor);
   }
 
   /** Closes at the gateway; "never placed" and "already closed" count as closed, whatever the channel's error shape. */
@@ -355,41 +375,19 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
 
     async refund(caller, request) {
       if (!isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'only merchant admins may refund');
-      const order = await store.getOrder(request.outTradeNo);
-      if (!order) throw new AppError('NOT_FOUND', `no order ${request.outTradeNo}`);
-      if (order.state !== 'PAID' && order.state !== 'REFUNDING') throw new AppError('INVALID_STATE', `a ${order.state} order cannot be refunded`);
-      const left = refundableAmount(order);
-      if (request.amount > left) throw new AppError('REFUND_EXCEEDS_PAID', `refund of ${request.amount} fen exceeds the ${left} fen left`);
+      const { order, refund } = await refunds.refundByAdmin(request);
+      return { order: toOrderView(order), refund: { outRefundNo: refund.outRefundNo, amount: refund.amount, state: refund.state } };
+    },
 
-      const refund = newRefundRecord(
-        { outRefundNo: number('R'), outTradeNo: order.outTradeNo, amount: request.amount, ...(request.reason ? { reason: request.reason } : {}) },
-        now(),
-      );
-      await store.insertRefund(refund);
-      const started = await apply(order.outTradeNo, { type: 'REFUND_STARTED', outRefundNo: refund.outRefundNo, amount: refund.amount }, 'admin');
-      if (started.outcome === 'rejected') {
-        // A concurrent refund took the room: write this one off so it is never sent.
-        await applyRefundState(order, refund, { outRefundNo: refund.outRefundNo, state: 'CLOSED', amount: refund.amount }, 'admin');
-        throw new AppError(started.rejected === 'REFUND_EXCEEDS_PAID' ? 'REFUND_EXCEEDS_PAID' : 'INVALID_STATE', started.message);
-      }
-
-      let state: GatewayRefundState;
+    async alerts(caller, request) {
+      if (!isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'only merchant admins may list alerts');
       try {
-        state = await channels.get(order.channel).refund(started.order, refund);
+        const page = await store.listAlerts({ limit: request.pageSize ?? DEFAULT_PAGE_SIZE, ...(request.cursor ? { cursor: request.cursor } : {}) });
+        return { alerts: page.items.map(toAlertView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
       } catch (error) {
-        const appError = toGatewayAppError(error, 'refund');
-        if (appError.code === 'GATEWAY_REJECTED') {
-          await applyRefundState(started.order, refund, { outRefundNo: refund.outRefundNo, state: 'CLOSED', amount: refund.amount }, 'admin');
-        }
-        // Unavailable: the refund stays PROCESSING; reconcile asks the gateway about it later.
-        throw appError;
+        if (isStoreError(error, 'INVALID_CURSOR')) throw new AppError('INVALID_ARGUMENT', 'cursor: not a cursor this listing issued');
+        throw error;
       }
-      if (state.amount !== refund.amount || state.outRefundNo !== refund.outRefundNo) {
-        throw new AppError('GATEWAY_UNTRUSTED', `refund answer (${state.outRefundNo}, ${state.amount} fen) does not match ${refund.outRefundNo}`);
-      }
-      const settled = await applyRefundState(started.order, refund, state, 'admin');
-      const latest = settled?.order ?? (await store.getOrder(order.outTradeNo)) ?? started.order;
-      return { order: toOrderView(latest), refund: { outRefundNo: refund.outRefundNo, amount: refund.amount, state: state.state } };
     },
 
     async applyNotification(n) {
@@ -411,7 +409,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
         if (mismatch) return reject(400, 'PAYEE_MISMATCH', mismatch);
         const event = paymentEvent(n.state);
         if (!event) return reject(400, 'NOT_A_RESULT', `notification for ${n.outTradeNo} carries no final state`);
-        outcome = await apply(order.outTradeNo, event, 'notify');
+        outcome = await applyPayment(order, event, 'notify');
       } else {
         const refund = await store.getRefund(n.refund.outRefundNo);
         if (!refund) return reject(404, 'REFUND_NOT_FOUND', `no refund ${n.refund.outRefundNo}`);
@@ -424,7 +422,13 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       if (outcome?.outcome === 'rejected') {
         if (n.kind === 'payment' && n.state.kind === 'PAID') {
           // Money reported for an order we cannot mark paid: someone must look (refund or fix).
-          console.error(`[orders] ALERT: verified payment ${n.state.transactionId} for ${n.outTradeNo} rejected (${outcome.rejected}): ${outcome.message}`);
+          await refunds.raiseAlert({
+            kind: 'PAYMENT_NOT_APPLIED',
+            outTradeNo: outcome.order.outTradeNo,
+            transactionId: n.state.transactionId,
+            ...(n.state.paidAmount > 0 && Number.isSafeInteger(n.state.paidAmount) ? { amount: n.state.paidAmount } : {}),
+            message: `verified payment ${n.state.transactionId} for ${outcome.order.outTradeNo} was not recorded (${outcome.rejected}: ${outcome.message}); check it in the merchant platform and refund it there if it is not owed.`,
+          });
         }
         const status = outcome.rejected === 'AMOUNT_MISMATCH' || outcome.rejected === 'INVALID_EVENT' || outcome.rejected === 'UNKNOWN_SUB_ORDER' ? 400 : 409;
         return reject(status, outcome.rejected, outcome.message);
@@ -440,7 +444,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     },
 
     async reconcile() {
-      const report: ReconcileReport = { checked: 0, paid: 0, closed: 0, failed: 0, refunds: 0, errors: 0 };
+      const report: ReconcileReport = { checked: 0, paid: 0, closed: 0, failed: 0, refunds: 0, resent: 0, errors: 0 };
       const at = now();
       const limit = config.reconcile.batchSize;
       const stale = await store.listOrdersInState('PAYING', { olderThan: at - config.reconcile.payingOlderThanMs, limit });
@@ -477,23 +481,8 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
           log(`reconcile ${order.outTradeNo} failed: ${(error as Error).message}`);
         }
       }
-      // Refunds whose result never arrived (lost notification, gateway down during refund).
-      const refunding = await store.listOrdersInState('REFUNDING', { olderThan: at - config.reconcile.payingOlderThanMs, limit });
-      for (const order of refunding) {
-        for (const entry of order.refunds.filter((r) => r.state === 'PROCESSING')) {
-          report.checked++;
-          try {
-            const refund = await store.getRefund(entry.outRefundNo);
-            if (!refund) continue;
-            const state = await channels.get(order.channel).queryRefund(order, refund);
-            const result = await applyRefundState(order, refund, state, 'reconcile');
-            if (result?.outcome === 'applied') report.refunds++;
-          } catch (error) {
-            report.errors++;
-            log(`reconcile refund ${entry.outRefundNo} failed: ${(error as Error).message}`);
-          }
-        }
-      }
+      // Refunds whose result never arrived (lost notification, no answer, unknown at the gateway).
+      await refunds.reconcile({ olderThan: at - config.reconcile.payingOlderThanMs, limit }, report);
       return report;
     },
   };

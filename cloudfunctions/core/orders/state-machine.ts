@@ -7,13 +7,17 @@
  *      │                          │                ▲                          │
  *      ├─CREATE_REJECTED─▶ FAILED ◀─PAYMENT_FAILED │   partial success / fail │
  *      └─CLOSED──────────▶ CLOSED ◀─CLOSED         └──────────────────────────┤
- *                                                       full amount refunded ─▶ REFUNDED
+ *                            │                          full amount refunded ─▶ REFUNDED
+ *                            └─PAID_AFTER_CLOSE─▶ PAID (marked: refunded automatically)
+ *
+ * A refund the gateway reports ABNORMAL (REFUND_ABNORMAL) keeps its money reserved and the order
+ * REFUNDING until a person re-routes it and the gateway reports SUCCESS or CLOSED.
  *
  * Replaying a fact that is already recorded (a duplicate notification, a query racing a
  * notification) answers `alreadyApplied`, so handlers can reply success without writing.
  */
 import type { AuditActor, AuditEvent, Order, OrderState, RefundEntry, SubOrder, SubOrderState, Refund, RefundState } from './model';
-import { isPositiveFen, refundableAmount } from './model';
+import { OPEN_REFUND_STATES, isPositiveFen, refundableAmount } from './model';
 
 /** A sub-order's fact from a combine notification or query. */
 export interface SubOrderUpdate {
@@ -42,6 +46,10 @@ export type OrderEvent =
   | { type: 'REFUND_STARTED'; outRefundNo: string; amount: number }
   | { type: 'REFUND_SUCCEEDED'; outRefundNo: string; amount: number }
   | { type: 'REFUND_FAILED'; outRefundNo: string }
+  /** The gateway could not deliver the refund (REFUND.ABNORMAL): reserved until a person re-routes it. */
+  | { type: 'REFUND_ABNORMAL'; outRefundNo: string }
+  /** A verified payment for an order we had closed: recorded (never hidden) and marked for an automatic refund. */
+  | { type: 'PAID_AFTER_CLOSE'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[] }
   | ({ type: 'SUB_ORDER_UPDATED' } & SubOrderUpdate);
 
 export type OrderEventType = OrderEvent['type'];
@@ -102,6 +110,7 @@ function malformed(event: OrderEvent): string | undefined {
       if (typeof event.reason !== 'string') return 'reason must be a string';
       return subOrdersMalformed(event.subOrders);
     case 'PAID':
+    case 'PAID_AFTER_CLOSE':
       if (!nonEmpty(event.transactionId)) return 'transactionId is required';
       if (!Number.isSafeInteger(event.paidAt) || event.paidAt <= 0) return 'paidAt must be a ms epoch integer';
       if (!isPositiveFen(event.paidAmount)) return 'paidAmount must be a positive integer (fen)';
@@ -111,6 +120,7 @@ function malformed(event: OrderEvent): string | undefined {
       if (!nonEmpty(event.outRefundNo)) return 'outRefundNo is required';
       return isPositiveFen(event.amount) ? undefined : 'amount must be a positive integer (fen)';
     case 'REFUND_FAILED':
+    case 'REFUND_ABNORMAL':
       return nonEmpty(event.outRefundNo) ? undefined : 'outRefundNo is required';
     case 'SUB_ORDER_UPDATED':
       return subOrderMalformed(event);
@@ -195,7 +205,7 @@ function isResult(value: unknown): value is TransitionResult {
 
 /** The state an order settles in once refunds move on. */
 function refundSettledState(amount: number, refundedAmount: number, refunds: RefundEntry[]): OrderState {
-  if (refunds.some((r) => r.state === 'PROCESSING')) return 'REFUNDING';
+  if (refunds.some((r) => OPEN_REFUND_STATES.has(r.state))) return 'REFUNDING';
   return refundedAmount >= amount ? 'REFUNDED' : 'PAID';
 }
 
@@ -310,6 +320,30 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       if (order.channel !== 'combine') return reject('INVALID_EVENT', `order ${order.outTradeNo} is not a combine order`);
       return already();
 
+    case 'REFUND_ABNORMAL': {
+      const existing = order.refunds.find((r) => r.outRefundNo === event.outRefundNo);
+      if (!existing) return reject('UNKNOWN_REFUND', `order ${order.outTradeNo} has no refund ${event.outRefundNo}`);
+      if (existing.state === 'ABNORMAL') return ALREADY;
+      if (existing.state !== 'PROCESSING') return reject('CONFLICT', `refund ${event.outRefundNo} is already ${existing.state}`);
+      if (from !== 'REFUNDING') return wrongState();
+      const refunds = order.refunds.map((r) => (r.outRefundNo === event.outRefundNo ? { ...r, state: 'ABNORMAL' as const } : r));
+      return apply({ refunds, state: refundSettledState(order.amount, order.refundedAmount, refunds) });
+    }
+
+    case 'PAID_AFTER_CLOSE': {
+      if (event.paidAmount !== order.amount) {
+        return reject('AMOUNT_MISMATCH', `order ${order.outTradeNo}: ${event.paidAmount} fen paid, ${order.amount} fen expected`);
+      }
+      if (order.transactionId !== undefined) {
+        if (order.transactionId === event.transactionId && order.paidAfterClose) return ALREADY;
+        return reject('CONFLICT', `order ${order.outTradeNo} was paid by transaction ${order.transactionId}`);
+      }
+      if (from !== 'CLOSED') return wrongState();
+      const subOrders = subOrderChanges(order, event.subOrders);
+      if (isResult(subOrders)) return subOrders;
+      return apply({ state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt, paidAfterClose: true, ...subOrders });
+    }
+
     case 'SUB_ORDER_UPDATED': {
       const { type: _type, ...update } = event;
       const subOrders = applySubOrders(order, [update]);
@@ -320,7 +354,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
   }
 }
 
-export type RefundUpdate = { state: RefundState; refundId?: string; reason?: string };
+export type RefundUpdate = { state: RefundState; refundId?: string; reason?: string; failure?: string };
 export type RefundTransitionResult =
   | { kind: 'applied'; next: Refund }
   | { kind: 'alreadyApplied'; alreadyApplied: true }
@@ -347,6 +381,7 @@ export function transitionRefund(refund: Refund, update: RefundUpdate, now: numb
   const next: Refund = { ...refund, state: update.state, version: refund.version + 1, updatedAt: now };
   if (update.refundId !== undefined) next.refundId = update.refundId;
   if (update.reason !== undefined) next.reason = update.reason;
+  if (update.failure !== undefined) next.failure = update.failure;
   if (update.state === 'SUCCESS' && refund.state !== 'SUCCESS') next.succeededAt = now;
   return { kind: 'applied', next };
 }

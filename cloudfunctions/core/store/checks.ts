@@ -2,6 +2,8 @@
  * Checks and cursor codec shared by every adapter, so they refuse the same inputs with the same
  * error codes before touching storage.
  */
+import type { Alert } from '../orders/alerts';
+import { alertProblems } from '../orders/alerts';
 import type { AuditEvent, Order, Refund } from '../orders/model';
 import { orderProblems, refundProblems, ORDER_STATES } from '../orders/model';
 import type { Payee, PageRequest } from './port';
@@ -97,4 +99,20 @@ export function checkIdentityUnchanged(stored: Order, next: Order): void {
   if (stored.combineTransactionId !== undefined && next.combineTransactionId !== stored.combineTransactionId) {
     throw new StoreError('INVALID_RECORD', `order ${next.outTradeNo}: combineTransactionId cannot change once known`);
   }
+}
+
+export function checkAlert(alert: Alert): void {
+  const problems = alertProblems(alert);
+  if (problems.length) throw new StoreError('INVALID_RECORD', `alert ${String(alert?.id)}: ${problems.join('; ')}`);
+}
+
+/** The alerts listing reuses the order cursor codec: (createdAt, id) in place of (createdAt, outTradeNo). */
+export const ALERTS_LISTING = 'alerts';
+
+/** Builds a page of alerts from `limit + 1` fetched rows. */
+export function toAlertPage(rows: Alert[], limit: number): { items: Alert[]; nextCursor?: string } {
+  const items = rows.slice(0, limit);
+  if (rows.length <= limit) return { items };
+  const last = items[items.length - 1];
+  return { items, nextCursor: encodeCursor(ALERTS_LISTING, { createdAt: last.createdAt, outTradeNo: last.id }) };
 }

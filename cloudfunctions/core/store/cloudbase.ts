@@ -3,6 +3,7 @@
  *
  * Collections: `orders` (_id = outTradeNo), `refunds` (_id = outRefundNo), `payees`
  * (_id = openid), `notifications` (_id = notification id), `audit` (_id = outTradeNo#version),
+ * `alerts` (_id = alert id, derived from the fact it reports),
  * and `uniques`, guard documents whose `_id` is a unique key (idempotency key, combine number,
  * gateway combine transaction id, share code): the database has no multi-field unique index we can create from code, so a
  * transaction that writes the record also creates its guards, and a concurrent duplicate
@@ -13,12 +14,13 @@
  * the moved version, and answers `false`.
  */
 import { createHash } from 'node:crypto';
+import type { Alert } from '../orders/alerts';
 import type { AuditEvent, Order, OrderState, Refund } from '../orders/model';
 import type { NotificationReceipt, Page, PageRequest, Payee, Store } from './port';
 import { StoreError } from './port';
 import type { CloudbaseCollection, CloudbaseDb, CloudbaseDocument, CloudbaseTransaction, DocumentData, QueryCondition, StoredDocument } from './cloudbase-db';
 import { isConflictError, isNotFoundError } from './cloudbase-db';
-import { checkIdentityUnchanged, checkLimit, checkOrder, checkOrderUpdate, checkPayee, checkRefund, decodeCursor, initialAudit, toPage } from './checks';
+import { ALERTS_LISTING, checkAlert, checkIdentityUnchanged, checkLimit, checkOrder, checkOrderUpdate, checkPayee, checkRefund, decodeCursor, initialAudit, toAlertPage, toPage } from './checks';
 
 export interface CloudbaseStoreOptions {
   /** Prepended to every collection name (isolates test runs in a shared environment). */
@@ -27,7 +29,7 @@ export interface CloudbaseStoreOptions {
   conflictAttempts?: number;
 }
 
-const COLLECTIONS = ['orders', 'refunds', 'payees', 'notifications', 'audit', 'uniques'] as const;
+const COLLECTIONS = ['orders', 'refunds', 'payees', 'notifications', 'audit', 'uniques', 'alerts'] as const;
 type CollectionName = (typeof COLLECTIONS)[number];
 /** Server-side SDK queries return at most this many documents. */
 const QUERY_MAX = 1000;
@@ -247,6 +249,18 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
     async recordNotification(notificationId: string, receipt: NotificationReceipt) {
       if (typeof notificationId !== 'string' || !notificationId) throw new StoreError('INVALID_RECORD', 'notification id is required');
       return addUnique('notifications', notificationId, toData(receipt));
+    },
+
+    async insertAlert(alert: Alert) {
+      checkAlert(alert);
+      return addUnique('alerts', alert.id, toData(alert));
+    },
+    async listAlerts(page) {
+      const limit = checkLimit(page.limit);
+      const after = decodeCursor(ALERTS_LISTING, page);
+      const base = after ? col('alerts').where(_.or({ createdAt: _.lt(after.createdAt) }, { createdAt: after.createdAt, _id: _.lt(after.outTradeNo) })) : col('alerts');
+      const { data } = await base.orderBy('createdAt', 'desc').orderBy('_id', 'desc').limit(limit + 1).get();
+      return toAlertPage(data.map((d) => fromDocument<Alert>(d) as Alert), limit);
     },
 
     async listAudit(outTradeNo) {

@@ -7,6 +7,7 @@
  * writes n+1 only if the stored record is still at n. A lost race is `false`, never an exception,
  * so concurrent notifications and queries can each re-read and retry or stop.
  */
+import type { Alert } from '../orders/alerts';
 import type { AuditEvent, Order, OrderState, Refund } from '../orders/model';
 
 export type StoreErrorCode =
@@ -116,6 +117,15 @@ export interface Store {
   // ── notifications ───────────────────────────────────────────────────────────────────────────
   /** Records a notification id; `true` only for the first caller, atomically, ever. */
   recordNotification(notificationId: string, receipt: NotificationReceipt): Promise<boolean>;
+
+  // ── alerts ──────────────────────────────────────────────────────────────────────────────────
+  /**
+   * Records an admin alert; `false` (nothing written) when one with this id exists — ids are
+   * derived from the fact, so a fact reported again is one alert. Throws INVALID_RECORD when unsound.
+   */
+  insertAlert(alert: Alert): Promise<boolean>;
+  /** Newest first (createdAt, then id, descending); cursor as for orders. */
+  listAlerts(page: PageRequest): Promise<Page<Alert>>;
 
   // ── audit ───────────────────────────────────────────────────────────────────────────────────
   /** The order's history, oldest first. Entries are never changed or removed. */

@@ -82,6 +82,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX orders_by_combine_transaction_id ON orders (combine_transaction_id) WHERE combine_transaction_id IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'admin alerts (payments on closed orders, refunds that need a person)',
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        out_trade_no TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX alerts_newest ON alerts (created_at DESC, id DESC);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -7,10 +7,11 @@
  * same transaction, so a lost CAS leaves no trace.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import type { Alert } from '../orders/alerts';
 import type { AuditEvent, Order, OrderState, Refund } from '../orders/model';
 import type { NotificationReceipt, Page, PageRequest, Payee, Store } from './port';
 import { StoreError } from './port';
-import { checkIdentityUnchanged, checkLimit, checkOrder, checkOrderUpdate, checkPayee, checkRefund, decodeCursor, initialAudit, toPage } from './checks';
+import { ALERTS_LISTING, checkAlert, checkIdentityUnchanged, checkLimit, checkOrder, checkOrderUpdate, checkPayee, checkRefund, decodeCursor, initialAudit, toAlertPage, toPage } from './checks';
 import { migrate } from './sqlite-migrations';
 
 export interface SqliteStoreOptions {
@@ -101,6 +102,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     recordNotification: db.prepare('INSERT OR IGNORE INTO notifications (id, event_type, received_at, out_trade_no) VALUES (?, ?, ?, ?)'),
     insertAudit: db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)'),
     listAudit: db.prepare('SELECT data FROM audit WHERE out_trade_no = ? ORDER BY seq ASC') as Statement<[string], Row>,
+    insertAlert: db.prepare('INSERT OR IGNORE INTO alerts (id, kind, out_trade_no, created_at, data) VALUES (?, ?, ?, ?, ?)'),
+    alertsFirst: db.prepare('SELECT data FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?') as Statement<[number], Row>,
+    alertsAfter: db.prepare('SELECT data FROM alerts WHERE created_at < ? OR (created_at = ? AND id < ?) ORDER BY created_at DESC, id DESC LIMIT ?') as Statement<
+      [number, number, string, number],
+      Row
+    >,
   };
 
   const insertOrderTx = db.transaction((order: Order) => {
@@ -236,6 +243,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     async recordNotification(notificationId: string, receipt: NotificationReceipt) {
       if (typeof notificationId !== 'string' || !notificationId) throw new StoreError('INVALID_RECORD', 'notification id is required');
       return s.recordNotification.run(notificationId, receipt.eventType, receipt.receivedAt, receipt.outTradeNo ?? null).changes === 1;
+    },
+
+    async insertAlert(alert: Alert) {
+      checkAlert(alert);
+      return s.insertAlert.run(alert.id, alert.kind, alert.outTradeNo, alert.createdAt, JSON.stringify(alert)).changes === 1;
+    },
+    async listAlerts(page) {
+      const limit = checkLimit(page.limit);
+      const after = decodeCursor(ALERTS_LISTING, page);
+      const rows = after ? s.alertsAfter.all(after.createdAt, after.createdAt, after.outTradeNo, limit + 1) : s.alertsFirst.all(limit + 1);
+      return toAlertPage(rows.map((r) => JSON.parse(r.data) as Alert), limit);
     },
 
     async listAudit(outTradeNo) {

@@ -199,7 +199,8 @@ describe('gateway: orders, cashier actions, refunds, certificates', () => {
     it('PROCESSING, then SUCCESS with a REFUND.SUCCESS notification; never more than paid', async () => {
       const { body, prepayId } = await create({ amount: { total: 500, currency: 'CNY' } });
       const unpaid = await v3call(gw, 'POST', '/v3/refund/domestic/refunds', { out_trade_no: body.out_trade_no, out_refund_no: 'R' + body.out_trade_no, amount: { refund: 1, total: 500, currency: 'CNY' } });
-      expect(unpaid.json.code).toBe('INVALID_REQUEST');
+      // Published: RESOURCE_NOT_EXISTS "请检查你的订单号是否正确且是否已支付，未支付的订单不能发起退款".
+      expect(unpaid).toMatchObject({ status: 404, json: { code: 'RESOURCE_NOT_EXISTS' } });
       await gw.admin.pay(prepayId);
       const before = receiver.received.length;
 

@@ -157,14 +157,14 @@ describe('refunds', () => {
     await waitForState(stack, created.order.outTradeNo, 'PAID');
     const outTradeNo = created.order.outTradeNo;
 
-    const part = await admin.ok('pay.refund', { outTradeNo, amount: 300, reason: '部分退款' });
+    const part = await admin.ok('pay.refund', { outTradeNo, amount: 300, reason: '部分退款', idempotencyKey: idemKey() });
     expect(part.refund).toMatchObject({ amount: 300, state: 'PROCESSING' });
     expect(part.order.state).toBe('REFUNDING');
-    expect(await admin.call('pay.refund', { outTradeNo, amount: 701 })).toMatchObject({ ok: false, code: 'REFUND_EXCEEDS_PAID' });
+    expect(await admin.call('pay.refund', { outTradeNo, amount: 701, idempotencyKey: idemKey() })).toMatchObject({ ok: false, code: 'REFUND_EXCEEDS_PAID' });
     await waitFor('first refund settled', async () => (await admin.ok('pay.query', { outTradeNo })).order.refundedAmount === 300 || undefined);
     expect((await alice.ok('pay.query', { outTradeNo })).order).toMatchObject({ state: 'PAID', refundedAmount: 300 });
 
-    await admin.ok('pay.refund', { outTradeNo, amount: 700 });
+    await admin.ok('pay.refund', { outTradeNo, amount: 700, idempotencyKey: idemKey() });
     await waitForState(stack, outTradeNo, 'REFUNDED');
     expect((await alice.ok('pay.query', { outTradeNo })).order).toMatchObject({ state: 'REFUNDED', refundedAmount: 1000 });
     expect(auditOf(stack, outTradeNo).map((a) => a.event)).toEqual([
@@ -177,7 +177,7 @@ describe('refunds', () => {
     await cashier(stack, 'pay', created.payment);
     await waitForState(stack, created.order.outTradeNo, 'PAID');
     const before = storeSnapshot(stack);
-    expect(await alice.call('pay.refund', { outTradeNo: created.order.outTradeNo, amount: 100 })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await alice.call('pay.refund', { outTradeNo: created.order.outTradeNo, amount: 100, idempotencyKey: idemKey() })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(storeSnapshot(stack)).toEqual(before);
   });
 });

@@ -314,27 +314,27 @@ describe('refund', () => {
 
   it('admin refunds partially then the rest; results by notification; REFUNDED', async () => {
     const outTradeNo = await paidOrder(1000);
-    const part = await service.refund(admin, { outTradeNo, amount: 300 });
+    const part = await service.refund(admin, { outTradeNo, amount: 300, idempotencyKey: key() });
     expect(part.order).toMatchObject({ state: 'REFUNDING', refundedAmount: 0 });
-    await expectCode(service.refund(admin, { outTradeNo, amount: 701 }), 'REFUND_EXCEEDS_PAID');
+    await expectCode(service.refund(admin, { outTradeNo, amount: 701, idempotencyKey: key() }), 'REFUND_EXCEEDS_PAID');
     const ok = (no: string, amount: number) => ({ kind: 'refund', notificationId: `rn_${no}`, outTradeNo, mchid: MCHID, refund: { outRefundNo: no, state: 'SUCCESS', amount } }) as ChannelNotification;
     expect(await service.applyNotification(ok(part.refund.outRefundNo, 300))).toMatchObject({ status: 204, result: 'applied' });
     expect(await service.applyNotification(ok(part.refund.outRefundNo, 300))).toMatchObject({ status: 204, result: 'duplicate' });
     channel.refundAnswer = 'SUCCESS';
-    const rest = await service.refund(admin, { outTradeNo, amount: 700 });
+    const rest = await service.refund(admin, { outTradeNo, amount: 700, idempotencyKey: key() });
     expect(rest.order).toMatchObject({ state: 'REFUNDED', refundedAmount: 1000 });
     expect((await store.getRefund(rest.refund.outRefundNo))!.state).toBe('SUCCESS');
   });
 
   it('non-admins get FORBIDDEN and nothing is written', async () => {
     const outTradeNo = await paidOrder(500);
-    await expectCode(service.refund(alice, { outTradeNo, amount: 100 }), 'FORBIDDEN');
+    await expectCode(service.refund(alice, { outTradeNo, amount: 100, idempotencyKey: key() }), 'FORBIDDEN');
     expect(await store.listRefunds(outTradeNo)).toEqual([]);
   });
 
   it('an unpaid order cannot be refunded', async () => {
     const { order } = await service.create(alice, { channel: 'jsapi', amount: 500, idempotencyKey: key() });
-    await expectCode(service.refund(admin, { outTradeNo: order.outTradeNo, amount: 100 }), 'INVALID_STATE');
+    await expectCode(service.refund(admin, { outTradeNo: order.outTradeNo, amount: 100, idempotencyKey: key() }), 'INVALID_STATE');
   });
 });
 

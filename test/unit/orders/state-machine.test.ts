@@ -17,6 +17,8 @@ const EVENTS: Record<OrderEventType, OrderEvent> = {
   REFUND_STARTED: { type: 'REFUND_STARTED', outRefundNo: 'R9', amount: 10 },
   REFUND_SUCCEEDED: { type: 'REFUND_SUCCEEDED', outRefundNo: 'R1', amount: 30 },
   REFUND_FAILED: { type: 'REFUND_FAILED', outRefundNo: 'R1' },
+  REFUND_ABNORMAL: { type: 'REFUND_ABNORMAL', outRefundNo: 'R1' },
+  PAID_AFTER_CLOSE: { type: 'PAID_AFTER_CLOSE', transactionId: '4200000999', paidAt: T0 + 5000, paidAmount: 100 },
   SUB_ORDER_UPDATED: { type: 'SUB_ORDER_UPDATED', outTradeNo: '', state: 'SUCCESS', transactionId: '4200000888' },
   COMBINE_TRANSACTION_ID_LEARNED: { type: 'COMBINE_TRANSACTION_ID_LEARNED', combineTransactionId: '1217752501201407033233368018' },
 };
@@ -34,6 +36,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: '!INVALID_STATE',
     REFUND_SUCCEEDED: '!UNKNOWN_REFUND',
     REFUND_FAILED: '!UNKNOWN_REFUND',
+    REFUND_ABNORMAL: '!UNKNOWN_REFUND',
+    PAID_AFTER_CLOSE: '!INVALID_STATE',
   },
   PAYING: {
     PREPAY_CREATED: '!CONFLICT',
@@ -44,6 +48,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: '!INVALID_STATE',
     REFUND_SUCCEEDED: '!UNKNOWN_REFUND',
     REFUND_FAILED: '!UNKNOWN_REFUND',
+    REFUND_ABNORMAL: '!UNKNOWN_REFUND',
+    PAID_AFTER_CLOSE: '!INVALID_STATE',
   },
   PAID: {
     PREPAY_CREATED: '!INVALID_STATE',
@@ -54,6 +60,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: 'REFUNDING',
     REFUND_SUCCEEDED: '!UNKNOWN_REFUND',
     REFUND_FAILED: '!UNKNOWN_REFUND',
+    REFUND_ABNORMAL: '!UNKNOWN_REFUND',
+    PAID_AFTER_CLOSE: '!CONFLICT',
   },
   CLOSED: {
     PREPAY_CREATED: '!INVALID_STATE',
@@ -64,6 +72,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: '!INVALID_STATE',
     REFUND_SUCCEEDED: '!UNKNOWN_REFUND',
     REFUND_FAILED: '!UNKNOWN_REFUND',
+    REFUND_ABNORMAL: '!UNKNOWN_REFUND',
+    PAID_AFTER_CLOSE: 'PAID',
   },
   FAILED: {
     PREPAY_CREATED: '!INVALID_STATE',
@@ -74,6 +84,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: '!INVALID_STATE',
     REFUND_SUCCEEDED: '!UNKNOWN_REFUND',
     REFUND_FAILED: '!UNKNOWN_REFUND',
+    REFUND_ABNORMAL: '!UNKNOWN_REFUND',
+    PAID_AFTER_CLOSE: '!INVALID_STATE',
   },
   REFUNDING: {
     PREPAY_CREATED: '!INVALID_STATE',
@@ -84,6 +96,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: 'REFUNDING',
     REFUND_SUCCEEDED: 'PAID',
     REFUND_FAILED: 'PAID',
+    REFUND_ABNORMAL: 'REFUNDING',
+    PAID_AFTER_CLOSE: '!CONFLICT',
   },
   REFUNDED: {
     PREPAY_CREATED: '!INVALID_STATE',
@@ -94,6 +108,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: '!INVALID_STATE',
     REFUND_SUCCEEDED: 'ALREADY',
     REFUND_FAILED: '!CONFLICT',
+    REFUND_ABNORMAL: '!CONFLICT',
+    PAID_AFTER_CLOSE: '!CONFLICT',
   },
 };
 
@@ -105,8 +121,8 @@ function outcome(result: TransitionResult): Expect {
 
 describe('transition: every state × every event', () => {
   const cases = ORDER_STATES.flatMap((state) => Object.entries(MATRIX[state]).map(([type, expected]) => [state, type as OrderEventType, expected] as const));
-  it('covers all 7 states and all 8 state-changing events', () => {
-    expect(cases).toHaveLength(7 * 8);
+  it('covers all 7 states and all 10 state-changing events', () => {
+    expect(cases).toHaveLength(7 * 10);
   });
 
   it.each(cases)('%s + %s → %s', (state, type, expected) => {
@@ -206,6 +222,57 @@ describe('amounts', () => {
     expect(late).toMatchObject({ kind: 'applied', next: { state: 'PAID', refundedAmount: 60 } });
     const crowded = applyAll(failed, [{ type: 'REFUND_STARTED', outRefundNo: 'M', amount: 50 }]);
     expect(outcome(transition(crowded, { type: 'REFUND_SUCCEEDED', outRefundNo: 'L', amount: 60 }, NOW, 'query'))).toBe('!REFUND_EXCEEDS_PAID');
+  });
+});
+
+describe('refunds the gateway reports ABNORMAL', () => {
+  it('keep their money reserved and the order REFUNDING until the gateway reports SUCCESS or CLOSED', () => {
+    const abnormal = applyAll(orderIn('PAID', freshOrder()), [
+      { type: 'REFUND_STARTED', outRefundNo: 'AB', amount: 60 },
+      { type: 'REFUND_ABNORMAL', outRefundNo: 'AB' },
+    ]);
+    expect(abnormal).toMatchObject({ state: 'REFUNDING', refundedAmount: 0 });
+    expect(abnormal.refunds).toEqual([{ outRefundNo: 'AB', amount: 60, state: 'ABNORMAL' }]);
+    // Not refundable again while a person re-routes it: 100 − 60 reserved = 40 left.
+    expect(outcome(transition(abnormal, { type: 'REFUND_STARTED', outRefundNo: 'X', amount: 41 }, NOW, 'admin'))).toBe('!REFUND_EXCEEDS_PAID');
+    expect(outcome(transition(abnormal, { type: 'REFUND_ABNORMAL', outRefundNo: 'AB' }, NOW, 'notify'))).toBe('ALREADY');
+    const resolved = transition(abnormal, { type: 'REFUND_SUCCEEDED', outRefundNo: 'AB', amount: 60 }, NOW, 'reconcile');
+    expect(resolved).toMatchObject({ kind: 'applied', next: { state: 'PAID', refundedAmount: 60 } });
+    const closed = transition(abnormal, { type: 'REFUND_FAILED', outRefundNo: 'AB' }, NOW, 'reconcile');
+    expect(closed).toMatchObject({ kind: 'applied', next: { state: 'PAID', refundedAmount: 0 } });
+  });
+
+  it('only a refund in flight can turn ABNORMAL', () => {
+    const done = applyAll(orderIn('PAID', freshOrder()), [
+      { type: 'REFUND_STARTED', outRefundNo: 'S', amount: 10 },
+      { type: 'REFUND_SUCCEEDED', outRefundNo: 'S', amount: 10 },
+    ]);
+    expect(outcome(transition(done, { type: 'REFUND_ABNORMAL', outRefundNo: 'S' }, NOW, 'notify'))).toBe('!CONFLICT');
+    expect(outcome(transition(done, { type: 'REFUND_ABNORMAL', outRefundNo: 'nope' }, NOW, 'notify'))).toBe('!UNKNOWN_REFUND');
+  });
+});
+
+describe('a payment after the order was closed', () => {
+  const late = { type: 'PAID_AFTER_CLOSE', transactionId: '4200000555', paidAt: T0 + 9000, paidAmount: 100 } as const;
+
+  it('is recorded on the closed order and marked for the automatic refund; a duplicate is already applied', () => {
+    const closed = orderIn('CLOSED', freshOrder());
+    const result = transition(closed, late, NOW, 'notify');
+    if (result.kind !== 'applied') throw new Error(JSON.stringify(result));
+    expect(result.next).toMatchObject({ state: 'PAID', transactionId: '4200000555', paidAt: T0 + 9000, paidAfterClose: true });
+    expect(result.audit).toMatchObject({ from: 'CLOSED', to: 'PAID', event: 'PAID_AFTER_CLOSE', detail: { transactionId: '4200000555', paidAmount: 100 } });
+    expect(outcome(transition(result.next, late, NOW, 'notify'))).toBe('ALREADY');
+    // The ordinary payment fact for the same transaction is a duplicate too, never a second payment.
+    expect(outcome(transition(result.next, { ...late, type: 'PAID' }, NOW, 'notify'))).toBe('ALREADY');
+    expect(outcome(transition(result.next, { ...late, transactionId: '4200000556' }, NOW, 'notify'))).toBe('!CONFLICT');
+    const refunding = transition(result.next, { type: 'REFUND_STARTED', outRefundNo: 'L1', amount: 100 }, NOW, 'notify');
+    expect(refunding).toMatchObject({ kind: 'applied', next: { state: 'REFUNDING' } });
+  });
+
+  it('refuses another amount, and an order that was never closed', () => {
+    expect(outcome(transition(orderIn('CLOSED', freshOrder()), { ...late, paidAmount: 99 }, NOW, 'notify'))).toBe('!AMOUNT_MISMATCH');
+    expect(outcome(transition(orderIn('PAYING', freshOrder()), late, NOW, 'notify'))).toBe('!INVALID_STATE');
+    expect(outcome(transition(orderIn('PAID', freshOrder()), { ...late, transactionId: '4200000001' }, NOW, 'notify'))).toBe('!CONFLICT');
   });
 });
 

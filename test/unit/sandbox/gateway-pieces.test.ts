@@ -74,12 +74,24 @@ describe('fault switches', () => {
     expect(f.list()).toEqual([]);
   });
 
+  it('refund faults decide how the next refunds end, one by one', () => {
+    const f = new Faults();
+    f.add({ kind: 'refund', effect: 'ABNORMAL' });
+    f.add({ kind: 'refund', effect: 'CLOSED', count: 2 });
+    f.add({ kind: 'endpoint', method: 'POST', path: '/v3/refund/domestic/refunds', effect: 'NOT_ENOUGH' });
+    expect([f.takeRefundOutcome(), f.takeRefundOutcome(), f.takeRefundOutcome(), f.takeRefundOutcome()]).toEqual(['ABNORMAL', 'CLOSED', 'CLOSED', undefined]);
+    expect(f.takeEndpoint('POST', '/v3/refund/domestic/refunds')?.effect).toBe('NOT_ENOUGH');
+  });
+
   it.each([
     [{}],
     [{ kind: 'endpoint', path: '/v3', effect: 'boom' }],
     [{ kind: 'endpoint', path: '/v3', effect: 'hang', count: 0 }],
     [{ kind: 'notification', effect: 'corrupt', corruption: 'everything' }],
     [{ kind: 'notification', effect: 'duplicate', copies: 1.5 }],
+    [{ kind: 'endpoint', path: '/v3/pay/transactions/jsapi', effect: 'NOT_ENOUGH' }],
+    [{ kind: 'endpoint', method: 'GET', path: '/v3/refund/domestic/refunds', effect: 'NOT_ENOUGH' }],
+    [{ kind: 'refund', effect: 'SUCCESS' }],
   ])('rejects %j with PARAM_ERROR', (spec) => {
     expect(() => new Faults().add(spec)).toThrow(GatewayError);
   });

@@ -6,6 +6,7 @@ import type { AuditEvent, Order } from '../../../cloudfunctions/core/orders/mode
 import type { OrderEvent } from '../../../cloudfunctions/core/orders/state-machine';
 import { transition } from '../../../cloudfunctions/core/orders/state-machine';
 import { newRefundRecord } from '../../../cloudfunctions/core/orders/model';
+import { newAlertRecord, type Alert } from '../../../cloudfunctions/core/orders/alerts';
 import { newOutTradeNo } from '../../../cloudfunctions/core/orders/out-trade-no';
 import type { Payee, Store } from '../../../cloudfunctions/core/store/port';
 import { StoreError } from '../../../cloudfunctions/core/store/port';
@@ -419,6 +420,47 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
         expect(await store.getRefund(r1.outRefundNo)).toEqual(success);
         await expectStoreError(store.updateRefund({ ...success, version: 9 }, 2), 'INVALID_RECORD');
         await expectStoreError(store.insertRefund({ ...r2, outRefundNo: uniq('R'), amount: 1.5 }), 'INVALID_RECORD');
+      });
+    });
+
+    describe('alerts', () => {
+      /** Far in the future of every other record, so a shared environment's other alerts sort after these. */
+      const FUTURE = T0 + 100 * 365 * 24 * 3600_000;
+      const alert = (outTradeNo: string, createdAt: number, extra: Partial<Alert> = {}): Alert =>
+        newAlertRecord({ kind: 'PAID_AFTER_CLOSE', outTradeNo, transactionId: uniq('4200'), amount: 100, message: 'paid after close', ...extra }, createdAt);
+
+      it('records an alert once per id, round-trips it, and refuses unsound ones', async () => {
+        const first = alert(uniq('O'), FUTURE, { outRefundNo: uniq('L') });
+        expect(await store.insertAlert(first)).toBe(true);
+        expect(await store.insertAlert({ ...first, createdAt: FUTURE + 5, message: 'again' })).toBe(false);
+        const page = await store.listAlerts({ limit: 100 });
+        expect(page.items.find((a) => a.id === first.id)).toEqual(first);
+        await expectStoreError(store.insertAlert({ ...alert(uniq('O'), FUTURE), amount: 1.5 }), 'INVALID_RECORD');
+        await expectStoreError(store.insertAlert({ ...alert(uniq('O'), FUTURE), kind: 'NOPE' as Alert['kind'] }), 'INVALID_RECORD');
+      });
+
+      it('pages alerts newest first with no duplicates or gaps, ties broken by id, and refuses foreign cursors', async () => {
+        const base = FUTURE + 1_000_000;
+        const mine = [0, 1, 1, 2, 3, 3, 3].map((offset) => alert(uniq('O'), base + offset * 1000));
+        for (const a of shuffle(mine)) expect(await store.insertAlert(a)).toBe(true);
+        const expected = [...mine].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((a) => a.id);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listAlerts({ limit: 3, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(3);
+          seen.push(...page.items.map((a) => a.id));
+          cursor = page.nextCursor;
+        } while (cursor && seen.length < 100);
+        expect(seen.filter((id) => expected.includes(id))).toEqual(expected);
+        expect(new Set(seen).size).toBe(seen.length);
+        const who = payer();
+        await store.insertOrder(freshOrder({ payerOpenid: who }));
+        await store.insertOrder(freshOrder({ payerOpenid: who }, T0 + 1));
+        const payerCursor = (await store.listOrdersByPayer(who, { limit: 1 })).nextCursor;
+        await expectStoreError(store.listAlerts({ limit: 3, cursor: payerCursor }), 'INVALID_CURSOR');
+        await expectStoreError(store.listAlerts({ limit: 3, cursor: 'bogus' }), 'INVALID_CURSOR');
+        await expectStoreError(store.listAlerts({ limit: 0 }), 'INVALID_RECORD');
       });
     });
 
