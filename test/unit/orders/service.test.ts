@@ -434,7 +434,7 @@ describe('combine orders (payee resolved by the payee service)', () => {
     await expectCode(combineService.query(bob, order.outTradeNo), 'FORBIDDEN');
     const before = await store.getOrder(order.outTradeNo);
     await expectCode(combineService.close(payeeCaller, order.outTradeNo), 'FORBIDDEN');
-    await expectCode(combineService.refund(payeeCaller, { outTradeNo: order.outTradeNo, amount: 1 }), 'FORBIDDEN');
+    await expectCode(combineService.refund(payeeCaller, { outTradeNo: order.outTradeNo, amount: 1, idempotencyKey: key() }), 'FORBIDDEN');
     expect(await store.getOrder(order.outTradeNo)).toEqual(before);
   });
 
