@@ -1,10 +1,10 @@
 import type { GatewayContext } from './context';
 import { contractByAuthId } from './contracts';
-import { GatewayError, jsonBody, paramError, route, type Route } from './http';
+import { GatewayError, jsonBody, paramError, route, type Reply, type Route } from './http';
 import { newPrepayId, newTransactionId } from './ids';
 import type { CombineRecord, CombineSubRecord } from './state';
 import { rfc3339China } from './time';
-import { expiryOf, outTradeNoTaken } from './transactions';
+import { expiryOf, outTradeNoTaken, outTradeNoUsed } from './transactions';
 import * as v from './validate';
 
 /**
@@ -18,10 +18,7 @@ export function combineRoutes(ctx: GatewayContext): Route[] {
   return [
     route('POST', /^\/v3\/combine-transactions\/miniprogram$/, (rc) => ({ status: 200, json: { prepay_id: createCombine(ctx, rc.mchid!, jsonBody(rc)).prepayId } })),
     route('GET', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(findCombine(ctx, rc.params[0]!)) })),
-    route('POST', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => {
-      closeCombine(ctx, findCombine(ctx, rc.params[0]!), jsonBody(rc));
-      return { status: 204 };
-    }),
+    route('POST', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => closeCombine(ctx, findCombine(ctx, rc.params[0]!), jsonBody(rc))),
   ];
 }
 
@@ -52,8 +49,10 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
   const combineMchid = v.sameMchid(body.combine_mchid, signer, 'combine_mchid');
   const combineOutTradeNo = v.str(body.combine_out_trade_no, 'combine_out_trade_no', { pattern: v.COMBINE_OUT_TRADE_NO, patternText: '32位以内数字、大小写字母或_-|*@' });
   const payerOpenid = v.str(v.obj(body.combine_payer_info, 'combine_payer_info').openid, 'combine_payer_info.openid', { maxBytes: 128 });
-  const sceneInfo = v.obj(body.scene_info, 'scene_info');
-  v.str(sceneInfo.payer_client_ip, 'scene_info.payer_client_ip', { maxBytes: 45 });
+  // scene_info is optional (个人收款 下单-小程序, https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html);
+  // given, it needs payer_client_ip (the combine 下单 page lists it 必填 inside scene_info).
+  const sceneInfo = v.optObj(body.scene_info, 'scene_info') ?? {};
+  if (body.scene_info !== undefined) v.str(sceneInfo.payer_client_ip, 'scene_info.payer_client_ip', { maxBytes: 45 });
   v.optStr(sceneInfo.device_id, 'scene_info.device_id', { maxBytes: 32 });
   const timeStart = v.optRfc3339(body.time_start, 'time_start');
   const timeExpire = v.optRfc3339(body.time_expire, 'time_expire');
@@ -101,11 +100,11 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
     expireCombineIfDue(ctx, existing);
     if (combinePaid(existing)) throw new GatewayError(403, 'ORDERPAID', '该订单已支付');
     if (existing.subOrders.every((s) => s.tradeState === 'CLOSED')) throw new GatewayError(400, 'ORDER_CLOSED', '该订单已关闭');
-    if (existing.fingerprint !== print) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+    if (existing.fingerprint !== print) throw outTradeNoUsed();
     return existing;
   }
-  if (outTradeNoTaken(ctx, combineOutTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
-  for (const s of subOrders) if (outTradeNoTaken(ctx, s.outTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', `子单商户订单号 ${s.outTradeNo} 重复`);
+  if (outTradeNoTaken(ctx, combineOutTradeNo)) throw outTradeNoUsed();
+  for (const s of subOrders) if (outTradeNoTaken(ctx, s.outTradeNo)) throw outTradeNoUsed(`子单商户订单号 ${s.outTradeNo} 重复`);
   if (timeExpire && Date.parse(timeExpire) <= Date.now()) throw paramError('time_expire', '订单失效时间已过');
 
   const record: CombineRecord = {
@@ -130,27 +129,43 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
   return record;
 }
 
-function closeCombine(ctx: GatewayContext, c: CombineRecord, body: v.Json): void {
+/**
+ * 个人收款交易关单 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/close-order.html):
+ * the sub-orders named must be exactly the order's — "关单的平台商户号、交易单订单号、商品单发起商户号、
+ * 商品单订单号必须与下单时完全一致", no partial close — else 400 INVALID_REQUEST and nothing closes;
+ * 400 APPID_MCHID_NOT_MATCH for an appid not bound to the merchant; 400 ORDER_CLOSED when already
+ * closed; 202 USERPAYING while the payer is in the cashier; 204 when closed.
+ */
+function closeCombine(ctx: GatewayContext, c: CombineRecord, body: v.Json): Reply {
   const appid = v.str(body.combine_appid, 'combine_appid');
+  if (appid !== ctx.keys.appid) throw new GatewayError(400, 'APPID_MCHID_NOT_MATCH', `combine_appid ${appid} 与商户号不匹配`);
   if (appid !== c.combineAppid) throw paramError('combine_appid', '与下单时的 combine_appid 不一致');
   if (!Array.isArray(body.sub_orders) || body.sub_orders.length < 1 || body.sub_orders.length > MAX_SUB_ORDERS) {
     throw paramError('sub_orders', `子单数量应为 1-${MAX_SUB_ORDERS}`);
   }
-  const targets = body.sub_orders.map((raw, i) => {
+  const mismatch = () => new GatewayError(400, 'INVALID_REQUEST', '输入的请求非法，请求关单的子单信息与下单时的子单信息不一致');
+  const named = new Set<string>();
+  for (const [i, raw] of body.sub_orders.entries()) {
     const sub = v.obj(raw, `sub_orders[${i}]`);
     const mchid = v.str(sub.mchid, `sub_orders[${i}].mchid`);
     const outTradeNo = v.str(sub.out_trade_no, `sub_orders[${i}].out_trade_no`);
     const target = c.subOrders.find((s) => s.outTradeNo === outTradeNo && s.mchid === mchid);
-    if (!target) throw paramError(`sub_orders[${i}].out_trade_no`, `子单 ${outTradeNo} 不属于合单 ${c.combineOutTradeNo}`);
-    if (sub.individual_auth_id !== undefined && sub.individual_auth_id !== target.individualAuthId) {
-      throw paramError(`sub_orders[${i}].individual_auth_id`, '与下单时不一致');
-    }
-    return target;
-  });
-  if (targets.some((s) => s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND')) throw new GatewayError(403, 'ORDERPAID', '订单已支付，不能关闭');
-  for (const s of targets) s.tradeState = 'CLOSED';
+    if (!target || named.has(outTradeNo)) throw mismatch();
+    if (sub.individual_auth_id !== undefined && sub.individual_auth_id !== target.individualAuthId) throw mismatch();
+    named.add(outTradeNo);
+  }
+  // All of them or none: a close naming fewer sub-orders than the order has is refused whole.
+  if (named.size !== c.subOrders.length) throw mismatch();
+  if (combinePaid(c)) throw new GatewayError(403, 'ORDERPAID', '订单已支付，不能关闭');
+  if (c.subOrders.every((s) => s.tradeState === 'CLOSED' || s.tradeState === 'REVOKED')) throw new GatewayError(400, 'ORDER_CLOSED', '订单已关闭');
+  if (c.cashierOpenedAt !== undefined) {
+    ctx.log(`combine ${c.combineOutTradeNo}: close refused, the payer is paying`);
+    return { status: 202, json: { code: 'USERPAYING', message: '用户支付中，需要输入密码' } };
+  }
+  for (const s of c.subOrders) s.tradeState = 'CLOSED';
   ctx.state.changed();
   ctx.log(`combine ${c.combineOutTradeNo} closed`);
+  return { status: 204 };
 }
 
 /** The query answer, also the decrypted combine `TRANSACTION.SUCCESS` resource. */

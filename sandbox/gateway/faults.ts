@@ -7,7 +7,12 @@ import { GatewayError } from './http';
  * used up call by call (`count`, default 1).
  */
 
-export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang';
+/**
+ * SYSTEM_ERROR / FREQUENCY_LIMITED: the gateway's own 500 / 429. hang: no answer.
+ * PROXY_NOT_FOUND: a 404 that is not the gateway's (an HTML page or an empty body, unsigned), as
+ * a proxy or a misrouted path answers.
+ */
+export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang' | 'PROXY_NOT_FOUND';
 export type NotificationEffect = 'drop' | 'delay' | 'duplicate' | 'corrupt';
 export type Corruption = 'signature' | 'serial' | 'signtest' | 'stale-timestamp';
 
@@ -23,6 +28,8 @@ export interface EndpointFaultSpec {
   holdMs?: number;
   /** hang: whether the request still takes effect (the client cannot tell). Default true. */
   processed?: boolean;
+  /** PROXY_NOT_FOUND: an HTML error page (default) or an empty body. */
+  body?: 'html' | 'empty';
 }
 
 export interface NotificationFaultSpec {
@@ -42,7 +49,7 @@ export interface NotificationFaultSpec {
 export type FaultSpec = EndpointFaultSpec | NotificationFaultSpec;
 export type ArmedFault = FaultSpec & { id: string; remaining: number };
 
-const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang'];
+const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang', 'PROXY_NOT_FOUND'];
 const NOTIFICATION_EFFECTS: readonly string[] = ['drop', 'delay', 'duplicate', 'corrupt'];
 const CORRUPTIONS: readonly string[] = ['signature', 'serial', 'signtest', 'stale-timestamp'];
 
@@ -104,6 +111,7 @@ function validateFault(spec: unknown): ArmedFault {
     if (s.method !== undefined && typeof s.method !== 'string') throw bad('method must be a string');
     if (s.holdMs !== undefined && (typeof s.holdMs !== 'number' || s.holdMs < 0)) throw bad('holdMs must be a non-negative number');
     if (s.processed !== undefined && typeof s.processed !== 'boolean') throw bad('processed must be a boolean');
+    if (s.body !== undefined && s.body !== 'html' && s.body !== 'empty') throw bad('body must be "html" or "empty"');
     return { ...(s as unknown as EndpointFaultSpec), id, remaining: count };
   }
   if (s.kind === 'notification') {

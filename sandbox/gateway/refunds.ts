@@ -1,6 +1,4 @@
-import { X509Certificate } from 'node:crypto';
 import type { GatewayContext } from './context';
-import { encryptAes256Gcm, randomAlnum } from './crypto';
 import { GatewayError, jsonBody, paramError, route, type Route } from './http';
 import { newRefundId } from './ids';
 import type { RefundRecord } from './state';
@@ -11,7 +9,6 @@ import * as v from './validate';
 /**
  * Refunds: PROCESSING at once, SUCCESS a short (time-scaled) while later with a `REFUND.SUCCESS`
  * notification to the refund's notify_url. Refunds of one order never add up to more than it.
- * Also `GET /v3/certificates`, the platform certificate encrypted with the APIv3 key.
  */
 
 /** How long a refund stays PROCESSING, before the time scale. */
@@ -29,7 +26,6 @@ export function refundRoutes(ctx: GatewayContext): Route[] {
       if (!refund) throw new GatewayError(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
       return { status: 200, json: refundView(refund) };
     }),
-    route('GET', /^\/v3\/certificates$/, () => ({ status: 200, json: { data: [certificateEntry(ctx)] } })),
   ];
 }
 
@@ -135,22 +131,6 @@ export function refundView(r: RefundRecord): Record<string, unknown> {
       discount_refund: 0,
       currency: r.currency,
       refund_fee: 0,
-    },
-  };
-}
-
-function certificateEntry(ctx: GatewayContext): Record<string, unknown> {
-  const cert = new X509Certificate(ctx.keys.platformCert.certificatePem);
-  const nonce = randomAlnum(12);
-  return {
-    serial_no: ctx.keys.platformCert.serialNo,
-    effective_time: rfc3339China(Date.parse(cert.validFrom)),
-    expire_time: rfc3339China(Date.parse(cert.validTo)),
-    encrypt_certificate: {
-      algorithm: 'AEAD_AES_256_GCM',
-      nonce,
-      associated_data: 'certificate',
-      ciphertext: encryptAes256Gcm(ctx.keys.platformCert.certificatePem, ctx.keys.apiV3Key, nonce, 'certificate'),
     },
   };
 }

@@ -11,10 +11,10 @@
  */
 import { AppError } from '../errors';
 import type { Order, Refund, SubOrder } from '../orders/model';
-import { WechatPayError } from '../wechatpay/errors';
 import type { CombineSubOrder, CombineTransactionResource } from '../wechatpay/v3/notification-types';
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from './channel';
-import { combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
+import { isGatewayNotFound } from './gateway-errors';
+import { closeOutcomeOf, combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 
 /** Seed 000 `trade_scenario`: TIP (打赏) or RECOMMERCE (二手电商). */
 export type TradeScenario = 'TIP' | 'RECOMMERCE';
@@ -139,7 +139,8 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
       try {
         resource = (await client.request<Partial<CombineTransactionResource>>('GET', COMBINE_PATHS.query(combineOutTradeNo))).data ?? {};
       } catch (error) {
-        if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.status === 404)) return { kind: 'NOT_FOUND' };
+        // The gateway's own "no such order" only; any other 404 tells nothing (gateway-errors.ts).
+        if (isGatewayNotFound(error)) return { kind: 'NOT_FOUND' };
         throw error;
       }
       if (resource.combine_out_trade_no !== combineOutTradeNo || resource.combine_mchid !== order.mchid) {
@@ -152,7 +153,8 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
     },
 
     async close(order) {
-      await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), combineCloseBody(order));
+      // 204 closed; 202 USERPAYING (个人收款 close page): the payer is paying, nothing was closed.
+      return closeOutcomeOf(await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), combineCloseBody(order)), 'combine close');
     },
 
     async refund(order: Order, _refund: Refund): Promise<GatewayRefundState> {
