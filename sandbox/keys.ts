@@ -89,12 +89,7 @@ function generate(dir: string): void {
     { shortName: 'OU', value: 'Sandbox Merchant' },
     { shortName: 'C', value: 'CN' },
   ]);
-  const platformCert = issueCertificate(platform.publicKeyPem, [
-    { shortName: 'CN', value: 'Tenpay.com Sign' },
-    { shortName: 'O', value: 'Tenpay.com' },
-    { shortName: 'OU', value: 'Tenpay.com CA Center' },
-    { shortName: 'C', value: 'CN' },
-  ]);
+  const platformCert = issueCertificate(platform.publicKeyPem, PLATFORM_SUBJECT);
   writeSecret(dir, SANDBOX_KEY_FILES.merchantKey, merchant.privateKeyPem);
   writePublic(dir, SANDBOX_KEY_FILES.merchantCert, merchantCert);
   writeSecret(dir, SANDBOX_KEY_FILES.platformKey, platform.privateKeyPem);
@@ -103,6 +98,20 @@ function generate(dir: string): void {
   writePublic(dir, SANDBOX_KEY_FILES.publicKey, publicKeyPair.publicKeyPem);
   writeSecret(dir, SANDBOX_KEY_FILES.identity, JSON.stringify(identity, null, 2) + '\n');
 }
+
+/** A fresh platform certificate and its key, as WeChat Pay issues one when it rotates (admin rotation). */
+export function issuePlatformCertificate(): SandboxKeys['platformCert'] {
+  const pair = rsaKeyPair();
+  const certificatePem = issueCertificate(pair.publicKeyPem, PLATFORM_SUBJECT);
+  return { serialNo: certificateSerial(certificatePem), privateKeyPem: pair.privateKeyPem, certificatePem };
+}
+
+const PLATFORM_SUBJECT: forge.pki.CertificateField[] = [
+  { shortName: 'CN', value: 'Tenpay.com Sign' },
+  { shortName: 'O', value: 'Tenpay.com' },
+  { shortName: 'OU', value: 'Tenpay.com CA Center' },
+  { shortName: 'C', value: 'CN' },
+];
 
 function rsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {

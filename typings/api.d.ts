@@ -26,6 +26,11 @@ export type ErrorCode =
   | 'INVALID_STATE'
   /** The gateway refuses to close an order younger than its minimum close interval. */
   | 'CLOSE_TOO_EARLY'
+  /**
+   * A close the gateway did not perform because the payer is paying right now (202 USERPAYING):
+   * the order stays PAYING and may still be paid. Retryable; reconcile closes it once expired.
+   */
+  | 'PAYER_PAYING'
   /** The gateway rejected the request for a final reason (PARAM_ERROR, …); not retryable. */
   | 'GATEWAY_REJECTED'
   /** The gateway is unavailable after our bounded retries; retrying later may work. */

@@ -61,11 +61,17 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const privateKey = loadPrivateKey(config.merchant.privateKey);
   const certificates = certificateVerifierOf(config, now);
   const verifier = buildVerifier(config, now, certificates);
+  // Certificate mode (shipped or downloaded certificates): a serial we do not hold — the gateway
+  // rotated its certificate — is looked up once at `GET /v3/certificates` before anything is
+  // refused. Late-bound: the manager downloads through the client it serves.
+  let manager: PlatformCertificateManager | undefined;
+  const onUnknownSerial = (serial: string) => (manager ? manager.refreshForSerial(serial) : Promise.resolve(false));
   const gatewayClient = createV3Client({
     mchid: config.mchid,
     serialNo: config.merchant.serialNo,
     privateKey,
     verifier,
+    onUnknownSerial,
     baseUrl: config.gatewayBaseUrl,
     timeoutMs: config.http.timeoutMs,
     retry: { maxAttempts: config.http.maxAttempts },
@@ -73,15 +79,15 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
   // The manager downloads through the bare client (its own answer is checked against what it
-  // carries); every other call goes through a client that refreshes first.
-  const manager = config.platform.downloadCertificates
-    ? new PlatformCertificateManager({ client: gatewayClient, apiV3Key: config.apiV3Key, verifier: certificates, clock: now })
-    : undefined;
-  const verifierReady = async () => manager?.ensureFresh();
-  const client: V3Client = manager
+  // carries); in `downloadCertificates` mode every other call goes through a client that
+  // refreshes first, on the schedule the gateway advises (under 12 h).
+  manager = certificates ? new PlatformCertificateManager({ client: gatewayClient, apiV3Key: config.apiV3Key, verifier: certificates, clock: now }) : undefined;
+  const scheduled = config.platform.downloadCertificates ? manager : undefined;
+  const verifierReady = async () => scheduled?.ensureFresh();
+  const client: V3Client = scheduled
     ? { ...gatewayClient, request: async (...args) => (await verifierReady(), gatewayClient.request(...args)) }
     : gatewayClient;
-  const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, merchantPrivateKey: privateKey, apiV3Key: config.apiV3Key, verifier };
+  const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, merchantPrivateKey: privateKey, apiV3Key: config.apiV3Key, verifier, onUnknownSerial };
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),

@@ -10,6 +10,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   AMOUNT_OUT_OF_RANGE: '金额超出可支付范围',
   INVALID_STATE: '订单状态已变化，请刷新后再试',
   CLOSE_TOO_EARLY: '订单创建不足 5 分钟，暂不能关闭',
+  PAYER_PAYING: '订单正在支付中，请完成或退出支付后再试',
   GATEWAY_REJECTED: '支付平台拒绝了此请求',
   GATEWAY_UNAVAILABLE: '支付服务繁忙，请稍后重试',
   GATEWAY_UNTRUSTED: '支付平台应答校验失败，请稍后重试',

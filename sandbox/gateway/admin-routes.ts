@@ -1,5 +1,6 @@
 import type { GatewayContext } from './context';
 import { GatewayError, jsonBody, route, type Route } from './http';
+import { rotatePlatformCertificate } from './platform-certs';
 
 /** `/sandbox/admin/*`: JSON views of the gateway's state and the fault switches. */
 export function adminRoutes(ctx: GatewayContext): Route[] {
@@ -11,7 +12,8 @@ export function adminRoutes(ctx: GatewayContext): Route[] {
         mchid: ctx.keys.mchid,
         appid: ctx.keys.appid,
         merchantSerialNo: ctx.keys.merchant.serialNo,
-        platformSerialNo: ctx.keys.platformCert.serialNo,
+        platformSerialNo: ctx.platformCerts.current().serialNo,
+        platformSerialNos: ctx.platformCerts.list().map((c) => c.serialNo),
         platformPublicKeyId: ctx.keys.platformPublicKey.keyId,
         signingSerial: ctx.signer.serial,
         timeScale: ctx.timeScale,
@@ -38,6 +40,7 @@ export function adminRoutes(ctx: GatewayContext): Route[] {
     route('GET', /^\/sandbox\/admin\/notifications$/, () => ({ status: 200, json: { notifications: d.notifications } })),
     route('GET', /^\/sandbox\/admin\/faults$/, () => ({ status: 200, json: { faults: ctx.faults.list() } })),
     route('POST', /^\/sandbox\/admin\/faults$/, (rc) => ({ status: 200, json: ctx.faults.add(jsonBody(rc)) })),
+    route('POST', /^\/sandbox\/admin\/platform-certificate\/rotate$/, () => ({ status: 200, json: rotatePlatformCertificate(ctx) })),
     route('DELETE', /^\/sandbox\/admin\/faults$/, () => {
       ctx.faults.clear();
       return { status: 204 };

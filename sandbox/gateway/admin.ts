@@ -11,6 +11,8 @@ export interface GatewayAdmin {
   orders(): Promise<{ orders: OrderRecord[]; combines: CombineRecord[]; refunds: RefundRecord[] }>;
   order(outTradeNo: string): Promise<AdminOrder>;
   notifications(): Promise<NotificationRecord[]>;
+  /** The payer opens the cashier and has not finished: a close now answers 202 USERPAYING. */
+  open(prepayId: string): Promise<UserActionResult>;
   pay(prepayId: string, opts?: { openid?: string }): Promise<UserActionResult>;
   cancel(prepayId: string): Promise<UserActionResult>;
   fail(prepayId: string, reason?: string): Promise<UserActionResult>;
@@ -23,13 +25,23 @@ export interface GatewayAdmin {
   fault(spec: FaultSpec): Promise<ArmedFault>;
   faults(): Promise<ArmedFault[]>;
   clearFaults(): Promise<void>;
+  /** Issues a new platform certificate and signs with it from now on (certificate mode). */
+  rotatePlatformCertificate(): Promise<PlatformRotation>;
+}
+
+export interface PlatformRotation {
+  serialNo: string;
+  signingSerial: string;
+  serials: string[];
 }
 
 export interface GatewayInfo {
   mchid: string;
   appid: string;
   merchantSerialNo: string;
+  /** The newest platform certificate; `platformSerialNos` lists every one in use (after rotations). */
   platformSerialNo: string;
+  platformSerialNos: string[];
   platformPublicKeyId: string;
   signingSerial: string;
   timeScale: number;
@@ -82,6 +94,7 @@ export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
     orders: () => call('GET', '/sandbox/admin/orders'),
     order: (no) => call('GET', `/sandbox/admin/orders/${seg(no)}`),
     notifications: async () => (await call<{ notifications: NotificationRecord[] }>('GET', '/sandbox/admin/notifications')).notifications,
+    open: (id) => call('POST', `/sandbox/cashier/${seg(id)}/open`, {}),
     pay: (id, opts) => call('POST', `/sandbox/cashier/${seg(id)}/pay`, opts ?? {}),
     cancel: (id) => call('POST', `/sandbox/cashier/${seg(id)}/cancel`, {}),
     fail: (id, reason) => call('POST', `/sandbox/cashier/${seg(id)}/fail`, reason === undefined ? {} : { reason }),
@@ -94,5 +107,6 @@ export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
     clearFaults: async () => {
       await call('DELETE', '/sandbox/admin/faults');
     },
+    rotatePlatformCertificate: () => call('POST', '/sandbox/admin/platform-certificate/rotate', {}),
   };
 }

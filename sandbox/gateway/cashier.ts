@@ -10,9 +10,10 @@ import { expireIfDue, markPaid } from './transactions';
 /**
  * What a person does in the WeChat cashier, as plain JSON calls (the mini-program's local
  * payment wrapper uses them with wx.request) and as a small HTML page:
- * pay → SUCCESS + notification; cancel → nothing changes (pay again until time_expire);
- * fail → PAYERROR, no notification. Expired or closed orders cannot be paid. Given the
- * invoke parameters, the pay sign is verified first.
+ * open → the payer is in the cashier, not finished (a close now answers 202 USERPAYING; the page
+ * does this when it loads); pay → SUCCESS + notification; cancel → the payer leaves, nothing else
+ * changes (pay again until time_expire); fail → PAYERROR, no notification. Expired or closed
+ * orders cannot be paid. Given the invoke parameters, the pay sign is verified first.
  */
 
 type Target = { kind: 'order'; order: OrderRecord } | { kind: 'combine'; combine: CombineRecord };
@@ -75,6 +76,23 @@ function checkPaySign(ctx: GatewayContext, t: Target, prepayId: string, input: C
   if (!verifySha256Rsa(message, input.paySign, ctx.keys.merchant.certificatePem)) throw new GatewayError(401, 'SIGN_ERROR', '支付验证签名失败');
 }
 
+/** Marks (or clears) "the payer is in the cashier" on the order or combine order. */
+function setOpened(ctx: GatewayContext, t: Target, opened: boolean): void {
+  const record = t.kind === 'order' ? t.order : t.combine;
+  if (opened) record.cashierOpenedAt = Date.now();
+  else delete record.cashierOpenedAt;
+  ctx.state.changed();
+}
+
+export function open(ctx: GatewayContext, prepayId: string, input: CashierInput = {}): Reply {
+  const t = resolvePrepay(ctx, prepayId);
+  checkPaySign(ctx, t, prepayId, input);
+  assertPayable(t);
+  setOpened(ctx, t, true);
+  ctx.log(`cashier: payer opened ${stateOf(t).out_trade_no}`);
+  return { status: 200, json: stateOf(t) };
+}
+
 export function pay(ctx: GatewayContext, prepayId: string, input: CashierInput = {}): Reply {
   const t = resolvePrepay(ctx, prepayId);
   checkPaySign(ctx, t, prepayId, input);
@@ -84,6 +102,7 @@ export function pay(ctx: GatewayContext, prepayId: string, input: CashierInput =
     if (combinePaid(t.combine) || t.combine.subOrders.some((s) => s.tradeState === 'CLOSED')) throw new GatewayError(400, 'ORDER_CLOSED', '合单中有子单已关闭');
     markCombinePaid(ctx, t.combine);
   }
+  setOpened(ctx, t, false);
   return { status: 200, json: stateOf(t) };
 }
 
@@ -91,6 +110,7 @@ export function cancel(ctx: GatewayContext, prepayId: string, input: CashierInpu
   const t = resolvePrepay(ctx, prepayId);
   checkPaySign(ctx, t, prepayId, input);
   assertPayable(t);
+  setOpened(ctx, t, false);
   ctx.log(`cashier: payer left ${stateOf(t).out_trade_no} unpaid`);
   return { status: 200, json: stateOf(t) };
 }
@@ -106,7 +126,7 @@ export function fail(ctx: GatewayContext, prepayId: string, input: CashierInput 
   } else {
     for (const s of t.combine.subOrders) s.tradeState = 'PAYERROR';
   }
-  ctx.state.changed();
+  setOpened(ctx, t, false);
   ctx.log(`cashier: ${stateOf(t).out_trade_no} PAYERROR (${reason})`);
   return { status: 200, json: stateOf(t) };
 }
@@ -123,6 +143,7 @@ function cashierInput(rc: RequestContext): CashierInput {
 
 export function cashierRoutes(ctx: GatewayContext): Route[] {
   return [
+    route('POST', /^\/sandbox\/cashier\/([^/]+)\/open$/, (rc) => open(ctx, rc.params[0]!, cashierInput(rc))),
     route('POST', /^\/sandbox\/cashier\/([^/]+)\/pay$/, (rc) => pay(ctx, rc.params[0]!, cashierInput(rc))),
     route('POST', /^\/sandbox\/cashier\/([^/]+)\/cancel$/, (rc) => cancel(ctx, rc.params[0]!, cashierInput(rc))),
     route('POST', /^\/sandbox\/cashier\/([^/]+)\/fail$/, (rc) => fail(ctx, rc.params[0]!, cashierInput(rc))),
@@ -141,6 +162,7 @@ function cashierPage(ctx: GatewayContext, prepayId: string): Reply {
   const total = t.kind === 'order' ? t.order.total : t.combine.subOrders.reduce((sum, s) => sum + s.total, 0);
   const description = t.kind === 'order' ? t.order.description : t.combine.subOrders.map((s) => s.description).join(' / ');
   const { trade_state, out_trade_no } = stateOf(t);
+  const payable = trade_state === 'NOTPAY' || trade_state === 'USERPAYING';
   const yuan = `${Math.floor(total / 100)}.${String(total % 100).padStart(2, '0')}`;
   const id = JSON.stringify(prepayId).replace(/</g, '\\u003c');
   return {
@@ -152,12 +174,15 @@ function cashierPage(ctx: GatewayContext, prepayId: string): Reply {
 <button data-a="pay">支付</button> <button data-a="cancel">取消</button> <button data-a="fail">支付失败（余额不足）</button>
 <pre id="out"></pre>
 <script>
-for (const b of document.querySelectorAll('button')) b.onclick = async () => {
-  const res = await fetch('/sandbox/cashier/' + encodeURIComponent(${id}) + '/' + b.dataset.a, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+const act = async (action) => {
+  const res = await fetch('/sandbox/cashier/' + encodeURIComponent(${id}) + '/' + action, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
   const json = await res.json();
   document.getElementById('out').textContent = JSON.stringify(json, null, 2);
   if (json.trade_state) document.getElementById('state').textContent = json.trade_state;
 };
+for (const b of document.querySelectorAll('button')) b.onclick = () => act(b.dataset.a);
+// The payer is in the cashier now: until pay, cancel or fail, a close answers 202 USERPAYING.
+if (${JSON.stringify(payable)}) void act('open');
 </script>`,
     ),
   };

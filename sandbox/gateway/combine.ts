@@ -1,10 +1,10 @@
 import type { GatewayContext } from './context';
 import { contractByAuthId } from './contracts';
-import { GatewayError, jsonBody, paramError, route, type Route } from './http';
+import { GatewayError, jsonBody, paramError, route, type Reply, type Route } from './http';
 import { newCombineTransactionId, newPrepayId, newTransactionId } from './ids';
 import type { CombineRecord, CombineSubRecord } from './state';
 import { rfc3339China } from './time';
-import { expiryOf, outTradeNoTaken } from './transactions';
+import { expiryOf, outTradeNoTaken, outTradeNoUsed } from './transactions';
 import * as v from './validate';
 
 /**
@@ -37,10 +37,7 @@ export function combineRoutes(ctx: GatewayContext): Route[] {
     route('GET', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(ctx, findCombine(ctx, rc.params[0]!)) })),
     // https://pay.weixin.qq.com/doc/v3/partner/4012602242 (个人收款交易通过微信支付订单号查单)
     route('GET', /^\/v3\/combine-transactions\/id\/([^/]+)$/, (rc) => ({ status: 200, json: combineView(ctx, findCombineById(ctx, rc.params[0]!)) })),
-    route('POST', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => {
-      closeCombine(ctx, findCombine(ctx, rc.params[0]!), jsonBody(rc));
-      return { status: 204 };
-    }),
+    route('POST', /^\/v3\/combine-transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => closeCombine(ctx, findCombine(ctx, rc.params[0]!), jsonBody(rc))),
   ];
 }
 
@@ -93,7 +90,8 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
   const payerInfo = v.obj(body.combine_payer_info, 'combine_payer_info');
   v.onlyFields(payerInfo, PAYER_FIELDS, 'combine_payer_info');
   const payerOpenid = v.str(payerInfo.openid, 'combine_payer_info.openid', { maxBytes: 128 });
-  // Optional as a whole; when sent, payer_client_ip is required in it.
+  // Optional as a whole (个人收款 下单-小程序, https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/mini-program-prepay.html);
+  // when sent, payer_client_ip is required in it.
   const sceneInfo = v.optObj(body.scene_info, 'scene_info') ?? {};
   if (body.scene_info !== undefined) {
     v.onlyFields(sceneInfo, SCENE_FIELDS, 'scene_info');
@@ -149,11 +147,11 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
     expireCombineIfDue(ctx, existing);
     if (combinePaid(existing)) throw new GatewayError(403, 'ORDERPAID', '该订单已支付');
     if (existing.subOrders.every((s) => s.tradeState === 'CLOSED')) throw new GatewayError(400, 'ORDER_CLOSED', '该订单已关闭');
-    if (existing.fingerprint !== print) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+    if (existing.fingerprint !== print) throw outTradeNoUsed();
     return existing;
   }
-  if (outTradeNoTaken(ctx, combineOutTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
-  for (const s of subOrders) if (outTradeNoTaken(ctx, s.outTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', `子单商户订单号 ${s.outTradeNo} 重复`);
+  if (outTradeNoTaken(ctx, combineOutTradeNo)) throw outTradeNoUsed();
+  for (const s of subOrders) if (outTradeNoTaken(ctx, s.outTradeNo)) throw outTradeNoUsed(`子单商户订单号 ${s.outTradeNo} 重复`);
   if (timeExpire && Date.parse(timeExpire) <= Date.now()) throw paramError('time_expire', '订单失效时间已过');
 
   const record: CombineRecord = {
@@ -178,27 +176,43 @@ function createCombine(ctx: GatewayContext, signer: string, body: v.Json): Combi
   return record;
 }
 
-function closeCombine(ctx: GatewayContext, c: CombineRecord, body: v.Json): void {
+/**
+ * 个人收款交易关单 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/close-order.html):
+ * the sub-orders named must be exactly the order's — "关单的平台商户号、交易单订单号、商品单发起商户号、
+ * 商品单订单号必须与下单时完全一致", no partial close — else 400 INVALID_REQUEST and nothing closes;
+ * 400 APPID_MCHID_NOT_MATCH for an appid not bound to the merchant; 400 ORDER_CLOSED when already
+ * closed; 202 USERPAYING while the payer is in the cashier; 204 when closed.
+ */
+function closeCombine(ctx: GatewayContext, c: CombineRecord, body: v.Json): Reply {
   const appid = v.str(body.combine_appid, 'combine_appid');
+  if (appid !== ctx.keys.appid) throw new GatewayError(400, 'APPID_MCHID_NOT_MATCH', `combine_appid ${appid} 与商户号不匹配`);
   if (appid !== c.combineAppid) throw paramError('combine_appid', '与下单时的 combine_appid 不一致');
   if (!Array.isArray(body.sub_orders) || body.sub_orders.length < 1 || body.sub_orders.length > MAX_SUB_ORDERS) {
     throw paramError('sub_orders', `子单数量应为 1-${MAX_SUB_ORDERS}`);
   }
-  const targets = body.sub_orders.map((raw, i) => {
+  const mismatch = () => new GatewayError(400, 'INVALID_REQUEST', '输入的请求非法，请求关单的子单信息与下单时的子单信息不一致');
+  const named = new Set<string>();
+  for (const [i, raw] of body.sub_orders.entries()) {
     const sub = v.obj(raw, `sub_orders[${i}]`);
     const mchid = v.str(sub.mchid, `sub_orders[${i}].mchid`);
     const outTradeNo = v.str(sub.out_trade_no, `sub_orders[${i}].out_trade_no`);
     const target = c.subOrders.find((s) => s.outTradeNo === outTradeNo && s.mchid === mchid);
-    if (!target) throw paramError(`sub_orders[${i}].out_trade_no`, `子单 ${outTradeNo} 不属于合单 ${c.combineOutTradeNo}`);
-    if (sub.individual_auth_id !== undefined && sub.individual_auth_id !== target.individualAuthId) {
-      throw paramError(`sub_orders[${i}].individual_auth_id`, '与下单时不一致');
-    }
-    return target;
-  });
-  if (targets.some((s) => s.tradeState === 'SUCCESS' || s.tradeState === 'REFUND')) throw new GatewayError(403, 'ORDERPAID', '订单已支付，不能关闭');
-  for (const s of targets) s.tradeState = 'CLOSED';
+    if (!target || named.has(outTradeNo)) throw mismatch();
+    if (sub.individual_auth_id !== undefined && sub.individual_auth_id !== target.individualAuthId) throw mismatch();
+    named.add(outTradeNo);
+  }
+  // All of them or none: a close naming fewer sub-orders than the order has is refused whole.
+  if (named.size !== c.subOrders.length) throw mismatch();
+  if (combinePaid(c)) throw new GatewayError(403, 'ORDERPAID', '订单已支付，不能关闭');
+  if (c.subOrders.every((s) => s.tradeState === 'CLOSED' || s.tradeState === 'REVOKED')) throw new GatewayError(400, 'ORDER_CLOSED', '订单已关闭');
+  if (c.cashierOpenedAt !== undefined) {
+    ctx.log(`combine ${c.combineOutTradeNo}: close refused, the payer is paying`);
+    return { status: 202, json: { code: 'USERPAYING', message: '用户支付中，需要输入密码' } };
+  }
+  for (const s of c.subOrders) s.tradeState = 'CLOSED';
   ctx.state.changed();
   ctx.log(`combine ${c.combineOutTradeNo} closed`);
+  return { status: 204 };
 }
 
 /**

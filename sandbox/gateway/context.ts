@@ -3,13 +3,18 @@ import type { PlatformSigner } from './crypto';
 import type { SignLayout } from './contracts';
 import type { Faults } from './faults';
 import type { Notifier } from './notifier';
+import type { PlatformCertificates } from './platform-certs';
 import type { GatewayState } from './state';
 
 /** What every route module needs: keys, state, the signer, notifications, faults and settings. */
 export interface GatewayContext {
   keys: SandboxKeys;
   state: GatewayState;
+  /** Signs verified responses and notifications; replaced by a certificate rotation. */
   signer: PlatformSigner;
+  signingMode: 'certificate' | 'publicKey';
+  /** The platform certificates `GET /v3/certificates` lists (more than one after a rotation). */
+  platformCerts: PlatformCertificates;
   notifier: Notifier;
   faults: Faults;
   timeScale: number;

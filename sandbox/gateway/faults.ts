@@ -8,10 +8,13 @@ import { GatewayError } from './http';
  */
 
 /**
+ * SYSTEM_ERROR / FREQUENCY_LIMITED: the gateway's own 500 / 429. hang: no answer.
+ * PROXY_NOT_FOUND: a 404 that is not the gateway's (an HTML page or an empty body, unsigned), as
+ * a proxy or a misrouted path answers.
  * NOT_ENOUGH: the refund API's 403 (商户可用退款余额不足; wechatpay-go refunddomestic error table),
  * request not processed — only on `POST /v3/refund/domestic/refunds`.
  */
-export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang' | 'NOT_ENOUGH';
+export type EndpointEffect = 'SYSTEM_ERROR' | 'FREQUENCY_LIMITED' | 'hang' | 'PROXY_NOT_FOUND' | 'NOT_ENOUGH';
 export type NotificationEffect = 'drop' | 'delay' | 'duplicate' | 'corrupt';
 export type Corruption = 'signature' | 'serial' | 'signtest' | 'stale-timestamp';
 
@@ -27,6 +30,8 @@ export interface EndpointFaultSpec {
   holdMs?: number;
   /** hang: whether the request still takes effect (the client cannot tell). Default true. */
   processed?: boolean;
+  /** PROXY_NOT_FOUND: an HTML error page (default) or an empty body. */
+  body?: 'html' | 'empty';
 }
 
 export interface NotificationFaultSpec {
@@ -57,7 +62,7 @@ export interface RefundFaultSpec {
 export type FaultSpec = EndpointFaultSpec | NotificationFaultSpec | RefundFaultSpec;
 export type ArmedFault = FaultSpec & { id: string; remaining: number };
 
-const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang', 'NOT_ENOUGH'];
+const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang', 'PROXY_NOT_FOUND', 'NOT_ENOUGH'];
 const REFUND_EFFECTS: readonly string[] = ['ABNORMAL', 'CLOSED'];
 /** The only API that answers NOT_ENOUGH. */
 export const REFUND_CREATE_PATH = '/v3/refund/domestic/refunds';
@@ -131,6 +136,7 @@ function validateFault(spec: unknown): ArmedFault {
     if (s.effect === 'NOT_ENOUGH' && (s.path !== REFUND_CREATE_PATH || (s.method !== undefined && s.method.toUpperCase() !== 'POST'))) {
       throw bad(`NOT_ENOUGH is an answer of POST ${REFUND_CREATE_PATH} only`);
     }
+    if (s.body !== undefined && s.body !== 'html' && s.body !== 'empty') throw bad('body must be "html" or "empty"');
     return { ...(s as unknown as EndpointFaultSpec), id, remaining: count };
   }
   if (s.kind === 'notification') {

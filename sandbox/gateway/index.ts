@@ -13,12 +13,13 @@ import { Faults } from './faults';
 import { GatewayError, errorJson, newRequestId, readBody, sendPlain, sendSigned, type Reply, type RequestContext, type Route } from './http';
 import { jscode2session } from './login';
 import { Notifier } from './notifier';
+import { PlatformCertificates } from './platform-certs';
 import { GatewayState } from './state';
 import { routeTable } from './routes';
 
 export type { SandboxKeys } from '../keys';
 export type { GatewayAdmin } from './admin';
-export { createGatewayAdmin, GatewayAdminError, type AdminOrder, type ContractView, type GatewayInfo, type UserActionResult } from './admin';
+export { createGatewayAdmin, GatewayAdminError, type AdminOrder, type ContractView, type GatewayInfo, type PlatformRotation, type UserActionResult } from './admin';
 export { DEFAULT_TEST_USER, testOpenid, testUnionid } from './login';
 export { MAX_ATTEMPTS, RETRY_DELAYS_S } from './notifier';
 export type { CombineRecord, NotificationRecord, OrderRecord, RefundRecord } from './state';
@@ -58,17 +59,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const timeScale = opts.timeScale ?? (Number(process.env.SANDBOX_TIME_SCALE) || 1);
   if (!(timeScale > 0)) throw new Error(`timeScale must be positive, got ${timeScale}`);
   const log = opts.log ?? (() => {});
+  const signingMode = opts.signingMode ?? 'certificate';
   const signer: PlatformSigner =
-    opts.signingMode === 'publicKey'
+    signingMode === 'publicKey'
       ? { serial: keys.platformPublicKey.keyId, privateKeyPem: keys.platformPublicKey.privateKeyPem }
       : { serial: keys.platformCert.serialNo, privateKeyPem: keys.platformCert.privateKeyPem };
   const faults = new Faults();
-  const notifier = new Notifier({ state, apiV3Key: keys.apiV3Key, signer: () => signer, faults, timeScale, log });
   const timers = new Set<NodeJS.Timeout>();
+  // The notifier reads the signer at each attempt: a certificate rotation applies to retries too.
+  const notifier = new Notifier({ state, apiV3Key: keys.apiV3Key, signer: () => ctx.signer, faults, timeScale, log });
   const ctx: GatewayContext = {
     keys,
     state,
     signer,
+    signingMode,
+    platformCerts: new PlatformCertificates(keys.platformCert),
     notifier,
     faults,
     timeScale,
@@ -134,11 +139,22 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
   const method = (req.method ?? 'GET').toUpperCase();
   const rc: RequestContext = { req, res, method, rawPath, url, body: '', params: [], requestId: newRequestId() };
   const apiV3 = url.pathname.startsWith('/v3/');
-  const send = (reply: Reply) => (apiV3 ? sendSigned(rc, reply, ctx.signer) : sendPlain(rc, reply));
+  // The gateway signs an answer only when it verified the request's signature: a 401 SIGN_ERROR
+  // (and anything else said to an unverified caller) goes out unsigned.
+  const send = (reply: Reply) => (apiV3 && rc.mchid !== undefined ? sendSigned(rc, reply, ctx.signer) : sendPlain(rc, reply));
 
   try {
     rc.body = await readBody(req);
-    if (url.pathname === '/healthz') return send({ status: 200, json: { status: 'ok' } });
+    if (url.pathname === '/healthz') return sendPlain(rc, { status: 200, json: { status: 'ok' } });
+    let refusal: GatewayError | undefined;
+    if (apiV3) {
+      try {
+        rc.mchid = authenticate(rc, ctx.keys);
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        refusal = err;
+      }
+    }
     const fault = url.pathname.startsWith('/sandbox/admin') ? undefined : ctx.faults.takeEndpoint(method, url.pathname);
     const wxApi = url.pathname.startsWith('/sns/');
     // api.weixin.qq.com reports trouble as errcode in a 200, not as an HTTP status.
@@ -156,10 +172,15 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
       if (wxApi) return send({ status: 200, json: { errcode: 45011, errmsg: 'api minute-quota reach limit (sandbox fault)' } });
       throw new GatewayError(429, 'FREQUENCY_LIMITED', '频率超限 (sandbox fault)');
     }
+    if (fault?.effect === 'PROXY_NOT_FOUND') {
+      // Something between merchant and gateway (a proxy, a misrouted path) answers 404 itself:
+      // never signed, never the gateway's {code, message}.
+      return proxyNotFound(rc, fault.body ?? 'html');
+    }
 
     const run = async (): Promise<Reply> => {
       if (url.pathname === '/sns/jscode2session' && method === 'GET') return jscode2session(url.searchParams, ctx.keys, ctx.state);
-      if (apiV3) rc.mchid = authenticate(rc, ctx.keys);
+      if (refusal) throw refusal;
       for (const r of routes) {
         if (r.method !== method) continue;
         const m = r.pattern.exec(url.pathname);
@@ -188,8 +209,15 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
       send({ status: err.status, json: errorJson(err) });
       return;
     }
-    // A sandbox bug still answers like the gateway would: a signed 500 the client may retry.
+    // A sandbox bug still answers like the gateway would: a 500 the client may retry.
     ctx.log(`gateway: unhandled ${(err as Error).stack ?? String(err)}`);
     if (!res.headersSent) send({ status: 500, json: { code: 'SYSTEM_ERROR', message: '系统错误' } });
   }
+}
+
+/** A 404 written by something that is not the gateway: an HTML error page, or nothing at all. */
+function proxyNotFound(rc: RequestContext, body: 'html' | 'empty'): void {
+  const text = body === 'html' ? '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>' : '';
+  rc.res.writeHead(404, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(text) });
+  rc.res.end(text);
 }

@@ -1,6 +1,4 @@
-import { X509Certificate } from 'node:crypto';
 import type { GatewayContext } from './context';
-import { encryptAes256Gcm, randomAlnum } from './crypto';
 import { GatewayError, jsonBody, paramError, route, type Route } from './http';
 import { newRefundId } from './ids';
 import type { RefundRecord } from './state';
@@ -19,8 +17,6 @@ import * as v from './validate';
  *
  * Admin actions play the merchant platform's part: turn a refund ABNORMAL or CLOSED, and resolve
  * an ABNORMAL one (a person re-routes it, 手动处理此笔退款) so it ends SUCCESS.
- *
- * Also `GET /v3/certificates`, the platform certificate encrypted with the APIv3 key.
  */
 
 /** How each final refund state is announced (REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED). */
@@ -55,7 +51,6 @@ export function refundRoutes(ctx: GatewayContext): Route[] {
       settleByAdmin(ctx, refund, action);
       return { status: 200, json: refundView(refund) };
     }),
-    route('GET', /^\/v3\/certificates$/, () => ({ status: 200, json: { data: [certificateEntry(ctx)] } })),
   ];
 }
 
@@ -191,22 +186,6 @@ export function refundView(r: RefundRecord): Record<string, unknown> {
       discount_refund: 0,
       currency: r.currency,
       refund_fee: 0,
-    },
-  };
-}
-
-function certificateEntry(ctx: GatewayContext): Record<string, unknown> {
-  const cert = new X509Certificate(ctx.keys.platformCert.certificatePem);
-  const nonce = randomAlnum(12);
-  return {
-    serial_no: ctx.keys.platformCert.serialNo,
-    effective_time: rfc3339China(Date.parse(cert.validFrom)),
-    expire_time: rfc3339China(Date.parse(cert.validTo)),
-    encrypt_certificate: {
-      algorithm: 'AEAD_AES_256_GCM',
-      nonce,
-      associated_data: 'certificate',
-      ciphertext: encryptAes256Gcm(ctx.keys.platformCert.certificatePem, ctx.keys.apiV3Key, nonce, 'certificate'),
     },
   };
 }

@@ -2,6 +2,7 @@ import { cashierRoutes } from './cashier';
 import { combineRoutes } from './combine';
 import type { GatewayContext } from './context';
 import { contractRoutes } from './contracts';
+import { certificateRoutes } from './platform-certs';
 import type { Route } from './http';
 import { latePaymentRoutes } from './late-payment';
 import { refundRoutes } from './refunds';
@@ -9,5 +10,5 @@ import { transactionRoutes } from './transactions';
 
 /** Every gateway API and sandbox page except the admin views and fault switches. */
 export function routeTable(ctx: GatewayContext): Route[] {
-  return [...transactionRoutes(ctx), ...refundRoutes(ctx), ...combineRoutes(ctx), ...contractRoutes(ctx), ...cashierRoutes(ctx), ...latePaymentRoutes(ctx)];
+  return [...transactionRoutes(ctx), ...refundRoutes(ctx), ...combineRoutes(ctx), ...contractRoutes(ctx), ...cashierRoutes(ctx), ...latePaymentRoutes(ctx), ...certificateRoutes(ctx)];
 }

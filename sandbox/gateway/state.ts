@@ -37,6 +37,11 @@ export interface OrderRecord {
   /** Who paid in the cashier (a NATIVE order has no payer until then). */
   paidBy?: string;
   refunded: number;
+  /**
+   * The payer opened the cashier and has not finished (epoch ms): a close now answers 202
+   * USERPAYING. trade_state stays NOTPAY — USERPAYING as a trade_state is 付款码 only.
+   */
+  cashierOpenedAt?: number;
 }
 
 export interface CombineSubRecord {
@@ -70,6 +75,8 @@ export interface CombineRecord {
   createdAt: number;
   fingerprint: string;
   subOrders: CombineSubRecord[];
+  /** The payer is in the cashier right now: a close answers 202 USERPAYING. */
+  cashierOpenedAt?: number;
 }
 
 export interface RefundRecord {

@@ -1,5 +1,5 @@
 import type { GatewayContext } from './context';
-import { GatewayError, jsonBody, paramError, route, type Route } from './http';
+import { GatewayError, jsonBody, paramError, route, type Reply, type Route } from './http';
 import { newCodeUrl, newPrepayId, newTransactionId } from './ids';
 import type { OrderRecord } from './state';
 import { rfc3339China } from './time';
@@ -37,13 +37,15 @@ export function transactionRoutes(ctx: GatewayContext): Route[] {
     route('POST', /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/, (rc) => {
       const body = jsonBody(rc);
       v.sameMchid(body.mchid, rc.mchid);
-      closeOrder(ctx, findOrder(ctx, rc.params[0]!));
-      return { status: 204 };
+      return closeOrder(ctx, findOrder(ctx, rc.params[0]!));
     }),
   ];
 }
 
 export const notFound = () => new GatewayError(404, 'ORDER_NOT_EXIST', '订单不存在');
+
+/** 403 OUT_TRADE_NO_USED "商户订单号重复" (published 下单 error tables; older wiki pages list it as 403 too). */
+export const outTradeNoUsed = (what = '商户订单号重复') => new GatewayError(403, 'OUT_TRADE_NO_USED', what);
 
 export function findOrder(ctx: GatewayContext, outTradeNo: string): OrderRecord {
   const order = ctx.state.data.orders[outTradeNo];
@@ -72,7 +74,9 @@ export function outTradeNoTaken(ctx: GatewayContext, outTradeNo: string): boolea
 
 function createOrder(ctx: GatewayContext, signer: string | undefined, body: v.Json, tradeType: 'JSAPI' | 'NATIVE'): OrderRecord {
   const appid = v.str(body.appid, 'appid', { maxBytes: 32 });
-  if (appid !== ctx.keys.appid) throw new GatewayError(400, 'PARAM_ERROR', `appid ${appid} 与商户号 ${signer} 未绑定`, { field: 'appid', location: 'body', issue: 'APPID_MCHID_NOT_MATCH' });
+  // 400 APPID_MCHID_NOT_MATCH "AppID和mch_id不匹配" (the 下单/关单 error tables, e.g.
+  // https://pay.weixin.qq.com/doc/v3/merchant/4012556398).
+  if (appid !== ctx.keys.appid) throw new GatewayError(400, 'APPID_MCHID_NOT_MATCH', `appid ${appid} 与商户号 ${signer} 不匹配`);
   const mchid = v.sameMchid(body.mchid, signer);
   const description = v.str(body.description, 'description', { maxBytes: 127 });
   const outTradeNo = v.str(body.out_trade_no, 'out_trade_no', { pattern: v.OUT_TRADE_NO, patternText: '6-32位数字、大小写字母或_-|*' });
@@ -92,11 +96,11 @@ function createOrder(ctx: GatewayContext, signer: string | undefined, body: v.Js
     expireIfDue(ctx, existing);
     if (existing.tradeState === 'SUCCESS' || existing.tradeState === 'REFUND') throw new GatewayError(403, 'ORDERPAID', '该订单已支付');
     if (existing.tradeState === 'CLOSED') throw new GatewayError(400, 'ORDER_CLOSED', '该订单已关闭');
-    if (existing.fingerprint !== print) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+    if (existing.fingerprint !== print) throw outTradeNoUsed();
     // An identical repeat (a client retry) gets the same prepay back.
     return existing;
   }
-  if (outTradeNoTaken(ctx, outTradeNo)) throw new GatewayError(400, 'OUT_TRADE_NO_USED', '商户订单号重复');
+  if (outTradeNoTaken(ctx, outTradeNo)) throw outTradeNoUsed();
   if (timeExpire && Date.parse(timeExpire) <= Date.now()) throw paramError('time_expire', '订单失效时间已过');
 
   const order: OrderRecord = {
@@ -127,17 +131,29 @@ function createOrder(ctx: GatewayContext, signer: string | undefined, body: v.Js
   return order;
 }
 
-export function closeOrder(ctx: GatewayContext, order: OrderRecord): void {
+/**
+ * `POST …/out-trade-no/{no}/close` (https://pay.weixin.qq.com/doc/v3/merchant/4012556398): 204
+ * closed; 400 ORDER_CLOSED when already closed; 202 USER_PAYING while the payer is in the
+ * cashier (nothing closed, the order can still be paid). Closing a paid order is refused (403
+ * ORDERPAID — not in the v3 close table, kept from the v2 closeorder table; see
+ * docs/references/close-errors.md).
+ */
+export function closeOrder(ctx: GatewayContext, order: OrderRecord): Reply {
   if (order.tradeState === 'SUCCESS' || order.tradeState === 'REFUND') throw new GatewayError(403, 'ORDERPAID', '订单已支付，不能关闭');
-  if (order.tradeState === 'CLOSED') return; // closing again is harmless, as real
+  if (order.tradeState === 'CLOSED' || order.tradeState === 'REVOKED') throw new GatewayError(400, 'ORDER_CLOSED', '订单已关闭');
   const age = Date.now() - order.createdAt;
   if (age < ctx.minCloseIntervalMs) {
     throw new GatewayError(400, 'INVALID_REQUEST', `订单创建 ${Math.floor(age / 1000)} 秒，需至少 ${Math.ceil(ctx.minCloseIntervalMs / 1000)} 秒后才能关闭`);
+  }
+  if (order.cashierOpenedAt !== undefined) {
+    ctx.log(`order ${order.outTradeNo}: close refused, the payer is paying`);
+    return { status: 202, json: { code: 'USER_PAYING', message: '用户支付中，需要输入密码' } };
   }
   order.tradeState = 'CLOSED';
   order.tradeStateDesc = '订单已关闭';
   ctx.state.changed();
   ctx.log(`order ${order.outTradeNo} closed`);
+  return { status: 204 };
 }
 
 /** The query answer, which is also the decrypted `TRANSACTION.SUCCESS` resource. */

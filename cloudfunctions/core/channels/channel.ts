@@ -37,6 +37,13 @@ export type GatewayRefundState = {
   amount: number;
 };
 
+/**
+ * What a close request achieved. Only `closed` lets the order service mark an order CLOSED:
+ * `payerPaying` is the gateway's 202 (`USERPAYING` / `USER_PAYING`, the payer is in the cashier
+ * right now), after which money can still arrive — the order stays PAYING and is closed later.
+ */
+export type CloseOutcome = { kind: 'closed' } | { kind: 'payerPaying'; code: string; message: string };
+
 export interface CreatedPayment {
   prepayId: string;
   /** Ready for `wx.requestPayment`, signed with the same appid the order was created with. */
@@ -71,7 +78,8 @@ export interface PaymentChannel {
   /** Re-signs payment params for an order already placed (pay again after a cancel). */
   resign(order: Order): Promise<CreatedPayment>;
   query(order: Order): Promise<GatewayPaymentState>;
-  close(order: Order): Promise<void>;
+  /** Closes at the gateway. Gateway refusals (ORDER_CLOSED, ORDERPAID, …) surface as errors. */
+  close(order: Order): Promise<CloseOutcome>;
   refund(order: Order, refund: Refund): Promise<GatewayRefundState>;
   queryRefund(order: Order, refund: Refund): Promise<GatewayRefundState>;
   /** Verifies and decrypts; throws a typed error (with a stable code) for anything untrusted. */

@@ -11,10 +11,10 @@
  */
 import { AppError } from '../errors';
 import type { Order, Refund, SubOrder } from '../orders/model';
-import { WechatPayError } from '../wechatpay/errors';
 import type { CombineSubOrder, CombineTransactionResource } from '../wechatpay/v3/notification-types';
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from './channel';
-import { combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
+import { isGatewayNotFound } from './gateway-errors';
+import { closeOutcomeOf, combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 
 /**
  * `trade_scenario`. The published 个人收款交易下单-小程序 reference lists one value, RECOMMERCE
@@ -150,7 +150,8 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
       try {
         resource = (await client.request<Partial<CombineTransactionResource>>('GET', path)).data ?? {};
       } catch (error) {
-        if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.status === 404)) return { kind: 'NOT_FOUND' };
+        // The gateway's own "no such order" only; any other 404 tells nothing (gateway-errors.ts).
+        if (isGatewayNotFound(error)) return { kind: 'NOT_FOUND' };
         throw error;
       }
       if (resource.combine_out_trade_no !== combineOutTradeNo || resource.combine_mchid !== order.mchid) {
@@ -166,7 +167,8 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
     },
 
     async close(order) {
-      await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), combineCloseBody(order));
+      // 204 closed; 202 USERPAYING (个人收款 close page): the payer is paying, nothing was closed.
+      return closeOutcomeOf(await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), combineCloseBody(order)), 'combine close');
     },
 
     async refund(order: Order, _refund: Refund): Promise<GatewayRefundState> {

@@ -5,8 +5,8 @@
  */
 import type { Order, Refund } from '../orders/model';
 import type { GatewayPaymentState, GatewayRefundState, PaymentChannel, RawNotification } from './channel';
-import { parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
-import { WechatPayError } from '../wechatpay/errors';
+import { isGatewayNotFound } from './gateway-errors';
+import { closeOutcomeOf, parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from './v3-mapping';
 
 export const JSAPI_PATHS = {
   create: '/v3/pay/transactions/jsapi',
@@ -62,13 +62,16 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
         const res = await client.request<Record<string, unknown>>('GET', JSAPI_PATHS.query(order.outTradeNo, order.mchid));
         return paymentStateOf(res.data ?? {}, now());
       } catch (error) {
-        if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.status === 404)) return { kind: 'NOT_FOUND' };
+        // Only the gateway's own "no such order" (404 ORDER_NOT_EXIST, https://pay.weixin.qq.com/doc/v3/merchant/4012556398
+        // family of pages); a 404 from a proxy or an unknown path says nothing about the order.
+        if (isGatewayNotFound(error)) return { kind: 'NOT_FOUND' };
         throw error;
       }
     },
 
     async close(order) {
-      await client.request('POST', JSAPI_PATHS.close(order.outTradeNo), { mchid: order.mchid });
+      // 204 closed; 202 USER_PAYING: the payer is paying right now, nothing was closed.
+      return closeOutcomeOf(await client.request('POST', JSAPI_PATHS.close(order.outTradeNo), { mchid: order.mchid }), 'close');
     },
 
     async refund(order, refund): Promise<GatewayRefundState> {

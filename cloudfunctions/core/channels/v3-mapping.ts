@@ -13,7 +13,7 @@ import type { Verifier } from '../wechatpay/v3/verifier';
 import type { Order } from '../orders/model';
 import { buildPayParams } from '../wechatpay/v3/paysign';
 import type { V3Response } from '../wechatpay/v3/client';
-import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, RawNotification } from './channel';
+import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, RawNotification } from './channel';
 
 /** Merchant facts a v3 channel needs (a projection of `MerchantConfig`, keys already loaded). */
 export interface V3ChannelConfig {
@@ -27,6 +27,11 @@ export interface V3ChannelConfig {
   apiV3Key: string;
   /** Verifies notifications (the client verifies responses itself). */
   verifier: Verifier;
+  /**
+   * Certificate mode: a notification names a platform serial we do not hold. Fetches the
+   * certificates (single-flight, rate-limited) and says whether the serial is known now.
+   */
+  onUnknownSerial?: (serial: string) => Promise<boolean>;
 }
 
 /** The small object every v3 channel factory takes (jsapi, native, combine). */
@@ -147,13 +152,24 @@ export function toChannelNotification(n: WechatPayNotification, now: number): Ch
   }
 }
 
-/** Verify on the raw body, decrypt, map. Throws WechatPayError with a stable code when untrusted. */
-export function parseV3Notification(request: RawNotification, deps: Pick<V3ChannelDeps, 'config' | 'now'>): ChannelNotification {
+/**
+ * Verify on the raw body, decrypt, map. Throws WechatPayError with a stable code when untrusted.
+ * A notification signed under a serial we do not hold gets one certificate fetch and one more
+ * verification before it is refused: WeChat Pay announces a new platform certificate and then
+ * signs with it (平台证书更新指引, https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay5_0.shtml,
+ * "惰性加载").
+ */
+export async function parseV3Notification(request: RawNotification, deps: Pick<V3ChannelDeps, 'config' | 'now'>): Promise<ChannelNotification> {
   const clock = deps.now ?? Date.now;
-  const notification = parseNotificationOrThrow(
-    { headers: request.headers, body: request.body },
-    { verifier: deps.config.verifier, apiV3Key: deps.config.apiV3Key, clock },
-  );
+  const parse = () => parseNotificationOrThrow({ headers: request.headers, body: request.body }, { verifier: deps.config.verifier, apiV3Key: deps.config.apiV3Key, clock });
+  let notification: WechatPayNotification;
+  try {
+    notification = parse();
+  } catch (error) {
+    const serial = error instanceof WechatPayError && error.code === 'SERIAL_UNKNOWN' ? error.serial : undefined;
+    if (!serial || !deps.config.onUnknownSerial || !(await deps.config.onUnknownSerial(serial))) throw error;
+    notification = parse();
+  }
   try {
     return toChannelNotification(notification, clock());
   } catch (error) {
@@ -161,6 +177,22 @@ export function parseV3Notification(request: RawNotification, deps: Pick<V3Chann
     if (error instanceof WechatPayError) throw new WechatPayError('NOTIFICATION_MALFORMED', error.reason);
     throw error;
   }
+}
+
+/**
+ * What a verified 2xx answer to a close request means. 204 No Content is the documented success
+ * (https://pay.weixin.qq.com/doc/v3/merchant/4012556398). 202 is "USER_PAYING 用户支付中" on the
+ * current JSAPI/mini-program close page and "USERPAYING" on the older tables and the 个人收款 close
+ * page (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/close-order.html): the
+ * payer is in the cashier, nothing was closed. Any other 2xx confirms nothing either.
+ */
+export function closeOutcomeOf(res: V3Response<unknown>, what: string): CloseOutcome {
+  if (res.status === 204 || (res.status === 200 && res.body === '')) return { kind: 'closed' };
+  const body = (res.data && typeof res.data === 'object' ? res.data : {}) as { code?: unknown; message?: unknown };
+  const code = typeof body.code === 'string' ? body.code : `HTTP_${res.status}`;
+  const message = typeof body.message === 'string' ? body.message : '';
+  if (res.status === 202) return { kind: 'payerPaying', code, message };
+  throw new WechatPayError('RESPONSE_MALFORMED', `${what}: unexpected ${res.status} ${code} to a close`, { status: res.status, requestId: res.requestId });
 }
 
 /** Path segment of our ids; they are `[0-9A-Za-z_-]` already, encoding is belt and braces. */

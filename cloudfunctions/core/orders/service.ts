@@ -5,15 +5,14 @@
  * and concurrent facts apply exactly once. It never branches on a gateway name: channels do that.
  */
 import type { AlertView, OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../typings/api';
-import type { ChannelNotification, GatewayOrderIds, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../channels/channel';
+import type { ChannelNotification, CloseOutcome, GatewayOrderIds, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../channels/channel';
 import type { ChannelRegistry } from '../channels/registry';
-import { toGatewayAppError } from '../channels/gateway-errors';
+import { isGatewayCode, isGatewayNotFound, toGatewayAppError } from '../channels/gateway-errors';
 import { AppError } from '../errors';
 import type { Caller } from '../platform/identity';
 import type { Store } from '../store/port';
 import { isStoreError } from '../store/port';
 import { applyOrderEvent } from '../store/apply-event';
-import { WechatPayError } from '../wechatpay/errors';
 import { toAlertView } from './alerts';
 import type { AuditActor, Order, Refund } from './model';
 import { newOrderRecord, toOrderView } from './model';
@@ -247,15 +246,24 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     return refunds.settle(order, refund, state, actor);
   }
 
-  /** Closes at the gateway; "never placed" and "already closed" count as closed, whatever the channel's error shape. */
-  async function closeAtGateway(order: Order): Promise<void> {
+  /**
+   * Closes at the gateway. "Never placed" (the gateway's own ORDER_NOT_EXIST) and "already closed"
+   * (400 ORDER_CLOSED, https://pay.weixin.qq.com/doc/v3/merchant/4012556398) count as closed;
+   * 202 USERPAYING does not (the channel answers `payerPaying`). An answer that is not the
+   * gateway's (a proxy's 404, an empty body) decides nothing and is rethrown.
+   */
+  async function closeAtGateway(order: Order): Promise<CloseOutcome> {
     const channel = channels.get(order.channel);
     try {
-      await channel.close(order);
+      return await channel.close(order);
     } catch (error) {
-      if (error instanceof WechatPayError && (error.code === 'ORDER_NOT_EXIST' || error.code === 'ORDER_CLOSED')) return;
-      const state = await channel.query(order).catch(() => undefined);
-      if (state?.kind === 'NOT_FOUND' || state?.kind === 'CLOSED') return;
+      if (isGatewayNotFound(error) || isGatewayCode(error, 'ORDER_CLOSED')) return { kind: 'closed' };
+      // A refusal whose meaning is unclear (e.g. a channel that reports it without the gateway's
+      // code): a verified query decides. Unreachable gateways are not asked again.
+      if (toGatewayAppError(error, 'close order').code !== 'GATEWAY_UNAVAILABLE') {
+        const state = await channel.query(order).catch(() => undefined);
+        if (state?.kind === 'NOT_FOUND' || state?.kind === 'CLOSED') return { kind: 'closed' };
+      }
       throw error;
     }
   }
@@ -351,12 +359,23 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       if (now() < earliest) {
         throw new AppError('CLOSE_TOO_EARLY', `an order can be closed ${Math.ceil(config.minCloseIntervalMs / 1000)} s after it was created; try again in ${Math.ceil((earliest - now()) / 1000)} s`);
       }
+      let outcome: CloseOutcome;
       try {
-        await closeAtGateway(order);
+        outcome = await closeAtGateway(order);
       } catch (error) {
         const settled = await settleRefusedClose(order, error, 'query');
         if (settled.state === 'CLOSED') return { order: toOrderView(settled) };
         throw new AppError('INVALID_STATE', `order ${outTradeNo} is already ${settled.state}`);
+      }
+      if (outcome.kind === 'payerPaying') {
+        // Not closed: money may still arrive. Record what the gateway knows, keep the order PAYING.
+        log(`close ${outTradeNo} not confirmed: ${outcome.code} ${outcome.message}`);
+        const synced = await syncWithGateway(order, 'query').catch(() => undefined);
+        if (synced?.order.state === 'CLOSED') return { order: toOrderView(synced.order) };
+        if (synced && synced.order.state !== 'PAYING' && synced.order.state !== 'CREATED') {
+          throw new AppError('INVALID_STATE', `order ${outTradeNo} is already ${synced.order.state}`);
+        }
+        throw new AppError('PAYER_PAYING', `order ${outTradeNo} is being paid right now; it stays open, try again shortly`, true);
       }
       const closed = await applyOrThrow(outTradeNo, { type: 'CLOSED', reason: 'closed by the payer' }, isAdmin(caller.openid) && order.payerOpenid !== caller.openid ? 'admin' : 'user');
       return { order: toOrderView(closed) };
@@ -464,13 +483,19 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
           else if (current.state === 'FAILED') report.failed++;
           else if (current.state === 'CLOSED') report.closed++;
           else if (current.expiresAt <= at && current.createdAt + config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs) <= at && gatewayState?.kind !== 'PAID') {
+            let outcome: CloseOutcome;
             try {
-              await closeAtGateway(current);
+              outcome = await closeAtGateway(current);
             } catch (error) {
               const settled = await settleRefusedClose(current, error, 'reconcile');
               if (settled.state === 'PAID') report.paid++;
               else if (settled.state === 'CLOSED') report.closed++;
               else if (settled.state === 'FAILED') report.failed++;
+              continue;
+            }
+            if (outcome.kind === 'payerPaying') {
+              // Stays PAYING: the next run queries first (a payment lands as PAID), then closes again.
+              log(`reconcile ${current.outTradeNo}: close not confirmed (${outcome.code}); retried next run`);
               continue;
             }
             const closed = await apply(current.outTradeNo, { type: 'CLOSED', reason: 'expired' }, 'reconcile');

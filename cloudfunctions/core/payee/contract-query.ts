@@ -5,9 +5,8 @@
  * be paid, and it carries the `individual_auth_id` every combine sub-order needs.
  */
 import { AppError } from '../errors';
-import { WechatPayError } from '../wechatpay/errors';
 import { INDIVIDUAL_PAYEE_PERMISSION } from '../wechatpay/v3/contract-sign';
-import { toGatewayAppError } from '../channels/gateway-errors';
+import { isGatewayNotFound, toGatewayAppError } from '../channels/gateway-errors';
 
 /** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */
 export interface V3Requester {
@@ -29,8 +28,11 @@ export async function queryIndividualContract(client: V3Requester, input: { appi
   try {
     ({ data } = await client.request('GET', contractPath(input.appid, input.openid)));
   } catch (error) {
-    // No contract record at all is the same fact as "not authorized".
-    if (error instanceof WechatPayError && error.status === 404) return { authState: 'UNAUTHORIZED' };
+    // The published page lists no 404 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html):
+    // an unknown payee is answered 200 UNAUTHORIZED. Only the gateway's own "does not exist" code
+    // means "no contract"; any other 404 (a proxy, an unknown path) is the gateway being
+    // unreachable, and must never write a payee off as unauthorized.
+    if (isGatewayNotFound(error)) return { authState: 'UNAUTHORIZED' };
     throw toGatewayAppError(error, 'individual contract query');
   }
   return parseContract(data);

@@ -16,6 +16,7 @@ import { openStore } from '../../../cloudfunctions/core/store';
 import type { FetchLike } from '../../../cloudfunctions/core/wechatpay/v3/client';
 import { startGateway, type Gateway } from '../../../sandbox/gateway';
 import { localMerchantConfig } from '../../../sandbox/local-config';
+import { waitFor } from '../../helpers/e2e-utils';
 
 jest.setTimeout(30_000);
 
@@ -91,4 +92,25 @@ it('a wrong APIv3 key cannot decrypt the download: the call fails as untrusted a
   await expect(runtime.orders.create(caller, { channel: 'jsapi', amount: 100, idempotencyKey: 'certdl-key-0003' })).rejects.toMatchObject({ code: 'GATEWAY_UNTRUSTED' });
   expect(certificateDownloads.length).toBe(downloadsBefore + 1);
   expect((await gateway.admin.orders()).orders.length).toBe(before);
+});
+
+it('a rotation is picked up on the first answer under the new serial: one more download, no restart', async () => {
+  const runtime = runtimeFor();
+  const caller = { ...payer, appid: gateway.keys.appid };
+  await runtime.orders.create(caller, { channel: 'jsapi', amount: 330, idempotencyKey: 'certdl-key-0004' });
+  const downloadsBefore = certificateDownloads.length;
+
+  const rotation = await gateway.admin.rotatePlatformCertificate();
+  const created = await runtime.orders.create(caller, { channel: 'jsapi', amount: 331, idempotencyKey: 'certdl-key-0005' });
+  expect(created.order.state).toBe('PAYING');
+  expect(certificateDownloads.length).toBe(downloadsBefore + 1);
+
+  const receivedBefore = received.length;
+  await gateway.admin.pay(created.payment!.package.replace('prepay_id=', ''));
+  await waitFor('the notification under the new serial', () => received.length > receivedBefore);
+  const notification = received[receivedBefore]!;
+  expect(notification.headers['wechatpay-serial']).toBe(rotation.serialNo);
+  const parsed = await runtime.channels.notifications().parseNotification(notification);
+  expect(await runtime.orders.applyNotification(parsed)).toMatchObject({ status: 204, result: 'applied' });
+  expect(certificateDownloads.length).toBe(downloadsBefore + 1);
 });

@@ -74,8 +74,11 @@ export function storeSnapshot(stack: Stack): Record<string, unknown[]> {
 }
 
 
-/** Opens the cashier the way the mini-program would: with the signed `wx.requestPayment` params (the sandbox checks the pay sign). */
-export async function cashier(stack: Stack, action: 'pay' | 'cancel' | 'fail', payment: RequestPaymentParams | undefined): Promise<void> {
+/**
+ * Acts in the cashier the way the mini-program would: with the signed `wx.requestPayment` params
+ * (the sandbox checks the pay sign). `open`: the payer is in the cashier and has not finished.
+ */
+export async function cashier(stack: Stack, action: 'open' | 'pay' | 'cancel' | 'fail', payment: RequestPaymentParams | undefined): Promise<void> {
   if (!payment) throw new Error('no payment params to open the cashier with');
   const res = await fetch(`${stack.gatewayUrl}/sandbox/cashier/${encodeURIComponent(prepayIdOf(payment.package))}/${action}`, {
     method: 'POST',

@@ -101,11 +101,19 @@ it('query maps NOT_FOUND, PENDING, PAID, FAILED', async () => {
   expect(await channel.query(failing)).toEqual({ kind: 'FAILED', reason: '余额不足' });
 });
 
-it('close closes; closing a paid order is the gateway’s ORDERPAID; refunds map PROCESSING', async () => {
+it('close closes (again: ORDER_CLOSED), answers payerPaying while the payer is in the cashier; closing a paid order is the gateway’s ORDERPAID; refunds map PROCESSING', async () => {
   const open = order();
   await channel.create(open);
-  await channel.close(open);
+  expect(await channel.close(open)).toEqual({ kind: 'closed' });
   expect(await channel.query(open)).toMatchObject({ kind: 'CLOSED' });
+  await expect(channel.close(open)).rejects.toMatchObject({ code: 'ORDER_CLOSED', status: 400 });
+
+  // The payer is in the cashier: a 202, nothing closed, still payable.
+  const paying = order(120);
+  const { prepayId: payingPrepay } = await channel.create(paying);
+  await gateway.admin.open(payingPrepay);
+  expect(await channel.close(paying)).toEqual({ kind: 'payerPaying', code: 'USER_PAYING', message: expect.any(String) });
+  expect(await channel.query(paying)).toEqual({ kind: 'PENDING' });
 
   const paid = order(500);
   await gateway.admin.pay((await channel.create(paid)).prepayId);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/channel';
+import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/channel';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
 import { AppError } from '../../../cloudfunctions/core/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/orders/model';
@@ -62,7 +62,7 @@ class ScriptedChannel implements PaymentChannel {
     this.fail('query');
     return this.orders.get(order.outTradeNo)?.state ?? { kind: 'NOT_FOUND' };
   }
-  async close(order: Order): Promise<void> {
+  async close(order: Order): Promise<CloseOutcome> {
     this.fail('close');
     const known = this.orders.get(order.outTradeNo);
     if (known?.state.kind === 'PAID') {
@@ -72,6 +72,7 @@ class ScriptedChannel implements PaymentChannel {
     if (!known && this.appErrors) throw new AppError('GATEWAY_REJECTED', 'combine close: ORDER_NOT_EXIST');
     if (!known) throw new WechatPayError('ORDER_NOT_EXIST', 'no such order', { status: 404 });
     if (known) known.state = { kind: 'CLOSED', reason: 'closed' };
+    return { kind: 'closed' };
   }
   async refund(_order: Order, refund: Refund): Promise<GatewayRefundState> {
     this.fail('refund');

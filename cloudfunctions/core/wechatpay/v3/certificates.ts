@@ -7,7 +7,13 @@ import { WechatPayError } from '../errors';
 import { CertificateVerifier } from './certificate-verifier';
 import { decryptResource, createSensitiveEncryptor, type SensitiveEncryptor } from './cipher';
 import { CombinedVerifier } from './combined-verifier';
-import { CERTIFICATE_REFRESH_BEFORE_EXPIRY_MS, CERTIFICATE_REFRESH_INTERVAL_MS, CERTIFICATES_PATH } from './consts';
+import {
+  CERTIFICATE_REFRESH_BEFORE_EXPIRY_MS,
+  CERTIFICATE_REFRESH_INTERVAL_MS,
+  CERTIFICATE_UNKNOWN_SERIAL_MIN_INTERVAL_MS,
+  CERTIFICATES_PATH,
+  PUBLIC_KEY_ID_PREFIX,
+} from './consts';
 import type { V3Client } from './client';
 import { loadCertificate, normalizeSerial, type PlatformCertificate } from './keys';
 import type { Clock } from './nonce';
@@ -77,13 +83,20 @@ export interface CertificateManagerOptions {
   clock?: Clock;
   refreshBeforeExpiryMs?: number;
   refreshIntervalMs?: number;
+  /** Least time between two downloads caused by unknown serials. */
+  unknownSerialMinIntervalMs?: number;
 }
 
-/** Keeps a `CertificateVerifier` stocked; `ensureFresh()` is cheap when nothing is due. */
+/**
+ * Keeps a `CertificateVerifier` stocked: `ensureFresh()` (cheap when nothing is due) refreshes on
+ * schedule, `refreshForSerial()` when the gateway signs with a certificate we have not seen yet
+ * (a rotation). Every download is single-flight.
+ */
 export class PlatformCertificateManager {
   readonly verifier: CertificateVerifier;
   private readonly clock: Clock;
   private lastRefresh = -Infinity;
+  private lastUnknownSerialFetch = -Infinity;
   private inflight: Promise<PlatformCertificate[]> | undefined;
 
   constructor(private readonly options: CertificateManagerOptions) {
@@ -95,7 +108,28 @@ export class PlatformCertificateManager {
     const newest = this.verifier.newestValid(now);
     if (!newest) return true;
     if (newest.notAfter - now < (this.options.refreshBeforeExpiryMs ?? CERTIFICATE_REFRESH_BEFORE_EXPIRY_MS)) return true;
-    return now - this.lastRefresh > (this.options.refreshIntervalMs ?? CERTIFICATE_REFRESH_INTERVAL_MS);
+    return now - this.lastRefresh >= (this.options.refreshIntervalMs ?? CERTIFICATE_REFRESH_INTERVAL_MS);
+  }
+
+  /**
+   * A response or notification names `serial`, which we do not hold: download (joining a download
+   * already under way) and say whether we hold it now. Downloads caused this way are rate-limited;
+   * a public-key id (`PUB_KEY_ID_…`) is never looked for among certificates. A failed download
+   * answers false: the verification failure it was asked about stands.
+   */
+  async refreshForSerial(serial: string): Promise<boolean> {
+    if (serial.startsWith(PUBLIC_KEY_ID_PREFIX)) return false;
+    if (this.verifier.has(serial)) return true;
+    const running = this.inflight;
+    if (running) {
+      await running.catch(() => undefined);
+    } else {
+      const now = this.clock();
+      if (now - this.lastUnknownSerialFetch < (this.options.unknownSerialMinIntervalMs ?? CERTIFICATE_UNKNOWN_SERIAL_MIN_INTERVAL_MS)) return false;
+      this.lastUnknownSerialFetch = now;
+      await this.refresh().catch(() => undefined);
+    }
+    return this.verifier.has(serial);
   }
 
   /** Downloads now; concurrent callers share one download. */

@@ -29,6 +29,11 @@ export interface V3ClientOptions {
   /** Alternative to serialNo + privateKey (HSM, KMS). */
   signer?: Signer;
   verifier: Verifier;
+  /**
+   * Certificate mode: a response names a platform serial `verifier` does not hold. Resolves true
+   * once it does (certificates fetched), and the same response is verified again.
+   */
+  onUnknownSerial?: (serial: string) => Promise<boolean>;
   baseUrl?: string;
   fetch?: FetchLike;
   timeoutMs?: number;
@@ -121,12 +126,24 @@ export function createV3Client(options: V3ClientOptions): V3Client {
 
     try {
       if (requestOptions.validate) requestOptions.validate(responseHeaders, text);
-      else validateSigned(responseHeaders, text, { verifier: options.verifier, clock, missingCode: 'RESPONSE_UNSIGNED' });
+      else await validateResponse(responseHeaders, text);
     } catch (error) {
       if (error instanceof WechatPayError) throw withStatus(withRequestId(error, requestId), status);
       throw error;
     }
     return { status, headers: responseHeaders, body: text, data: parseJson(text, responseHeaders['content-type'], status, requestId), requestId };
+  }
+
+  /** The standard check; an unknown serial gets one certificate fetch, then the same bytes are checked again. */
+  async function validateResponse(headers: Record<string, string>, text: string): Promise<void> {
+    const check = () => validateSigned(headers, text, { verifier: options.verifier, clock, missingCode: 'RESPONSE_UNSIGNED' });
+    try {
+      check();
+    } catch (error) {
+      const serial = error instanceof WechatPayError && error.code === 'SERIAL_UNKNOWN' ? error.serial : undefined;
+      if (!serial || !options.onUnknownSerial || !(await options.onUnknownSerial(serial))) throw error;
+      check();
+    }
   }
 
   return {

@@ -39,9 +39,22 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export const CERTIFICATES_PATH = '/v3/certificates';
 
-/** Refresh platform certificates this long before the newest one expires, or at least this often. */
+/**
+ * Refresh platform certificates this long before the newest one expires, and at least this often:
+ * the published advice is "定时调用，间隔应小于12小时" (download at intervals shorter than 12 h,
+ * https://pay.weixin.qq.com/docs/merchant/products/platform-certificate/apilist.html) and a new
+ * certificate joins the list 24 h before it is used
+ * (https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter7_1_3.shtml).
+ */
 export const CERTIFICATE_REFRESH_BEFORE_EXPIRY_MS = 24 * 3600 * 1000;
-export const CERTIFICATE_REFRESH_INTERVAL_MS = 12 * 3600 * 1000;
+export const CERTIFICATE_REFRESH_INTERVAL_MS = 6 * 3600 * 1000;
+
+/**
+ * A response or notification signed under a serial we do not hold triggers one download ("惰性加载",
+ * https://pay.weixin.qq.com/wiki/doc/apiv3/wechatpay/wechatpay5_0.shtml) — but no more than one per
+ * this interval, so a flood of made-up serials cannot turn us into a load on the gateway.
+ */
+export const CERTIFICATE_UNKNOWN_SERIAL_MIN_INTERVAL_MS = 60_000;
 
 /** Gateway codes retried (same body) on a 429, and on a 5xx; every other error is final. */
 export const RETRYABLE_ON_429 = ['FREQUENCY_LIMITED'] as const;
