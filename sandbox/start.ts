@@ -2,7 +2,8 @@
  * `npm start`: the whole local stack on loopback — the sandbox gateway (WeChat Pay + login
  * emulator) and the function host running the built cloud functions against it.
  *
- *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), PAY_DATA_DIR (default .data),
+ *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), HUIFU_SANDBOX_PORT (the Huifu
+ *   DouGong sandbox, default 9402), PAY_DATA_DIR (default .data),
  *   SANDBOX_SIGN_LAYOUT (published | seed: the signing-page layout of both the sandbox and the
  *   local merchant config; default published)
  *
@@ -16,6 +17,7 @@ import { signLayoutOf } from './gateway/contracts';
 import { startHost, type FunctionHost, type HostOptions } from './host';
 import { writeLocalMerchantConfig } from './local-config';
 import { testOpenid } from './gateway/login';
+import { DEFAULT_HUIFU_PORT, startHuifuGateway, type HuifuGateway, type HuifuGatewayOptions } from './huifu';
 
 export const DEFAULT_GATEWAY_PORT = 9400;
 export const DEFAULT_HOST_PORT = 9401;
@@ -38,6 +40,8 @@ export interface LocalStackOptions {
   payeeSignLayout?: SignLayout;
   /** Extra process env for the functions (merged over the merchant config env). */
   env?: Record<string, string>;
+  /** Also start the Huifu DouGong sandbox (sandbox/huifu), with the WeChat sandbox's appid configured. */
+  huifu?: Omit<HuifuGatewayOptions, 'dataDir'>;
   log?: (line: string) => void;
 }
 
@@ -47,6 +51,7 @@ export interface LocalStack {
   gatewayUrl: string;
   hostUrl: string;
   dataDir: string;
+  huifu?: HuifuGateway;
   close(): Promise<void>;
 }
 
@@ -65,7 +70,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const signLayout = signLayoutOf(opts.gateway?.signLayout);
   const gateway = await startGateway({ ...(opts.gateway ?? {}), signLayout, dataDir: opts.dataDir, port: opts.gatewayPort ?? 0, log: opts.gateway?.log ?? log });
   let host: FunctionHost;
+  let huifu: HuifuGateway | undefined;
   try {
+    if (opts.huifu) huifu = await startHuifuGateway({ appids: [gateway.keys.appid], log, ...opts.huifu, dataDir: opts.dataDir });
     const hostOptions: HostOptions = {
       gatewayUrl: gateway.url,
       appid: gateway.keys.appid,
@@ -81,6 +88,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     };
     host = await startHost(hostOptions);
   } catch (err) {
+    await huifu?.close();
     await gateway.close();
     throw err;
   }
@@ -90,8 +98,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     gatewayUrl: gateway.url,
     hostUrl: host.url,
     dataDir: opts.dataDir,
+    huifu,
     close: async () => {
       await host.close();
+      await huifu?.close();
       await gateway.close();
     },
   };
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
     dataDir,
     gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT),
     hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT),
+    huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT) },
     log: (line) => console.log(`  ${line}`),
   });
   console.log(
@@ -120,6 +131,7 @@ async function main(): Promise<void> {
       `function host: ${stack.hostUrl}`,
       `data folder: ${dataDir}`,
       `sandbox dashboard: ${stack.gatewayUrl}/sandbox/ (orders, notifications and their delivery attempts)`,
+      `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `functions: ${stack.host.functions.join(', ')}`,
       '',
       'Open the repository root in WeChat DevTools (it reads project.config.json → dist/miniprogram).',

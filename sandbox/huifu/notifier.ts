@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { Faults } from '../gateway/faults';
+import { signText } from './envelope';
+import type { HuifuState, NotificationKind, NotificationRecord } from './state';
+
+/**
+ * Huifu's asynchronous notifications to a merchant's `notify_url`:
+ * - a form POST (UTF-8) of `resp_code`, `resp_desc`, `sign`, `resp_data`, where `resp_data` is the
+ *   business JSON as a string and `sign` is Huifu's SHA256withRSA over that string exactly
+ *   (dg-payment-skills huifu-pay-integration/references/aggregation-async-webhook.md and
+ *   shared-signing-v2.md "异步回调验签: 不需要重新排序, 直接对回调里的原始业务数据体验签");
+ *   the outer `resp_code` is the gateway's, "10000" / "成功调用" in the published sample;
+ * - delivered when the answer is HTTP 2xx AND its body is `RECV_ORD_ID_` + the `req_seq_id` in
+ *   `resp_data` (shared-async-notify.md "如果没有按这个格式回包，汇付会继续重试"; seed 002 only
+ *   says "返回状态码200"); redirects are not followed (seed: "不支持HTTP重定向");
+ * - 5 s timeout, then up to 3 retries (seed 002 §3.3.4; shared-async-notify.md "默认超时 5 秒,
+ *   失败重试最多 3 次"): 4 attempts in all. The interval between attempts is not published:
+ *   RETRY_DELAY_MS (a sandbox choice), divided by the time scale.
+ */
+
+export const NOTIFY_TIMEOUT_MS = 5000;
+export const MAX_RETRIES = 3;
+export const MAX_ATTEMPTS = 1 + MAX_RETRIES;
+export const RETRY_DELAY_MS = 5000;
+export const GATEWAY_RESP_CODE = '10000';
+export const GATEWAY_RESP_DESC = '成功调用';
+
+export interface NotificationInput {
+  kind: NotificationKind;
+  url: string;
+  respData: Record<string, unknown>;
+  /** Called once the first delivery attempt is over (or at once when the notification is dropped). */
+  afterFirstAttempt?: () => void;
+}
+
+export interface NotifierDeps {
+  state: HuifuState;
+  huifuPrivateKeyPem: () => string;
+  faults: Faults;
+  timeScale: number;
+  log: (line: string) => void;
+}
+
+export class HuifuNotifier {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly firstAttemptHooks = new Map<string, () => void>();
+  private closed = false;
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  send(input: NotificationInput): NotificationRecord {
+    const respData = JSON.stringify(input.respData);
+    const record: NotificationRecord = {
+      id: randomUUID(),
+      kind: input.kind,
+      url: input.url,
+      reqSeqId: String(input.respData.req_seq_id ?? ''),
+      createdAt: new Date().toISOString(),
+      respCode: GATEWAY_RESP_CODE,
+      respDesc: GATEWAY_RESP_DESC,
+      respData,
+      status: 'pending',
+      rounds: 0,
+      attempts: [],
+    };
+    this.deps.state.data.notifications.push(record);
+    this.deps.state.changed();
+    const fault = this.deps.faults.takeNotification(input.kind);
+    if (fault?.effect === 'drop') {
+      record.status = 'dropped';
+      this.deps.log(`huifu notify ${record.id} ${record.kind} dropped by fault`);
+      input.afterFirstAttempt?.();
+      return record;
+    }
+    if (input.afterFirstAttempt) this.firstAttemptHooks.set(record.id, input.afterFirstAttempt);
+    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
+    const copies = fault?.effect === 'duplicate' ? (fault.copies ?? 2) : 1;
+    this.schedule(record, fault?.effect === 'delay' ? (fault.delayMs ?? 5000) : 0, copies);
+    return record;
+  }
+
+  /** After a restart: notifications still being retried go on. */
+  resume(): void {
+    for (const r of this.deps.state.data.notifications) {
+      if (r.status === 'pending') this.schedule(r, Math.max(0, (r.nextAttemptAt ?? Date.now()) - Date.now()), 1);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const req of this.inFlight) req.destroy();
+    this.inFlight.clear();
+  }
+
+  /** The form body of one attempt: freshly signed over `respData` (or corrupted by a fault). */
+  formOf(record: NotificationRecord, corrupt: boolean): string {
+    const key = this.deps.huifuPrivateKeyPem();
+    const sign = signText(corrupt ? record.respData + ' ' : record.respData, key);
+    return new URLSearchParams({ resp_code: record.respCode, resp_desc: record.respDesc, sign, resp_data: record.respData }).toString();
+  }
+
+  private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
+    if (this.closed) return;
+    record.nextAttemptAt = Date.now() + delayMs;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.attempt(record, copies);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private async attempt(record: NotificationRecord, copies: number): Promise<void> {
+    const round = record.rounds + 1;
+    record.rounds = round;
+    const corrupt = round === 1 && record.corruption !== undefined;
+    const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corrupt)));
+    if (this.closed) {
+      record.rounds = round - 1; // cut short by close(): made again after a restart
+      return;
+    }
+    if (results.some(Boolean)) {
+      record.status = 'delivered';
+      delete record.nextAttemptAt;
+    } else if (round >= MAX_ATTEMPTS) {
+      record.status = 'failed';
+      delete record.nextAttemptAt;
+      this.deps.log(`huifu notify ${record.id} ${record.kind} gave up after ${round} attempts`);
+    } else {
+      this.schedule(record, RETRY_DELAY_MS / this.deps.timeScale, 1);
+    }
+    this.deps.state.changed();
+    const hook = this.firstAttemptHooks.get(record.id);
+    if (hook) {
+      this.firstAttemptHooks.delete(record.id);
+      hook();
+    }
+  }
+
+  private post(record: NotificationRecord, round: number, corrupt: boolean): Promise<boolean> {
+    const started = Date.now();
+    const body = this.formOf(record, corrupt);
+    const expected = `RECV_ORD_ID_${record.reqSeqId}`;
+    return new Promise((resolve) => {
+      let settled = false;
+      let req: http.ClientRequest | undefined;
+      const finish = (statusCode: number | undefined, reply: string | undefined, error: string | undefined) => {
+        if (settled) return;
+        settled = true;
+        if (req) this.inFlight.delete(req);
+        if (this.closed) return resolve(false);
+        const twoHundreds = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
+        const ok = twoHundreds && reply?.trim() === expected;
+        record.attempts.push({
+          round,
+          at: new Date(started).toISOString(),
+          ...(statusCode !== undefined ? { statusCode } : {}),
+          ...(reply !== undefined ? { reply: reply.trim().slice(0, 200) } : {}),
+          ...(error ? { error } : twoHundreds && !ok ? { error: `reply is not ${expected}` } : {}),
+          durationMs: Date.now() - started,
+          ...(corrupt ? { fault: 'corrupt:signature' } : {}),
+          ok,
+        });
+        this.deps.log(`huifu notify ${record.id} ${record.kind} #${round} → ${record.url}: ${statusCode ?? error}${ok ? '' : ' (not delivered)'}`);
+        resolve(ok);
+      };
+      let url: URL;
+      try {
+        url = new URL(record.url);
+      } catch {
+        finish(undefined, undefined, 'invalid notify_url');
+        return;
+      }
+      const transport = url.protocol === 'https:' ? https : http;
+      const headers = { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) };
+      req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          if (chunks.reduce((n, b) => n + b.length, 0) < 4096) chunks.push(c);
+        });
+        res.on('end', () => finish(res.statusCode, Buffer.concat(chunks).toString('utf8'), undefined));
+        res.on('error', (err) => finish(undefined, undefined, err.message));
+      });
+      this.inFlight.add(req);
+      req.on('timeout', () => {
+        req!.destroy();
+        finish(undefined, undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
+      });
+      req.on('error', (err) => finish(undefined, undefined, (err as NodeJS.ErrnoException).code ?? err.message));
+      req.end(body);
+    });
+  }
+}
