@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChannelNotification, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/channel';
+import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/channel';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
 import { AppError } from '../../../cloudfunctions/core/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/orders/model';
@@ -55,8 +55,9 @@ class RefundGateway implements PaymentChannel {
   async query(order: Order): Promise<GatewayPaymentState> {
     return this.payments.get(order.outTradeNo) ?? { kind: 'NOT_FOUND' };
   }
-  async close(order: Order): Promise<void> {
+  async close(order: Order): Promise<CloseOutcome> {
     this.payments.set(order.outTradeNo, { kind: 'CLOSED', reason: 'closed' });
+    return { kind: 'closed' };
   }
   async refund(_order: Order, refund: Refund): Promise<GatewayRefundState> {
     if (this.cannotRefund) throw this.cannotRefund;

@@ -28,7 +28,7 @@ beforeEach(() => {
   clock = Date.UTC(2026, 0, 1);
   answer = async () => ({ status: 200, data: { individual_auth_id: 'AUTH1', auth_state: 'AUTHORIZED', operation_time: '2026-01-01T00:00:00+08:00' } });
   payees = createPayeeService({
-    config: { appid: APPID, mchid: '1900009191', merchantPrivateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey },
+    config: { appid: APPID, mchid: '1900009191', merchantPrivateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, merchantSerialNo: 'SERIAL1', signLayout: 'published' },
     client: { request: () => answer() },
     store,
     now: () => clock,
