@@ -14,7 +14,7 @@ import {
   parseNotification,
   Sha256RsaSigner,
   validateSigned,
-} from '../cloudfunctions/core/wechatpay/v3';
+} from '../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key } from '../test/helpers/crypto-fixtures';
 import { compare, comparisonTable, type ComparisonResult } from './measure';
 import type { BenchSection } from './section';

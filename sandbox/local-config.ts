@@ -6,8 +6,8 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MerchantConfigFile } from '../cloudfunctions/core/config';
-import { parseMerchantConfig } from '../cloudfunctions/core/config';
+import type { MerchantConfigFile } from '../cloudfunctions/core/kernel/config';
+import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
 
 export interface LocalConfigOptions {

@@ -3,23 +3,23 @@
  * Handlers call `runtime()` inside an action, so a bad config fails that call with a clear message
  * (and the next call tries again) rather than crashing the module load.
  */
-import { createCombineChannel } from './channels/combine';
-import { createJsapiChannel } from './channels/jsapi';
+import { createCombineChannel } from './channels/wechatpay-combine/channel';
+import { createJsapiChannel } from './channels/wechatpay-jsapi/channel';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
-import type { V3ChannelConfig } from './channels/v3-mapping';
-import { AppError } from './errors';
-import { ConfigError, merchantConfig, type MerchantConfig } from './config';
-import { createOrderService, type OrderService } from './orders/service';
-import { createPayeeService, type PayeeService } from './payee/service';
-import { initCloud } from './platform/cloud';
+import type { V3ChannelConfig } from './channels/wechatpay-v3/mapping';
+import { AppError } from './kernel/errors';
+import { ConfigError, merchantConfig, type MerchantConfig } from './kernel/config';
+import { createOrderService, type OrderService } from './domain/orders/service';
+import { createPayeeService, type PayeeService } from './domain/payees/service';
+import { initCloud } from './kernel/platform/cloud';
 import { openStore, type CloudbaseDb, type Store } from './store';
-import { CertificateVerifier } from './wechatpay/v3/certificate-verifier';
-import { createV3Client, type FetchLike, type V3Client } from './wechatpay/v3/client';
-import { PlatformCertificateManager } from './wechatpay/v3/certificates';
-import { CombinedVerifier } from './wechatpay/v3/combined-verifier';
-import { loadPrivateKey } from './wechatpay/v3/keys';
-import { PublicKeyVerifier } from './wechatpay/v3/public-key-verifier';
-import type { Verifier } from './wechatpay/v3/verifier';
+import { CertificateVerifier } from './gateways/wechatpay/auth/certificate-verifier';
+import { createV3Client, type FetchLike, type V3Client } from './gateways/wechatpay/client';
+import { PlatformCertificateManager } from './gateways/wechatpay/certificate-manager';
+import { CombinedVerifier } from './gateways/wechatpay/auth/combined-verifier';
+import { loadPrivateKey } from './gateways/wechatpay/auth/keys';
+import { PublicKeyVerifier } from './gateways/wechatpay/auth/public-key-verifier';
+import type { Verifier } from './gateways/wechatpay/auth/verifier';
 
 export interface Runtime {
   /**

@@ -1,6 +1,6 @@
 // Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
 import * as z from 'zod';
-import { createHandler, type ContractActions } from '../core/platform/handler';
+import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
 
 /** login: who am I? The answer comes from the platform's caller identity, never from the event. */
 const actions = {

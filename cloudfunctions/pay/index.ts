@@ -1,7 +1,7 @@
 // Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
 import * as z from 'zod';
-import { createHandler, type ContractActions } from '../core/platform/handler';
-import { isValidOutTradeNo } from '../core/orders/out-trade-no';
+import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
+import { isValidOutTradeNo } from '../core/domain/orders/out-trade-no';
 import { runtime } from '../core/runtime';
 
 /**

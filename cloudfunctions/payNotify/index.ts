@@ -1,7 +1,7 @@
-import { createHttpHandler, type HttpRequest, type HttpResponse } from '../core/platform/http';
+import { createHttpHandler, type HttpRequest, type HttpResponse } from '../core/kernel/platform/http';
 import { runtime } from '../core/runtime';
-import { buildNotificationReply } from '../core/wechatpay/v3/notification';
-import { WechatPayError } from '../core/wechatpay/errors';
+import { buildNotificationReply } from '../core/gateways/wechatpay/notification';
+import { WechatPayError } from '../core/gateways/wechatpay/errors';
 
 /**
  * payNotify (HTTP trigger): WeChat Pay v3 payment and refund notifications. Verify on the raw body,

@@ -1,10 +1,10 @@
 // Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
 import * as z from 'zod';
-import { AppError } from '../core/errors';
-import { SHARE_CODE_PATTERN } from '../core/payee/share-code';
-import type { PayeeService } from '../core/payee/service';
-import { createHandler, type ContractActions } from '../core/platform/handler';
-import type { Caller } from '../core/platform/identity';
+import { AppError } from '../core/kernel/errors';
+import { SHARE_CODE_PATTERN } from '../core/domain/payees/share-code';
+import type { PayeeService } from '../core/domain/payees/service';
+import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
+import type { Caller } from '../core/kernel/platform/identity';
 import { runtime } from '../core/runtime';
 
 /**

@@ -1,5 +1,5 @@
 import { runtime } from '../core/runtime';
-import { createTimerHandler, timerTriggerNames } from '../core/platform/timer';
+import { createTimerHandler, timerTriggerNames } from '../core/kernel/platform/timer';
 import config from './config.json';
 
 /**

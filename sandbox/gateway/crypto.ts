@@ -2,7 +2,7 @@ import { createCipheriv, createSign, createVerify, randomBytes, X509Certificate 
 
 /**
  * The gateway side of APIv3 cryptography, on node:crypto only. Deliberately independent of
- * `cloudfunctions/core/wechatpay` so a bug there cannot be mirrored here and hide itself.
+ * `cloudfunctions/core/gateways` so a bug there cannot be mirrored here and hide itself.
  */
 
 export const AUTH_SCHEMA = 'WECHATPAY2-SHA256-RSA2048';

@@ -3,8 +3,8 @@
  * a channel that is not configured is a clear INVALID_ARGUMENT, not a crash.
  */
 import type { PayChannel } from '../../../typings/api';
-import { AppError } from '../errors';
-import type { PaymentChannel } from './channel';
+import { AppError } from '../kernel/errors';
+import type { PaymentChannel } from './port';
 
 export interface ChannelRegistry {
   get(name: PayChannel): PaymentChannel;

@@ -2,10 +2,10 @@
  * Checks and cursor codec shared by every adapter, so they refuse the same inputs with the same
  * error codes before touching storage.
  */
-import type { Alert } from '../orders/alerts';
-import { alertProblems } from '../orders/alerts';
-import type { AuditEvent, Order, Refund } from '../orders/model';
-import { orderProblems, refundProblems, ORDER_STATES } from '../orders/model';
+import type { Alert } from '../domain/orders/alerts';
+import { alertProblems } from '../domain/orders/alerts';
+import type { AuditEvent, Order, Refund } from '../domain/orders/model';
+import { orderProblems, refundProblems, ORDER_STATES } from '../domain/orders/model';
 import type { Payee, PageRequest } from './port';
 import { MAX_PAGE_LIMIT, StoreError } from './port';
 

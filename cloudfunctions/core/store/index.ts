@@ -3,9 +3,9 @@
  * and never import an adapter directly. The sqlite adapter loads better-sqlite3 lazily, so a cloud
  * bundle that only ever opens `cloudbase` never loads the native module.
  */
-import type { CloudbaseDb } from './cloudbase-db';
-import { openCloudbaseStore, type CloudbaseStoreOptions } from './cloudbase';
-import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
+import type { CloudbaseDb } from './cloudbase/db';
+import { openCloudbaseStore, type CloudbaseStoreOptions } from './cloudbase/store';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store';
 import type { Store } from './port';
 
 export type StoreConfig =
@@ -23,5 +23,5 @@ export function openStore(config: StoreConfig): Store {
 
 export type { Store, Page, PageRequest, Payee, PayeeAuthState, NotificationReceipt, StoreErrorCode } from './port';
 export { StoreError, isStoreError, MAX_PAGE_LIMIT } from './port';
-export type { CloudbaseDb } from './cloudbase-db';
-export { applyOrderEvent, type ApplyOutcome, type ApplyOptions } from './apply-event';
+export type { CloudbaseDb } from './cloudbase/db';
+export { applyOrderEvent, type ApplyOutcome, type ApplyOptions } from '../domain/ledger';

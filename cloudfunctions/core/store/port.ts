@@ -7,8 +7,8 @@
  * writes n+1 only if the stored record is still at n. A lost race is `false`, never an exception,
  * so concurrent notifications and queries can each re-read and retry or stop.
  */
-import type { Alert } from '../orders/alerts';
-import type { AuditEvent, Order, OrderState, Refund } from '../orders/model';
+import type { Alert } from '../domain/orders/alerts';
+import type { AuditEvent, Order, OrderState, Refund } from '../domain/orders/model';
 
 export type StoreErrorCode =
   /** A unique key is taken (see `field`). */

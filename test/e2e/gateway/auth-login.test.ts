@@ -20,9 +20,11 @@ describe('gateway: merchant authentication and jscode2session', () => {
     expect((await fetch(gw.url + '/healthz')).status).toBe(200);
   });
 
+  // Made once, outside any test's time: a 2048-bit key takes a while on a loaded machine.
+  const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const refusals: Array<[string, () => Parameters<typeof v3call>[4]]> = [
     ['a wrong signature', () => ({ tamperSignature: true })],
-    ['a key other than the merchant certificate', () => ({ signWith: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string })],
+    ['a key other than the merchant certificate', () => ({ signWith: otherKey })],
     ['an unknown serial', () => ({ serial: '1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C' })],
     ['another mchid', () => ({ mchid: '1900009191' })],
     ['a timestamp 301 s old', () => ({ timestamp: String(Math.floor(Date.now() / 1000) - 301) })],

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import type { ApiResult, CallName, CallRequest, CallResponse, RequestPaymentParams } from '../../../typings/api';
-import { encryptResource } from '../../../cloudfunctions/core/wechatpay/v3/cipher';
+import { encryptResource } from '../../../cloudfunctions/core/gateways/wechatpay/cipher';
 import type { SandboxKeys } from '../../../sandbox/keys';
 import type { Stack } from '../../helpers/stack';
 import { idemKey as freshKey, prepayIdOf, waitFor } from '../../helpers/e2e-utils';

@@ -6,7 +6,7 @@
  * - a payment that arrives for an order already closed, delivered twice.
  * `reconcile` runs when the test fires its timer; the gateway runs 100× faster.
  */
-import { latePaymentRefundNumber } from '../../../cloudfunctions/core/orders/refund-numbers';
+import { latePaymentRefundNumber } from '../../../cloudfunctions/core/domain/orders/refund-numbers';
 import type { ApiResult } from '../../../typings/api';
 import { startStack, type Stack } from '../../helpers/stack';
 import { auditOf, cashier, idemKey, login, storeSnapshot, waitFor, waitForState, type User } from './harness';

@@ -5,7 +5,7 @@
  * local transport sends them.
  */
 import { createHash, createPrivateKey, createVerify, sign } from 'node:crypto';
-import { encryptResource } from '../../../cloudfunctions/core/wechatpay/v3/cipher';
+import { encryptResource } from '../../../cloudfunctions/core/gateways/wechatpay/cipher';
 import { idemKey, login, prepayIdOf, startRemoteStack, storeTable, waitFor, type OrderRow, type RemoteStack, type User } from './remote-stack';
 
 jest.setTimeout(60_000);

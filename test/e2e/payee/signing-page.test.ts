@@ -6,7 +6,7 @@
  * nobody. docs/references/payee-sign.md.
  */
 import { createSign } from 'node:crypto';
-import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/wechatpay/v3/contract-sign';
+import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/gateways/wechatpay/contract-sign';
 import type { Gateway } from '../../../sandbox/gateway';
 import { signLayoutOf } from '../../../sandbox/gateway/contracts';
 import { testOpenid } from '../../../sandbox/gateway/login';

@@ -4,12 +4,12 @@
  * ORDER_NOT_EXIST / RESOURCE_NOT_EXISTS; an unsigned 401 SIGN_ERROR is our configuration, not an
  * untrusted answer. The channels are driven through their `request` seam.
  */
-import { createCombineChannel } from '../../../cloudfunctions/core/channels/combine';
-import { isGatewayNotFound, toGatewayAppError } from '../../../cloudfunctions/core/channels/gateway-errors';
-import { createJsapiChannel } from '../../../cloudfunctions/core/channels/jsapi';
-import { closeOutcomeOf, type V3ChannelDeps } from '../../../cloudfunctions/core/channels/v3-mapping';
-import { WechatPayError } from '../../../cloudfunctions/core/wechatpay/errors';
-import type { V3Response } from '../../../cloudfunctions/core/wechatpay/v3/client';
+import { createCombineChannel } from '../../../cloudfunctions/core/channels/wechatpay-combine/channel';
+import { isGatewayNotFound, toGatewayAppError } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
+import { createJsapiChannel } from '../../../cloudfunctions/core/channels/wechatpay-jsapi/channel';
+import { closeOutcomeOf, type V3ChannelDeps } from '../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
+import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
+import type { V3Response } from '../../../cloudfunctions/core/gateways/wechatpay/client';
 import { freshCombineOrder, freshOrder, orderIn } from '../orders/fixtures';
 
 function response(status: number, data?: unknown): V3Response<unknown> {

@@ -1,5 +1,5 @@
 /** The v3 dictionary: trade states, refund states, combine folding and wire times. */
-import { combinePaymentStateOf, fromRfc3339, paymentStateOf, refundStateOf, toRfc3339 } from '../../../cloudfunctions/core/channels/v3-mapping';
+import { combinePaymentStateOf, fromRfc3339, paymentStateOf, refundStateOf, toRfc3339 } from '../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
 
 const NOW = Date.UTC(2026, 10, 25, 4, 0, 0);
 const paidTx = { out_trade_no: 'T1', transaction_id: '4200001', success_time: '2026-11-25T12:00:05+08:00', amount: { total: 100, payer_total: 100, currency: 'CNY', payer_currency: 'CNY' } };

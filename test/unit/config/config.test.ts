@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadMerchantConfig, parseMerchantConfig, type MerchantConfigFile } from '../../../cloudfunctions/core/config';
+import { ConfigError, loadMerchantConfig, parseMerchantConfig, type MerchantConfigFile } from '../../../cloudfunctions/core/kernel/config';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomPublicKeyId } from '../../helpers/crypto-fixtures';
 import { localMerchantConfig, writeLocalMerchantConfig } from '../../../sandbox/local-config';
 import type { SandboxKeys } from '../../../sandbox/keys';

@@ -13,7 +13,7 @@ import {
   rawMember,
   verifyHuifuResponse,
   yuanToFen,
-} from '../../../cloudfunctions/core/huifu';
+} from '../../../cloudfunctions/core/gateways/huifu';
 import { generateRsaKeyPair } from '../../helpers/crypto-fixtures';
 import { errorCodeOf } from '../../helpers/error-code';
 

@@ -3,8 +3,8 @@
  * state machine stores it with the fact that brought it, learns it from a still-pending query,
  * and never overwrites it.
  */
-import type { OrderState } from '../../../cloudfunctions/core/orders/model';
-import { transition, type OrderEvent } from '../../../cloudfunctions/core/orders/state-machine';
+import type { OrderState } from '../../../cloudfunctions/core/domain/orders/model';
+import { transition, type OrderEvent } from '../../../cloudfunctions/core/domain/orders/state-machine';
 import { T0, deepFreeze, freshOrder, orderIn } from './fixtures';
 
 const NOW = T0 + 60_000;

@@ -2,11 +2,11 @@
  * Orders in every state, reached only through the state machine (never hand-assembled), so the
  * fixtures cannot drift from what `transition` really produces.
  */
-import type { Order, OrderState } from '../../../cloudfunctions/core/orders/model';
-import { newOrderRecord } from '../../../cloudfunctions/core/orders/model';
-import type { OrderEvent } from '../../../cloudfunctions/core/orders/state-machine';
-import { transition } from '../../../cloudfunctions/core/orders/state-machine';
-import { newOutTradeNo } from '../../../cloudfunctions/core/orders/out-trade-no';
+import type { Order, OrderState } from '../../../cloudfunctions/core/domain/orders/model';
+import { newOrderRecord } from '../../../cloudfunctions/core/domain/orders/model';
+import type { OrderEvent } from '../../../cloudfunctions/core/domain/orders/state-machine';
+import { transition } from '../../../cloudfunctions/core/domain/orders/state-machine';
+import { newOutTradeNo } from '../../../cloudfunctions/core/domain/orders/out-trade-no';
 
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 

@@ -1,5 +1,5 @@
-import { newOrderRecord, newRefundRecord, orderProblems, refundableAmount, toOrderView } from '../../../cloudfunctions/core/orders/model';
-import { isValidOutTradeNo, newOutTradeNo } from '../../../cloudfunctions/core/orders/out-trade-no';
+import { newOrderRecord, newRefundRecord, orderProblems, refundableAmount, toOrderView } from '../../../cloudfunctions/core/domain/orders/model';
+import { isValidOutTradeNo, newOutTradeNo } from '../../../cloudfunctions/core/domain/orders/out-trade-no';
 import { T0, applyAll, freshCombineOrder, freshOrder, orderIn } from './fixtures';
 
 describe('toOrderView', () => {

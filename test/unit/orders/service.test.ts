@@ -6,15 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/channel';
+import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
-import { AppError } from '../../../cloudfunctions/core/errors';
-import type { Order, Refund } from '../../../cloudfunctions/core/orders/model';
-import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/orders/service';
-import type { Caller } from '../../../cloudfunctions/core/platform/identity';
-import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite';
+import { AppError } from '../../../cloudfunctions/core/kernel/errors';
+import type { Order, Refund } from '../../../cloudfunctions/core/domain/orders/model';
+import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/domain/orders/service';
+import type { Caller } from '../../../cloudfunctions/core/kernel/platform/identity';
+import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
-import { WechatPayError } from '../../../cloudfunctions/core/wechatpay/errors';
+import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900000109';

@@ -1,8 +1,8 @@
-import type { Order, OrderState } from '../../../cloudfunctions/core/orders/model';
-import { ORDER_STATES } from '../../../cloudfunctions/core/orders/model';
-import type { OrderEvent, OrderEventType, SubOrderUpdate, TransitionResult } from '../../../cloudfunctions/core/orders/state-machine';
-import { transition, transitionRefund } from '../../../cloudfunctions/core/orders/state-machine';
-import { newRefundRecord } from '../../../cloudfunctions/core/orders/model';
+import type { Order, OrderState } from '../../../cloudfunctions/core/domain/orders/model';
+import { ORDER_STATES } from '../../../cloudfunctions/core/domain/orders/model';
+import type { OrderEvent, OrderEventType, SubOrderUpdate, TransitionResult } from '../../../cloudfunctions/core/domain/orders/state-machine';
+import { transition, transitionRefund } from '../../../cloudfunctions/core/domain/orders/state-machine';
+import { newRefundRecord } from '../../../cloudfunctions/core/domain/orders/model';
 import { T0, applyAll, deepFreeze, freshCombineOrder, freshOrder, orderIn } from './fixtures';
 
 const NOW = T0 + 60_000;

@@ -4,8 +4,8 @@
  * are real: AES-256-GCM encrypted with the APIv3 key and signed with a generated platform key.
  */
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { AppError } from '../../../cloudfunctions/core/errors';
-import type { Order } from '../../../cloudfunctions/core/orders/model';
+import { AppError } from '../../../cloudfunctions/core/kernel/errors';
+import type { Order } from '../../../cloudfunctions/core/domain/orders/model';
 import {
   combineCloseBody,
   combineCreateBody,
@@ -14,10 +14,10 @@ import {
   subStates,
   type CombineChannelDeps,
   type CombineOptions,
-} from '../../../cloudfunctions/core/channels/combine';
-import { WechatPayError } from '../../../cloudfunctions/core/wechatpay/errors';
-import { encryptResource } from '../../../cloudfunctions/core/wechatpay/v3/cipher';
-import { PublicKeyVerifier } from '../../../cloudfunctions/core/wechatpay/v3/public-key-verifier';
+} from '../../../cloudfunctions/core/channels/wechatpay-combine/channel';
+import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
+import { encryptResource } from '../../../cloudfunctions/core/gateways/wechatpay/cipher';
+import { PublicKeyVerifier } from '../../../cloudfunctions/core/gateways/wechatpay/auth/public-key-verifier';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';

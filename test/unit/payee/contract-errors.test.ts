@@ -7,11 +7,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryIndividualContract } from '../../../cloudfunctions/core/payee/contract-query';
-import { createPayeeService, type PayeeService } from '../../../cloudfunctions/core/payee/service';
-import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite';
+import { queryIndividualContract } from '../../../cloudfunctions/core/domain/payees/contract-query';
+import { createPayeeService, type PayeeService } from '../../../cloudfunctions/core/domain/payees/service';
+import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
-import { WechatPayError } from '../../../cloudfunctions/core/wechatpay/errors';
+import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 
 const APPID = 'wx1234567890abcdef';
 const PAYEE = 'o_payee_00000000000001';

@@ -7,12 +7,12 @@ import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../../../cloudfunctions/core/errors';
-import { createPayeeService, normalizeDisplayName, resolvePayeeForPayment, type PayeeDeps } from '../../../cloudfunctions/core/payee/service';
-import { isShareCode, newShareCode, SHARE_CODE_LENGTH } from '../../../cloudfunctions/core/payee/share-code';
-import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite';
+import { AppError } from '../../../cloudfunctions/core/kernel/errors';
+import { createPayeeService, normalizeDisplayName, resolvePayeeForPayment, type PayeeDeps } from '../../../cloudfunctions/core/domain/payees/service';
+import { isShareCode, newShareCode, SHARE_CODE_LENGTH } from '../../../cloudfunctions/core/domain/payees/share-code';
+import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
-import { WechatPayError } from '../../../cloudfunctions/core/wechatpay/errors';
+import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';

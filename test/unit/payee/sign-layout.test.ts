@@ -5,8 +5,8 @@
  */
 import { createVerify } from 'node:crypto';
 import { Formatter, Rsa } from 'wechatpay-axios-plugin';
-import { ConfigError, parseMerchantConfig, type MerchantConfigFile } from '../../../cloudfunctions/core/config';
-import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/wechatpay/v3';
+import { ConfigError, parseMerchantConfig, type MerchantConfigFile } from '../../../cloudfunctions/core/kernel/config';
+import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomSerialHex } from '../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();

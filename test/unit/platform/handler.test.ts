@@ -6,10 +6,10 @@ jest.mock('wx-server-sdk', () => jest.requireActual('../../../sandbox/host/wx-se
 
 import { z } from 'zod';
 import { runAs } from '../../../sandbox/host/wx-server-sdk-local';
-import { AppError } from '../../../cloudfunctions/core/errors';
-import { createHandler, action } from '../../../cloudfunctions/core/platform/handler';
-import { callerIdentity } from '../../../cloudfunctions/core/platform/identity';
-import { findIllFormedText } from '../../../cloudfunctions/core/platform/well-formed';
+import { AppError } from '../../../cloudfunctions/core/kernel/errors';
+import { createHandler, action } from '../../../cloudfunctions/core/kernel/platform/handler';
+import { callerIdentity } from '../../../cloudfunctions/core/kernel/platform/identity';
+import { findIllFormedText } from '../../../cloudfunctions/core/kernel/platform/well-formed';
 import { main as loginMain } from '../../../cloudfunctions/login/index';
 
 const alice = { openid: 'oAlice000000000000000000000a', appid: 'wx0000000000000001' };

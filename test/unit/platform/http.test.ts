@@ -1,4 +1,4 @@
-import { createHttpHandler, type HttpRequest } from '../../../cloudfunctions/core/platform/http';
+import { createHttpHandler, type HttpRequest } from '../../../cloudfunctions/core/kernel/platform/http';
 
 describe('createHttpHandler', () => {
   const received: HttpRequest[] = [];

@@ -17,7 +17,7 @@ jest.mock('../../../cloudfunctions/core/runtime', () => ({
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAs, runAsTimer } from '../../../sandbox/host/wx-server-sdk-local';
-import { createTimerHandler, timerTriggerNames } from '../../../cloudfunctions/core/platform/timer';
+import { createTimerHandler, timerTriggerNames } from '../../../cloudfunctions/core/kernel/platform/timer';
 import { main as reconcileMain } from '../../../cloudfunctions/reconcile/index';
 
 const alice = { openid: 'oAlice000000000000000000000a', appid: 'wx0000000000000001' };

@@ -1,4 +1,4 @@
-import { FakeCloudbaseDb } from '../../../cloudfunctions/core/store/cloudbase-fake';
+import { FakeCloudbaseDb } from '../../fakes/cloudbase-fake';
 import { openStore } from '../../../cloudfunctions/core/store';
 import { describeStoreContract } from './contract';
 

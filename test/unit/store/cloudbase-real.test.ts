@@ -3,8 +3,8 @@
  * TCB_ENV, TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY are set; each run writes to its own
  * freshly created collections (prefix `t<time>_`) so runs never see each other's data.
  */
-import type { CloudbaseDb } from '../../../cloudfunctions/core/store/cloudbase-db';
-import { CLOUDBASE_COLLECTIONS, openCloudbaseStore } from '../../../cloudfunctions/core/store/cloudbase';
+import type { CloudbaseDb } from '../../../cloudfunctions/core/store/cloudbase/db';
+import { CLOUDBASE_COLLECTIONS, openCloudbaseStore } from '../../../cloudfunctions/core/store/cloudbase/store';
 import { describeStoreContract } from './contract';
 
 const { TCB_ENV: env, TENCENTCLOUD_SECRETID: secretId, TENCENTCLOUD_SECRETKEY: secretKey } = process.env;

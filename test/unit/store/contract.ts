@@ -2,15 +2,15 @@
  * The Store contract: one suite every adapter must pass (sqlite on a temp file, the cloudbase
  * fake, and a real CloudBase environment when credentials are present).
  */
-import type { AuditEvent, Order } from '../../../cloudfunctions/core/orders/model';
-import type { OrderEvent } from '../../../cloudfunctions/core/orders/state-machine';
-import { transition } from '../../../cloudfunctions/core/orders/state-machine';
-import { newRefundRecord } from '../../../cloudfunctions/core/orders/model';
-import { newAlertRecord, type Alert } from '../../../cloudfunctions/core/orders/alerts';
-import { newOutTradeNo } from '../../../cloudfunctions/core/orders/out-trade-no';
+import type { AuditEvent, Order } from '../../../cloudfunctions/core/domain/orders/model';
+import type { OrderEvent } from '../../../cloudfunctions/core/domain/orders/state-machine';
+import { transition } from '../../../cloudfunctions/core/domain/orders/state-machine';
+import { newRefundRecord } from '../../../cloudfunctions/core/domain/orders/model';
+import { newAlertRecord, type Alert } from '../../../cloudfunctions/core/domain/orders/alerts';
+import { newOutTradeNo } from '../../../cloudfunctions/core/domain/orders/out-trade-no';
 import type { Payee, Store } from '../../../cloudfunctions/core/store/port';
 import { StoreError } from '../../../cloudfunctions/core/store/port';
-import { applyOrderEvent } from '../../../cloudfunctions/core/store/apply-event';
+import { applyOrderEvent } from '../../../cloudfunctions/core/domain/ledger';
 import { T0, freshCombineOrder, freshOrder } from '../orders/fixtures';
 
 export interface CasAttempt {

@@ -42,7 +42,7 @@ export class SqliteRace {
     this.workerFile = join(dir, 'race-worker.js');
     const betterSqlite = createRequire(__filename).resolve('better-sqlite3');
     buildSync({
-      entryPoints: [resolve(__dirname, '../../../cloudfunctions/core/store/sqlite.ts')],
+      entryPoints: [resolve(__dirname, '../../../cloudfunctions/core/store/sqlite/store.ts')],
       bundle: true,
       platform: 'node',
       format: 'cjs',

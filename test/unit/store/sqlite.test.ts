@@ -4,8 +4,8 @@ import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../../cloudfunctions/core/store/sqlite-migrations';
+import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../../cloudfunctions/core/store/sqlite/migrations';
 import { openStore } from '../../../cloudfunctions/core/store';
 import { describeStoreContract } from './contract';
 import { SqliteRace } from './sqlite-race';
@@ -108,7 +108,7 @@ describe('sqlite specifics', () => {
     // Bundle the factory as a cloud function would: better-sqlite3 external, and placed where it
     // cannot be resolved. A cloudbase store must then work; only opening sqlite may fail.
     buildSync({
-      entryPoints: [join(__dirname, '../../../cloudfunctions/core/store/index.ts'), join(__dirname, '../../../cloudfunctions/core/store/cloudbase-fake.ts')],
+      entryPoints: { index: join(__dirname, '../../../cloudfunctions/core/store/index.ts'), 'cloudbase-fake': join(__dirname, '../../fakes/cloudbase-fake.ts') },
       bundle: true,
       platform: 'node',
       format: 'cjs',

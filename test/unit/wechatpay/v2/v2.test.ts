@@ -14,7 +14,7 @@ import {
   signV2,
   verifyV2,
   WechatPayError,
-} from '../../../../cloudfunctions/core/wechatpay/v2';
+} from '../../../../cloudfunctions/core/gateways/wechatpay/v2';
 import { errorCodeOf } from '../../../helpers/error-code';
 
 // Published vector (WeChat Pay APIv2 安全规范; PROTOCOL.md §5).

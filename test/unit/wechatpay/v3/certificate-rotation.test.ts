@@ -7,8 +7,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID, sign } from 'node:crypto';
-import { parseV3Notification } from '../../../../cloudfunctions/core/channels/v3-mapping';
-import { CERTIFICATE_REFRESH_INTERVAL_MS, CertificateVerifier, createV3Client, encryptResource, PlatformCertificateManager, WechatPayError } from '../../../../cloudfunctions/core/wechatpay/v3';
+import { parseV3Notification } from '../../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
+import { CERTIFICATE_REFRESH_INTERVAL_MS, CertificateVerifier, createV3Client, encryptResource, PlatformCertificateManager, WechatPayError } from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomPublicKeyId, type TestCertificate } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();

@@ -6,7 +6,7 @@ import {
   encryptResource,
   encryptSensitive,
   WechatPayError,
-} from '../../../../cloudfunctions/core/wechatpay/v3';
+} from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, randomApiV3Key } from '../../../helpers/crypto-fixtures';
 import { errorCodeOf } from '../../../helpers/error-code';
 

@@ -9,7 +9,7 @@ import {
   PlatformCertificateManager,
   WechatPayError,
   type V3ClientOptions,
-} from '../../../../cloudfunctions/core/wechatpay/v3';
+} from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomSerialHex } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();

@@ -6,7 +6,7 @@ import {
   parseNotification,
   PublicKeyVerifier,
   WechatPayError,
-} from '../../../../cloudfunctions/core/wechatpay/v3';
+} from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomPublicKeyId } from '../../../helpers/crypto-fixtures';
 
 const NOW = Date.UTC(2026, 10, 25, 8, 0, 0);

@@ -1,5 +1,5 @@
 import { Formatter, Rsa } from 'wechatpay-axios-plugin';
-import { buildPayParams } from '../../../../cloudfunctions/core/wechatpay/v3';
+import { buildPayParams } from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();

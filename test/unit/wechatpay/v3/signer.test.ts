@@ -5,7 +5,7 @@ import {
   buildRequestMessage,
   parseAuthorization,
   Sha256RsaSigner,
-} from '../../../../cloudfunctions/core/wechatpay/v3';
+} from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, randomSerialHex } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();

@@ -6,7 +6,7 @@ import {
   PublicKeyVerifier,
   validateSigned,
   WechatPayError,
-} from '../../../../cloudfunctions/core/wechatpay/v3';
+} from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomPublicKeyId } from '../../../helpers/crypto-fixtures';
 import { errorCodeOf } from '../../../helpers/error-code';
 

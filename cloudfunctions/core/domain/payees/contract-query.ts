@@ -1,0 +1,53 @@
+/**
+ * Server-side query of an individual payee's authorization (seed 000 §2.1.2.1):
+ * `GET /v3/ecommerce/individual-contracts/{openid}?appid=…&permission_type=INDIVIDUAL_PAYEE`.
+ * This answer — never the signing page's client callback — is what decides whether a person can
+ * be paid, and it carries the `individual_auth_id` every combine sub-order needs.
+ */
+import { AppError } from '../../kernel/errors';
+import { INDIVIDUAL_PAYEE_PERMISSION } from '../../gateways/wechatpay/contract-sign';
+import { isGatewayNotFound, toGatewayAppError } from '../../channels/wechatpay-v3/errors';
+
+/** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */
+export interface V3Requester {
+  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; data?: unknown }>;
+}
+
+export type ContractState =
+  | { authState: 'AUTHORIZED'; individualAuthId: string; operationTime?: string }
+  | { authState: 'UNAUTHORIZED'; operationTime?: string };
+
+export function contractPath(appid: string, openid: string): string {
+  const query = `appid=${encodeURIComponent(appid)}&permission_type=${INDIVIDUAL_PAYEE_PERMISSION}`;
+  return `/v3/ecommerce/individual-contracts/${encodeURIComponent(openid)}?${query}`;
+}
+
+export async function queryIndividualContract(client: V3Requester, input: { appid: string; openid: string }): Promise<ContractState> {
+  if (input.openid.length < 1 || input.openid.length > 128) throw new AppError('INVALID_ARGUMENT', 'openid must be 1–128 characters');
+  let data: unknown;
+  try {
+    ({ data } = await client.request('GET', contractPath(input.appid, input.openid)));
+  } catch (error) {
+    // The published page lists no 404 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html):
+    // an unknown payee is answered 200 UNAUTHORIZED. Only the gateway's own "does not exist" code
+    // means "no contract"; any other 404 (a proxy, an unknown path) is the gateway being
+    // unreachable, and must never write a payee off as unauthorized.
+    if (isGatewayNotFound(error)) return { authState: 'UNAUTHORIZED' };
+    throw toGatewayAppError(error, 'individual contract query');
+  }
+  return parseContract(data);
+}
+
+/** Strict reading: AUTHORIZED without an auth id would let us build an order the gateway refuses. */
+export function parseContract(data: unknown): ContractState {
+  const body = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const operationTime = typeof body.operation_time === 'string' ? body.operation_time : undefined;
+  if (body.auth_state === 'AUTHORIZED') {
+    if (typeof body.individual_auth_id !== 'string' || body.individual_auth_id.length === 0) {
+      throw new AppError('GATEWAY_REJECTED', 'individual contract query: AUTHORIZED without individual_auth_id');
+    }
+    return { authState: 'AUTHORIZED', individualAuthId: body.individual_auth_id, operationTime };
+  }
+  if (body.auth_state === 'UNAUTHORIZED') return { authState: 'UNAUTHORIZED', operationTime };
+  throw new AppError('GATEWAY_REJECTED', `individual contract query: unknown auth_state ${JSON.stringify(body.auth_state)}`);
+}

@@ -1,0 +1,104 @@
+// Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
+import * as z from 'zod';
+import type { ApiError, ApiResult, CallName, CallRequest, CallResponse } from '../../../../typings/api';
+import { AppError, isAppError } from '../errors';
+import { callerIdentity, type Caller } from './identity';
+import { refuseIllFormedText } from './well-formed';
+
+/** One action of a function: its event schema and what it does for a validated request. */
+export interface ActionDef<Req, Res> {
+  schema: z.ZodType<Req>;
+  run: (request: Req, caller: Caller) => Promise<Res>;
+}
+
+/** Name of the action a single-job function (e.g. `login`) answers when the event has none. */
+export const DEFAULT_ACTION = 'default';
+
+/**
+ * The actions a function must implement to honour `typings/api.d.ts`: `actionsFor<'pay'>()` has
+ * `create`, `query`, …; a single-job function (`login`) has `default`. Use it with `satisfies`
+ * so a drifted request or response type fails the build.
+ */
+export type ContractActions<F extends string> = {
+  [N in CallName as N extends `${F}.${infer A}` ? A : N extends F ? typeof DEFAULT_ACTION : never]: ActionDef<CallRequest<N>, CallResponse<N>>;
+};
+
+/** Pair a schema with its runner, inferring the request type from the schema. */
+export function action<S extends z.ZodType, Res>(
+  schema: S,
+  run: (request: z.output<S>, caller: Caller) => Promise<Res>,
+): ActionDef<z.output<S>, Res> {
+  return { schema: schema as unknown as z.ZodType<z.output<S>>, run };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: each action has its own types
+type AnyAction = ActionDef<any, unknown>;
+
+export interface HandlerSpec<A extends Record<string, AnyAction>> {
+  actions: A;
+}
+
+export type FunctionMain = (event: unknown, context?: unknown) => Promise<ApiResult<unknown>>;
+
+/** Event keys the client may send but must never be trusted: identity comes from the platform. */
+const UNTRUSTED_KEYS = ['openid', 'userInfo', 'OPENID', 'APPID', 'UNIONID'] as const;
+
+/**
+ * Build a cloud function's `main(event, context)`: pick the action, strip untrusted keys, refuse
+ * ill-formed text anywhere in the event, validate, resolve the caller, run, and map every outcome
+ * to an `ApiResult`.
+ */
+export function createHandler<A extends Record<string, AnyAction>>(spec: HandlerSpec<A>): FunctionMain {
+  return async (event) => {
+    try {
+      const { name, data } = splitEvent(event);
+      const def = Object.prototype.hasOwnProperty.call(spec.actions, name) ? spec.actions[name] : undefined;
+      if (!def) {
+        throw new AppError('UNKNOWN_ACTION', name === DEFAULT_ACTION ? 'this function needs an action' : `unknown action "${name}"`);
+      }
+      const request = parseRequest(def.schema, data);
+      const caller = callerIdentity();
+      return { ok: true, data: await def.run(request, caller) };
+    } catch (err) {
+      return toApiError(err);
+    }
+  };
+}
+
+function splitEvent(event: unknown): { name: string; data: Record<string, unknown> } {
+  const source = isPlainObject(event) ? event : {};
+  const { action: rawAction, ...rest } = source;
+  for (const key of UNTRUSTED_KEYS) delete rest[key];
+  if (rawAction !== undefined && typeof rawAction !== 'string') {
+    throw new AppError('INVALID_ARGUMENT', 'action: expected a string');
+  }
+  // Once here for every field of every function, so no schema can forget it (a lone surrogate
+  // passes z.string(), max() and most refinements, then reaches the gateway garbled).
+  refuseIllFormedText(rawAction === undefined ? rest : { action: rawAction, ...rest });
+  return { name: rawAction ?? DEFAULT_ACTION, data: rest };
+}
+
+function parseRequest<Req>(schema: z.ZodType<Req>, data: Record<string, unknown>): Req {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  throw new AppError('INVALID_ARGUMENT', describeIssues(parsed.error));
+}
+
+/** `amount: expected int, received number; description: too long` — names every failing field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(request)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (isAppError(err)) return { ok: false, code: err.code, message: err.message, retryable: err.retryable };
+  // Unexpected: the stack goes to the function log, never to the caller.
+  console.error('[handler] unexpected error', err);
+  return { ok: false, code: 'INTERNAL', message: 'internal error', retryable: false };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
