@@ -38,7 +38,8 @@ it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.
   wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: choices.shift() }));
 
   const checkout = open('pages/checkout/index');
-  const keypad = checkout.querySelector('#keypad')!;
+  // simulate's WeChat client (8.0.5) is older than the amount control needs: the keypad.
+  const keypad = await waitFor(() => checkout.querySelector('#keypad'), { what: 'keypad' });
   for (const id of ['1', '2', 'dot', '3', '4']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
   await simulate.sleep(0);
   tap(keypad as SimComponent, '#pay');
@@ -93,7 +94,7 @@ it('gateway down during create: the page says so; retry (same key) succeeds once
   await stack.gateway.admin.fault({ kind: 'endpoint', method: 'POST', path: '/v3/pay/transactions/jsapi', effect: 'SYSTEM_ERROR', count: 50 });
   try {
     const checkout = open('pages/checkout/index');
-    const keypad = checkout.querySelector('#keypad')!;
+    const keypad = await waitFor(() => checkout.querySelector('#keypad'), { what: 'keypad' });
     for (const id of ['7', '7']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
     await simulate.sleep(0);
     tap(keypad as SimComponent, '#pay');
@@ -123,7 +124,7 @@ it('a lost notification: the result page still reaches "paid" through pay.query 
   await stack.gateway.admin.fault({ kind: 'notification', effect: 'drop', count: 50 });
   try {
     const checkout = open('pages/checkout/index');
-    const keypad = checkout.querySelector('#keypad')!;
+    const keypad = await waitFor(() => checkout.querySelector('#keypad'), { what: 'keypad' });
     for (const id of ['0', 'dot', '0', '1']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
     await simulate.sleep(0);
     tap(keypad as SimComponent, '#pay');
