@@ -220,7 +220,11 @@ export async function placeAmountControl(
     else throw new Error(`${AMOUNT_CONTROL_PACKAGE}: no WechatPayment component`);
   }
   for (const file of walk(target)) if (!produced.has(file)) rmSync(file);
-  if (!component) rmSync(target, { recursive: true, force: true });
+  if (!component) {
+    rmSync(target, { recursive: true, force: true });
+    const scope = dirname(target);
+    if (existsSync(scope) && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });
+  }
   return component;
 }
 
