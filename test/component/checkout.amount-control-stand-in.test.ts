@@ -22,6 +22,9 @@ const ORDER_INFO = {
   paySign: 'c2lnbmF0dXJl',
 };
 
+// Real HTTP to the contract double and a cashier round trip per payment: generous under a loaded CI.
+jest.setTimeout(30_000);
+
 let double: PayContractDouble;
 let wxb: WxBridge;
 
@@ -143,7 +146,7 @@ describe('sandbox stand-in for <wechatpay-payment>', () => {
     await tapPay(control);
     seen.touches[0].orderCompleteCallback(ORDER_INFO);
     seen.touches[0].orderCompleteCallback(ORDER_INFO); // a second call changes nothing
-    await waitFor(() => seen.successes.length === 1, { what: 'onPaySuccess' });
+    await waitFor(() => seen.successes.length === 1, { what: 'onPaySuccess', timeoutMs: 20_000 });
     expect(seen.successes).toEqual([{ orderInfo: ORDER_INFO }]);
     const { appId: _appId, ...invoke } = ORDER_INFO;
     void _appId;
@@ -163,7 +166,7 @@ describe('sandbox stand-in for <wechatpay-payment>', () => {
     await type(control, '3');
     await tapPay(control);
     seen.touches[0].orderCompleteCallback(ORDER_INFO);
-    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed' });
+    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed', timeoutMs: 20_000 });
     expect(seen.failures[0]).toMatchObject({ retcode });
     expect(double.cashier.map((c) => c.action)).toEqual([action]);
     expect(seen.successes).toEqual([]);
@@ -177,7 +180,7 @@ describe('sandbox stand-in for <wechatpay-payment>', () => {
     const { paySign: _sign, ...unsigned } = ORDER_INFO;
     void _sign;
     seen.touches[0].orderCompleteCallback(unsigned);
-    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed' });
+    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed', timeoutMs: 20_000 });
     expect(seen.failures[0]).toMatchObject({ retcode: 'SANDBOX_INVALID_ORDER_INFO' });
     expect(wxb.callsOf('showActionSheet')).toHaveLength(0);
     expect(double.cashier).toEqual([]);

@@ -15,6 +15,9 @@ const SUPPORTED_CLIENT = '8.0.50';
 const CASHIER = { pay: 0, cancel: 1, insufficient: 2 } as const;
 const KEY_IDS: Record<string, string> = { '.': 'dot' };
 
+// Real HTTP to the contract double and a cashier round trip per payment: generous under a loaded CI.
+jest.setTimeout(30_000);
+
 let double: PayContractDouble;
 let wxb: WxBridge;
 
@@ -44,7 +47,7 @@ function chooseInCashier(choice: keyof typeof CASHIER): void {
 
 async function openCheckout(): Promise<SimComponent> {
   const page = openPage('pages/checkout/index');
-  await waitFor(() => page.instance.data.inputMode !== 'detecting', { what: 'amount input chosen' });
+  await waitFor(() => page.instance.data.inputMode !== 'detecting', { what: 'amount input chosen', timeoutMs: 20_000 });
   return page;
 }
 
@@ -93,7 +96,7 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     client();
     const page = await openCheckout();
     const seen = payWithControl(page, '12.34');
-    await waitFor(() => redirects().length === 1, { what: 'redirect to result' });
+    await waitFor(() => redirects().length === 1, { what: 'redirect to result', timeoutMs: 20_000 });
 
     expect(seen.touches).toHaveLength(1);
     expect(seen.touches[0].amount).toBe(12.34); // yuan, a Number
@@ -120,7 +123,7 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     client();
     const page = await openCheckout();
     payWithControl(page, typed);
-    await waitFor(() => redirects().length === 1, { what: 'redirect to result' });
+    await waitFor(() => redirects().length === 1, { what: 'redirect to result', timeoutMs: 20_000 });
     expect(double.callsOf('pay.create')[0].data.amount).toBe(fen);
   });
 
@@ -129,13 +132,13 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     const held = double.hold('pay.create');
     const page = await openCheckout();
     const seen = payWithControl(page, '8.8');
-    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed from the control' });
+    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed from the control', timeoutMs: 20_000 });
     expect(seen.failures[0]).toEqual({ retcode: 'OrderTimeout' });
     expect(textOf(page, '#error-text')).toBe('下单超时，请重新付款');
 
     held.release(); // the order now exists, too late for this touch
-    await waitFor(() => page.instance.attempt?.order, { what: 'the late create answered' });
-    await waitFor(() => page.instance.touch === undefined && page.instance.inFlight === false, { what: 'touch settled' });
+    await waitFor(() => page.instance.attempt?.order, { what: 'the late create answered', timeoutMs: 20_000 });
+    await waitFor(() => page.instance.touch === undefined && page.instance.inFlight === false, { what: 'touch settled', timeoutMs: 20_000 });
     expect(double.callsOf('pay.create')).toHaveLength(1);
     expect(double.callsOf('pay.create')[0].data.amount).toBe(880);
     expect(double.cashier).toEqual([]);
@@ -144,8 +147,10 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     expect(seen.successes).toEqual([]);
 
     // Paying the same amount again reuses that order (same idempotency key): no orphan second order.
+    // This touch gets the published 30 s wait (the stand-in reads its settings per touch).
+    wxb.storage.set(SETTINGS_KEY, { clientVersion: SUPPORTED_CLIENT });
     const again = payWithControl(page, '');
-    await waitFor(() => redirects().length === 1, { what: 'redirect after paying again' });
+    await waitFor(() => redirects().length === 1, { what: 'redirect after paying again', timeoutMs: 20_000 });
     expect(again.touches[0].amount).toBe(8.8);
     const creates = double.callsOf('pay.create');
     expect(creates).toHaveLength(2);
@@ -193,9 +198,9 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     client({ orderTimeoutMs: 20 });
     const page = await openCheckout();
     const seen = payWithControl(page, typed);
-    await waitFor(() => textOf(page, '#error-text'), { what: 'refusal' });
+    await waitFor(() => textOf(page, '#error-text'), { what: 'refusal', timeoutMs: 20_000 });
     expect(textOf(page, '#error-text')).toBe(message);
-    await waitFor(() => seen.failures.length === 1, { what: 'OrderTimeout from the control' });
+    await waitFor(() => seen.failures.length === 1, { what: 'OrderTimeout from the control', timeoutMs: 20_000 });
     expect(textOf(page, '#error-text')).toBe(message);
     expect(double.callsOf('pay.create')).toHaveLength(0);
     expect(double.cashier).toEqual([]);
@@ -206,15 +211,15 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     chooseInCashier('insufficient');
     const page = await openCheckout();
     const seen = payWithControl(page, '3');
-    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed from the cashier' });
-    await waitFor(() => page.instance.data.phase === 'failed', { what: 'failed phase' });
+    await waitFor(() => seen.failures.length === 1, { what: 'onPayFailed from the cashier', timeoutMs: 20_000 });
+    await waitFor(() => page.instance.data.phase === 'failed', { what: 'failed phase', timeoutMs: 20_000 });
     expect(textOf(page, '#status-text')).toMatch(/^支付未成功（.+），可重新付款$/);
     expect(page.querySelector('#pay-again')).toBeUndefined(); // the control is how one pays again
     expect(double.cashier.map((c) => c.action)).toEqual(['fail']);
 
     chooseInCashier('pay');
     payWithControl(page, '');
-    await waitFor(() => redirects().length === 1, { what: 'redirect after paying again' });
+    await waitFor(() => redirects().length === 1, { what: 'redirect after paying again', timeoutMs: 20_000 });
     const creates = double.callsOf('pay.create');
     expect(creates).toHaveLength(2);
     expect(creates[1].data.idempotencyKey).not.toBe(creates[0].data.idempotencyKey);
@@ -229,7 +234,7 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     for (const id of ['4', '2', 'dot', '5']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
     await simulate.sleep(0);
     keypad.querySelector('#pay')!.querySelector('.van-button')!.dispatchEvent('tap');
-    await waitFor(() => redirects().length === 1, { what: 'redirect to result' });
+    await waitFor(() => redirects().length === 1, { what: 'redirect to result', timeoutMs: 20_000 });
     expect(double.callsOf('pay.create')[0].data).toMatchObject({ channel: 'jsapi', amount: 4250 });
     expect(double.cashier.map((c) => c.action)).toEqual(['pay']);
   });
@@ -237,7 +242,7 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
   it('keypad: a payment to a payee (combine) never uses the control', async () => {
     client();
     const page = openPage('pages/checkout/index', { payeeCode: 'bob' });
-    await waitFor(() => page.instance.data.payeeName === '收款人bob', { what: 'payee card' });
+    await waitFor(() => page.instance.data.payeeName === '收款人bob', { what: 'payee card', timeoutMs: 20_000 });
     expect(page.instance.data.inputMode).toBe('keypad');
     expect(page.querySelector('#amount-control')).toBeUndefined();
     expect(page.querySelector('#keypad')).toBeDefined();
