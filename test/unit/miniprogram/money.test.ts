@@ -107,6 +107,8 @@ describe('yuanAmountToFen: the amount control\'s yuan Number → fen, exactly, w
     checked = 0;
   });
 
+  /** Seconds on an idle machine; a loaded 2-core CI is several times slower. */
+  const SWEEP_TIMEOUT_MS = 120_000;
   const CENTS = Array.from({ length: 100 }, (_, c) => (c < 10 ? `0${c}` : `${c}`));
 
   /*
@@ -127,7 +129,7 @@ describe('yuanAmountToFen: the amount control\'s yuan Number → fen, exactly, w
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(1_000_000);
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   it('agrees with the string oracle for every 1–6 digit integer part, bare and with 1 and 2 decimals', () => {
     for (let integer = 0; integer < 1_000_000; integer++) {
@@ -140,7 +142,7 @@ describe('yuanAmountToFen: the amount control\'s yuan Number → fen, exactly, w
     }
     expect(wrong).toEqual([]);
     expect(checked).toBe(3_000_000);
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   it('refuses a third decimal for every integer part (sampled third digits)', () => {
     const wrong: string[] = [];
