@@ -29,6 +29,8 @@ export const PATHS = {
   functionsSrc: join(ROOT, 'cloudfunctions'),
   functionsOut: join(ROOT, 'dist/cloudfunctions'),
   vantLib: join(ROOT, 'node_modules/@vant/weapp/lib'),
+  amountControlStandIn: join(ROOT, 'sandbox/wechatpay-miniprogram'),
+  amountControlPackage: join(ROOT, 'node_modules/@tenpay/wechatpay-miniprogram'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -78,12 +80,22 @@ export interface MiniprogramBuildOptions {
   srcDir?: string;
   outDir?: string;
   env?: PayEnv;
+  /** Which `@tenpay/wechatpay-miniprogram` the build places (default: from PAY_AMOUNT_CONTROL). */
+  amountControl?: AmountControlMode;
+  /** Where the merchant's copy of the real package is (default: node_modules). */
+  amountControlPackageDir?: string;
 }
 
-export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Promise<{ files: number; vant: string[] }> {
+export async function buildMiniprogram(
+  opts: MiniprogramBuildOptions = {},
+): Promise<{ files: number; vant: string[]; amountControl: AmountControlMode }> {
   const srcDir = opts.srcDir ?? PATHS.miniprogramSrc;
   const outDir = opts.outDir ?? PATHS.miniprogramOut;
-  const define = { __PAY_ENV__: JSON.stringify(opts.env ?? payEnvFrom(process.env)) };
+  const env = opts.env ?? payEnvFrom(process.env);
+  const define = { __PAY_ENV__: JSON.stringify(env) };
+  const packageDir = opts.amountControlPackageDir ?? PATHS.amountControlPackage;
+  const amountControl = opts.amountControl ?? amountControlModeFrom(process.env, env.transport, existsSync(packageDir));
+  const controlComponent = await placeAmountControl(outDir, amountControl, { define, packageDir });
   let files = 0;
   const produced = new Set<string>();
   for (const file of walk(srcDir)) {
@@ -103,6 +115,10 @@ export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Prom
       writeIfChanged(out.replace(/\.ts$/, '.js'), result.code);
       produced.add(out.replace(/\.ts$/, '.js'));
       files++;
+    } else if (extname(file) === '.json') {
+      writeIfChanged(out, pointAmountControl(readFileSync(file, 'utf8'), controlComponent));
+      produced.add(out);
+      files++;
     } else if (COPIED_EXTENSIONS.has(extname(file))) {
       writeIfChanged(out, readFileSync(file));
       produced.add(out);
@@ -113,7 +129,116 @@ export async function buildMiniprogram(opts: MiniprogramBuildOptions = {}): Prom
   const vantOut = join(outDir, 'miniprogram_npm');
   for (const file of walk(outDir)) if (!file.startsWith(vantOut) && !produced.has(file)) rmSync(file);
   const vant = copyUsedVant(outDir);
-  return { files, vant };
+  return { files, vant, amountControl };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The official amount control `<wechatpay-payment>` (npm `@tenpay/wechatpay-miniprogram`, 小程序金额控件开发指引:
+// https://pay.weixin.qq.com/docs/partner/products/partner-scannedpos-payment/development/guide-for-scannedpos-miniprogram-sdk-development.html).
+// The package is not on the public npm registry: a merchant gets it from WeChat Pay. Pages name it
+// at `/miniprogram_npm/@tenpay/wechatpay-miniprogram/…`, which this step fills with
+//   official  the merchant's installed copy (its mini-program build folder, as DevTools' npm build copies it);
+//   stand-in  the sandbox's stand-in (sandbox/wechatpay-miniprogram), LOCAL builds only;
+//   off       nothing, and the pages' registrations of the tag are dropped (they keep the keypad).
+
+export type AmountControlMode = 'official' | 'stand-in' | 'off';
+export const AMOUNT_CONTROL_PACKAGE = '@tenpay/wechatpay-miniprogram';
+const AMOUNT_CONTROL_PATH = `/miniprogram_npm/${AMOUNT_CONTROL_PACKAGE}/`;
+
+/**
+ * PAY_AMOUNT_CONTROL = auto (default) | official | stand-in | off. auto: the stand-in in local
+ * builds, the real package in cloud builds when installed, else off. The stand-in is refused in a
+ * cloud build: it must never reach a merchant's users as if it were the real control.
+ */
+export function amountControlModeFrom(vars: Record<string, string | undefined>, transport: PayEnv['transport'], installed: boolean): AmountControlMode {
+  const asked = vars.PAY_AMOUNT_CONTROL ?? 'auto';
+  if (asked !== 'auto' && asked !== 'official' && asked !== 'stand-in' && asked !== 'off') {
+    throw new Error(`PAY_AMOUNT_CONTROL must be "auto", "official", "stand-in" or "off", got "${asked}"`);
+  }
+  if (asked === 'stand-in' && transport === 'cloud') {
+    throw new Error('PAY_AMOUNT_CONTROL=stand-in is for local builds only: a cloud build gets the real @tenpay/wechatpay-miniprogram or none');
+  }
+  if (asked === 'official' && !installed) {
+    throw new Error(`PAY_AMOUNT_CONTROL=official needs ${AMOUNT_CONTROL_PACKAGE} in node_modules (from WeChat Pay; it is not on the public npm registry)`);
+  }
+  if (asked !== 'auto') return asked;
+  if (transport === 'local') return 'stand-in';
+  return installed ? 'official' : 'off';
+}
+
+/**
+ * Fill `<out>/miniprogram_npm/@tenpay/wechatpay-miniprogram` for `mode`; returns the component's
+ * path inside the package (`WechatPayment`), or undefined when there is none.
+ */
+export async function placeAmountControl(
+  outDir: string,
+  mode: AmountControlMode,
+  opts: { define: Record<string, string>; packageDir?: string; standInDir?: string },
+): Promise<string | undefined> {
+  const target = join(outDir, `miniprogram_npm/${AMOUNT_CONTROL_PACKAGE}`);
+  const produced = new Set<string>();
+  let component: string | undefined;
+  if (mode === 'stand-in') {
+    const standInDir = opts.standInDir ?? PATHS.amountControlStandIn;
+    // Bundled: the stand-in opens the local cashier of miniprogram/services/payment.ts.
+    const result = await esbuild.build({
+      entryPoints: [join(standInDir, 'index.ts'), join(standInDir, 'WechatPayment.ts')],
+      outdir: target,
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2017',
+      charset: 'utf8',
+      define: opts.define,
+      logLevel: 'silent',
+    });
+    for (const file of result.outputFiles) {
+      writeIfChanged(file.path, Buffer.from(file.contents));
+      produced.add(file.path);
+    }
+    for (const name of readdirSync(standInDir).filter((n) => /\.(wxml|wxss|json)$/.test(n))) {
+      writeIfChanged(join(target, name), readFileSync(join(standInDir, name)));
+      produced.add(join(target, name));
+    }
+    component = 'WechatPayment';
+  } else if (mode === 'official') {
+    const packageDir = opts.packageDir ?? PATHS.amountControlPackage;
+    const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { miniprogram?: string };
+    // DevTools' npm build copies a mini-program package's `miniprogram` folder (default miniprogram_dist).
+    const from = join(packageDir, pkg.miniprogram ?? 'miniprogram_dist');
+    if (!existsSync(from)) throw new Error(`${AMOUNT_CONTROL_PACKAGE}: no mini-program build folder at ${from}`);
+    for (const file of walk(from)) {
+      const out = join(target, relative(from, file));
+      writeIfChanged(out, readFileSync(file));
+      produced.add(out);
+    }
+    if (!existsSync(join(target, 'index.js'))) throw new Error(`${AMOUNT_CONTROL_PACKAGE}: no index.js (the WechatPayMiniProgram module)`);
+    // The published registration names `<package>/WechatPayment`: a component file or folder.
+    if (existsSync(join(target, 'WechatPayment.json'))) component = 'WechatPayment';
+    else if (existsSync(join(target, 'WechatPayment/index.json'))) component = 'WechatPayment/index';
+    else throw new Error(`${AMOUNT_CONTROL_PACKAGE}: no WechatPayment component`);
+  }
+  for (const file of walk(target)) if (!produced.has(file)) rmSync(file);
+  if (!component) {
+    rmSync(target, { recursive: true, force: true });
+    const scope = dirname(target);
+    if (existsSync(scope) && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });
+  }
+  return component;
+}
+
+/** A page json with its `<wechatpay-payment>` registration pointed at `component`, or dropped when there is none. */
+export function pointAmountControl(json: string, component: string | undefined): string {
+  if (!json.includes(AMOUNT_CONTROL_PATH)) return json;
+  const parsed = JSON.parse(json) as { usingComponents?: Record<string, string> };
+  const using = parsed.usingComponents ?? {};
+  for (const [tag, path] of Object.entries(using)) {
+    if (!path.startsWith(AMOUNT_CONTROL_PATH)) continue;
+    if (component) using[tag] = AMOUNT_CONTROL_PATH + component;
+    else delete using[tag];
+  }
+  return JSON.stringify(parsed, null, 2) + '\n';
 }
 
 /** Vant references: JSON `usingComponents` values and JS requires of `miniprogram_npm/@vant/weapp/<dir>/…`. */
@@ -236,8 +361,8 @@ async function cleanTask(): Promise<void> {
   rmSync(PATHS.functionsOut, { recursive: true, force: true });
 }
 async function miniprogramTask(): Promise<void> {
-  const { files, vant } = await buildMiniprogram();
-  console.log(`dist/miniprogram: ${files} files, Vant: ${vant.join(', ') || 'none'}`);
+  const { files, vant, amountControl } = await buildMiniprogram();
+  console.log(`dist/miniprogram: ${files} files, Vant: ${vant.join(', ') || 'none'}, amount control: ${amountControl}`);
 }
 async function functionsTask(): Promise<void> {
   const names = await buildCloudFunctions();
@@ -247,7 +372,7 @@ async function functionsTask(): Promise<void> {
 export const build = series(cleanTask, parallel(miniprogramTask, functionsTask));
 
 export const dev = series(build, function watchSources(): void {
-  watch(['miniprogram/**/*'], miniprogramTask);
+  watch(['miniprogram/**/*', 'sandbox/wechatpay-miniprogram/**/*'], miniprogramTask);
   watch(['cloudfunctions/**/*.ts', 'cloudfunctions/*/config.json', 'typings/**/*.d.ts'], functionsTask);
   console.log('watching miniprogram/ and cloudfunctions/ — DevTools reloads from dist/');
 });

@@ -49,7 +49,12 @@ export function prepayIdOf(pkg: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
-async function localCashier(params: RequestPaymentParams): Promise<PaymentOutcome> {
+/**
+ * The local build's cashier: the tester picks pay / cancel / fail in an action sheet and the sandbox
+ * gateway hears it (with the pay sign, which it verifies). Also what the sandbox's stand-in for the
+ * official amount control opens after `orderCompleteCallback`.
+ */
+export async function localCashier(params: RequestPaymentParams): Promise<PaymentOutcome> {
   const prepayId = prepayIdOf(params.package);
   if (!prepayId) return { kind: 'failed', reason: '支付参数无效' };
   const action = await chooseInLocalCashier();

@@ -29,6 +29,8 @@ export interface PayContractDouble {
   failNext(name: string, error: Omit<ApiError, 'ok'>, count?: number): void;
   /** Delay every answer of `fn.action` by `ms` (to test double taps and in-flight states). */
   delay(name: string, ms: number): void;
+  /** Hold every answer of `fn.action` until the returned `release()` (answers in order, no clock involved). */
+  hold(name: string): { release(): void };
   /** Move an order to a state, as a verified notification would on the real server. */
   settle(outTradeNo: string, state: OrderState, extra?: Partial<OrderView>): void;
   /** Put an order straight into the book (for list tests). */
@@ -47,6 +49,7 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
   const cashier: PayContractDouble['cashier'] = [];
   const failures = new Map<string, { error: Omit<ApiError, 'ok'>; count: number }>();
   const delays = new Map<string, number>();
+  const holds = new Map<string, Promise<void>>();
   let seq = 0;
 
   const handlers: Record<string, (openid: string, data: Record<string, unknown>) => unknown> = {
@@ -134,6 +137,8 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
       calls.push({ fn: parts[1], action, openid, data: request });
       const wait = delays.get(name);
       if (wait) await new Promise((r) => setTimeout(r, wait));
+      const held = holds.get(name);
+      if (held) await held;
       const failure = failures.get(name);
       if (failure && failure.count > 0) {
         failure.count--;
@@ -159,6 +164,16 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
     },
     delay(name, ms) {
       delays.set(name, ms);
+    },
+    hold(name) {
+      let release: () => void = () => undefined;
+      holds.set(name, new Promise<void>((resolve) => (release = resolve)));
+      return {
+        release: () => {
+          holds.delete(name);
+          release();
+        },
+      };
     },
     settle(outTradeNo, state, extra = {}) {
       const order = orders.get(outTradeNo);

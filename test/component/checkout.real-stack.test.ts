@@ -2,7 +2,8 @@
  * checkout → result → orders against the REAL local stack (pay function on the function host,
  * sandbox gateway, signed v3 calls, encrypted notification), in-process: the user types 12.34 on
  * the keypad, cancels once in the local cashier, pays again (same order), and the result page shows
- * paid only after the notification reached the server; the orders page lists it.
+ * paid only after the notification reached the server; the orders page lists it. Also the official
+ * amount control (the sandbox stand-in) on a supported client, end to end.
  */
 import { join } from 'node:path';
 import { openStore } from '../../cloudfunctions/core/store';
@@ -38,7 +39,8 @@ it('keypad 12.34 → cancel → pay again (same order) → result paid from pay.
   wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: choices.shift() }));
 
   const checkout = open('pages/checkout/index');
-  const keypad = checkout.querySelector('#keypad')!;
+  // simulate's WeChat client (8.0.5) is older than the amount control needs: the keypad.
+  const keypad = await waitFor(() => checkout.querySelector('#keypad'), { what: 'keypad' });
   for (const id of ['1', '2', 'dot', '3', '4']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
   await simulate.sleep(0);
   tap(keypad as SimComponent, '#pay');
@@ -93,7 +95,7 @@ it('gateway down during create: the page says so; retry (same key) succeeds once
   await stack.gateway.admin.fault({ kind: 'endpoint', method: 'POST', path: '/v3/pay/transactions/jsapi', effect: 'SYSTEM_ERROR', count: 50 });
   try {
     const checkout = open('pages/checkout/index');
-    const keypad = checkout.querySelector('#keypad')!;
+    const keypad = await waitFor(() => checkout.querySelector('#keypad'), { what: 'keypad' });
     for (const id of ['7', '7']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
     await simulate.sleep(0);
     tap(keypad as SimComponent, '#pay');
@@ -123,7 +125,7 @@ it('a lost notification: the result page still reaches "paid" through pay.query 
   await stack.gateway.admin.fault({ kind: 'notification', effect: 'drop', count: 50 });
   try {
     const checkout = open('pages/checkout/index');
-    const keypad = checkout.querySelector('#keypad')!;
+    const keypad = await waitFor(() => checkout.querySelector('#keypad'), { what: 'keypad' });
     for (const id of ['0', 'dot', '0', '1']) keypad.querySelector(`#key-${id}`)!.dispatchEvent('tap');
     await simulate.sleep(0);
     tap(keypad as SimComponent, '#pay');
@@ -139,4 +141,35 @@ it('a lost notification: the result page still reaches "paid" through pay.query 
   } finally {
     await stack.gateway.admin.clearFaults();
   }
+});
+
+it('the amount control (sandbox stand-in) on a supported client: 19.99 yuan → 1999 fen at the gateway, pay sign verified by the sandbox cashier, paid', async () => {
+  wxb?.uninstall();
+  wxb = installWx({
+    user: 'frank',
+    hostUrl: stack.hostUrl,
+    sandboxUrl: stack.gatewayUrl,
+    storage: { 'sandbox:wechatpay-payment': { clientVersion: '8.0.50' } },
+  });
+  wxb.override('showActionSheet', () => ({ errMsg: 'showActionSheet:ok', tapIndex: 0 }));
+  const checkout = open('pages/checkout/index');
+  const control = await waitFor(() => checkout.querySelector('#amount-control'), { what: 'amount control' });
+  expect(checkout.querySelector('#keypad')).toBeUndefined();
+  const touches: Array<{ amount: unknown }> = [];
+  control.addEventListener('onPayTouch', (e) => touches.push(e.detail));
+  for (const id of ['1', '9', 'dot', '9', '9']) control.querySelector(`#wp-key-${id}`)!.dispatchEvent('tap');
+  await simulate.sleep(0);
+  control.querySelector('#wp-pay')!.dispatchEvent('tap');
+  const redirect = await waitFor(() => wxb!.callsOf('redirectTo')[0], { what: 'redirect to result', timeoutMs: 20_000 });
+  expect(touches.map((t) => t.amount)).toEqual([19.99]);
+  // The stand-in posted the invoke parameters to the sandbox cashier, which verified the pay sign.
+  const cashierPosts = wxb.requests.filter((r) => r.url.startsWith(`${stack.gatewayUrl}/sandbox/cashier/`));
+  expect(cashierPosts.map((r) => [r.url.split('/').pop(), r.status])).toEqual([['pay', 200]]);
+
+  const outTradeNo = decodeURIComponent(/outTradeNo=([^&]+)/.exec(String(redirect.url))![1]);
+  const result = open('pages/result/index', { outTradeNo });
+  await waitFor(() => result.instance.data.phase === 'paid', { what: 'result paid', timeoutMs: 30_000 });
+  expect(result.instance.data.order).toMatchObject({ outTradeNo, amount: 1999, state: 'PAID', channel: 'jsapi' });
+  const atGateway = (await stack.gateway.admin.orders()).orders.filter((o) => o.outTradeNo === outTradeNo);
+  expect(atGateway).toMatchObject([{ tradeType: 'JSAPI', total: 1999, tradeState: 'SUCCESS' }]);
 });

@@ -1,20 +1,29 @@
 /**
- * The official WeChat Pay amount control (金额控件) as a mini-program plugin — typed from what seed 004
- * says, since its reference is not public:
+ * The official WeChat Pay mini-program amount control (小程序金额控件, seed 004), typed from the
+ * published pages — NOT a plugin, but the open tag `<wechatpay-payment>` of the npm package
+ * `@tenpay/wechatpay-miniprogram`:
  *
- * - the merchant's page shows the control; the user types an amount and taps 付款 (pay-touch);
- * - the control hands the merchant the amount (fen) and WAITS for the data that opens the cashier;
- * - it gives up after about 30 s;
- * - old clients do not have it and must fall back to plain mini-program payment.
+ * - 小程序金额控件介绍 (tag attributes, the three events and their `detail`):
+ *   https://pay.weixin.qq.com/docs/partner/products/partner-scannedpos-payment/development/guide-for-scannedpos-miniprogram-sdk-api.html
+ * - 小程序金额控件开发指引 (`npm install -S @tenpay/wechatpay-miniprogram`, registration in the page
+ *   json, `WechatPayMiniProgram.isSupportScanPosPay()`, WeChat ≥ 8.0.40):
+ *   https://pay.weixin.qq.com/docs/partner/products/partner-scannedpos-payment/development/guide-for-scannedpos-miniprogram-sdk-development.html
+ * - the web variant (`<wx-payment>`, events `pay-touch` / `pay-sucess` / `pay-fail`, same 30 s rule):
+ *   https://pay.weixin.qq.com/doc/v3/partner/4012166213
  *
- * The event and callback names below are our adapter's assumption of that shape
- * (`miniprogram/services/amount-control.ts` is the only code that touches them, so a differing real
- * shape is a change in one file). Merchants enable it by declaring the plugin in app.json `plugins`
- * under the alias `WECHATPAY_AMOUNT_CONTROL_ALIAS` and placing its component in checkout.
+ * Only `miniprogram/services/amount-control.ts` and `pages/checkout` touch these shapes.
+ * docs/references/amount-control.md lists what the pages say and what they leave open.
  */
-declare namespace WechatPayAmountControl {
-  /** What opens the cashier: the same fields as `wx.requestPayment` (v3: signType RSA). */
-  interface CashierParams {
+declare namespace WechatPayMiniProgram {
+  /**
+   * What `orderCompleteCallback` takes and `onPaySuccess` hands back: the page's example shows
+   * `appId`, `timeStamp`, `nonceStr`, `package` (`prepay_id=…`) — the fields of the mini-program
+   * invoke whose pay sign covers `appId\ntimeStamp\nnonceStr\npackage\n`. The visible example stops
+   * after `package`; `signType` and `paySign` are the rest of that invoke (the cashier cannot open
+   * without the signature), so we pass them as `wx.requestPayment` takes them.
+   */
+  interface OrderInfo {
+    appId: string;
     timeStamp: string;
     nonceStr: string;
     package: string;
@@ -22,26 +31,39 @@ declare namespace WechatPayAmountControl {
     paySign: string;
   }
 
-  /** The merchant's answer to one pay-touch; the control accepts one answer per touch. */
-  type PayTouchAnswer = { ok: true; params: CashierParams } | { ok: false; message: string };
-
-  /** `detail` of the control's pay-touch event. */
+  /** `detail` of `onPayTouch` (点击付款事件). Example from the page: `{"amount": 12.34, "orderCompleteCallback": Function}`. */
   interface PayTouchDetail {
-    /** What the user typed, integer fen. A request only: the server validates it. */
+    /** What the user typed, in YUAN, as a Number (12.34) — never fen. */
     amount: number;
-    /** Hand back the cashier data (or a refusal). Ignored by the control after its ~30 s wait. */
-    respond(answer: PayTouchAnswer): void;
+    /**
+     * Call once the order exists, with its order info, to open the cashier. Not called within 30 s
+     * of `onPayTouch` → the control fails the payment: `onPayFailed` with `retcode: 'OrderTimeout'`.
+     * The page defines no way to refuse a touch: not calling it is the only "no".
+     */
+    orderCompleteCallback(orderInfo: OrderInfo): void;
   }
 
-  interface PayTouchEvent {
-    detail: PayTouchDetail;
+  /** `detail` of `onPaySuccess` (支付成功事件): the `orderInfo` given to `orderCompleteCallback`. */
+  interface PaySuccessDetail {
+    orderInfo: OrderInfo;
   }
 
-  /** The plugin's JS module as returned by `requirePlugin(alias)`. */
-  interface PluginModule {
-    /** Plugin version string, when exposed. */
-    version?: string;
-    /** Whether this client can show the control; absent means "yes if the plugin loaded". */
-    isSupported?(): boolean;
+  /** `detail` of `onPayFailed` (支付失败事件). The page names one `retcode`: `OrderTimeout`. */
+  interface PayFailedDetail {
+    retcode: string;
+    [key: string]: unknown;
+  }
+
+  /** The `retcode` of a pay-touch the merchant did not answer within 30 s. */
+  type OrderTimeoutRetcode = 'OrderTimeout';
+
+  interface Event<D> {
+    detail: D;
+  }
+
+  /** The package's default export (`import WechatPayMiniProgram from '@tenpay/wechatpay-miniprogram'`). */
+  interface Sdk {
+    /** Whether this WeChat client can show the control (true) or the page must use its own amount input (false). */
+    isSupportScanPosPay(): Promise<boolean>;
   }
 }

@@ -1,12 +1,23 @@
+/// <reference path="../../../typings/miniprogram/wechatpay-amount-control.d.ts" />
 /**
- * Checkout: the keypad (or the official amount control where available) → `pay.create` → cashier
- * → result page. One idempotency key per attempt, reused by "retry", so a create whose answer was
- * lost returns the same order instead of a second one. A cancelled payment keeps its order and
- * payment parameters: "pay again" reopens the cashier without creating anything until it expires.
+ * Checkout: an amount → `pay.create` → cashier → result page. The amount comes from the official
+ * amount control `<wechatpay-payment>` where this client supports it (its `onPayTouch` hands us
+ * yuan and waits for `orderCompleteCallback`, see services/amount-control.ts), otherwise from our
+ * `amount-keypad` (fen) and `wx.requestPayment`. One idempotency key per attempt, reused by
+ * "retry", so a create whose answer was lost returns the same order instead of a second one. A
+ * cancelled keypad payment keeps its order and payment parameters: "pay again" reopens the cashier
+ * without creating anything until it expires.
  */
 import type { ApiError, OrderView, PayCreateRequest, RequestPaymentParams } from '../../../typings/api';
 import { call } from '../../services/api';
-import { answerPayTouch, detectAmountControl, type PayTouchOutcome } from '../../services/amount-control';
+import {
+  answerPayTouch,
+  detectAmountControl,
+  loadAmountControlSdk,
+  ORDER_TIMEOUT_RETCODE,
+  type CreateForControl,
+  type PayTouch,
+} from '../../services/amount-control';
 import { env } from '../../services/env';
 import { requestPayment } from '../../services/payment';
 import { isRetryable, messageForCode } from '../../utils/error-messages';
@@ -15,6 +26,8 @@ import { formatFen } from '../../utils/money';
 import { formatDateTime } from '../../utils/order-view';
 
 type Phase = 'input' | 'creating' | 'paying' | 'cancelled' | 'failed' | 'error';
+/** Where the amount comes from: the official control, our keypad, or not decided yet. */
+type InputMode = 'detecting' | 'control' | 'keypad';
 
 /** One checkout attempt: an amount and the key that makes its create idempotent. */
 interface Attempt {
@@ -30,6 +43,8 @@ interface CheckoutFields {
   attempt?: Attempt;
   payeeCode?: string;
   inFlight?: boolean;
+  /** The amount control's pay-touch we are answering or whose payment is open. */
+  touch?: PayTouch<OrderView>;
 }
 
 const RESULT_PAGE = '/pages/result/index';
@@ -47,25 +62,27 @@ Component({
     busy: false,
     amountText: '',
     payText: '付款',
-    useAmountControl: false,
+    inputMode: 'detecting' as InputMode,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       const self = this as unknown as CheckoutFields;
       self.payeeCode = query.payeeCode ? decodeURIComponent(query.payeeCode) : undefined;
-      const support = detectAmountControl({
-        // Declaring the plugin in app.json is what turns it on; requirePlugin throws otherwise.
-        enabled: true,
-        canIUse: typeof wx.canIUse === 'function' ? (schema) => wx.canIUse(schema) : undefined,
-        requirePlugin: typeof requirePlugin === 'function' ? (alias) => requirePlugin(alias) : undefined,
-      });
       this.setData({
         merchantName: env.merchantName,
         description: env.defaultDescription,
         maxAmount: env.maxAmountFen,
-        useAmountControl: support.available && !self.payeeCode,
+        // The control belongs to 扫码支付 (JSAPI orders, seed 004); payments to a payee (combine) keep the keypad.
+        inputMode: self.payeeCode ? 'keypad' : 'detecting',
       });
       if (self.payeeCode) void this.loadPayee(self.payeeCode);
+      else void this.chooseAmountInput();
+    },
+
+    /** The control where `isSupportScanPosPay()` says yes (published feature check), the keypad otherwise. */
+    async chooseAmountInput() {
+      const support = await detectAmountControl(loadAmountControlSdk());
+      this.setData({ inputMode: support.available ? 'control' : 'keypad' });
     },
 
     async loadPayee(shareCode: string) {
@@ -91,14 +108,19 @@ Component({
       void this.checkout(event.detail.amount);
     },
 
-    /** Pay `amount`: same amount as a pending attempt reuses its order, a new amount starts a new attempt. */
+    /** Pay `amount` (fen) from the keypad. */
     async checkout(amount: number) {
       const self = this as unknown as CheckoutFields;
       if (self.inFlight || this.data.payeeError) return;
-      if (!self.attempt || self.attempt.amount !== amount || self.attempt.failed) {
-        self.attempt = { amount, idempotencyKey: newIdempotencyKey() };
-      }
+      self.attempt = this.attemptFor(amount);
       await this.createAndPay();
+    },
+
+    /** Same amount as a pending attempt reuses its order (same key); a new amount or a failed attempt starts anew. */
+    attemptFor(amount: number): Attempt {
+      const attempt = (this as unknown as CheckoutFields).attempt;
+      if (attempt && attempt.amount === amount && !attempt.failed) return attempt;
+      return { amount, idempotencyKey: newIdempotencyKey() };
     },
 
     onRetry() {
@@ -201,26 +223,78 @@ Component({
     },
 
     /**
-     * Handler for the official amount control's pay-touch (bind it when `useAmountControl`):
-     * creates the order for the typed amount and answers the control before its 30 s wait ends.
+     * The control's 点击付款 (`bind:onPayTouch`): `detail.amount` is yuan. Refuse a bad amount before
+     * anything is created, else create the order and hand its info to `orderCompleteCallback`.
+     * There is no refusal path: on a refused amount or a failed create we show why, and the control
+     * ends the touch itself with OrderTimeout (shown by onPayFailed, which keeps our reason).
      */
-    async onAmountControlPayTouch(event: WechatPayAmountControl.PayTouchEvent) {
+    async onPayTouch(event: WechatPayMiniProgram.Event<WechatPayMiniProgram.PayTouchDetail>) {
       const self = this as unknown as CheckoutFields;
-      self.attempt = { amount: event.detail.amount, idempotencyKey: newIdempotencyKey() };
-      const attempt = self.attempt;
-      const outcome: PayTouchOutcome<OrderView> = await answerPayTouch(event.detail, async () => {
-        const created = await this.create(attempt);
-        if (!created) return { ok: false, message: this.data.message };
-        if (!created.payment) return { ok: false, message: '订单已失效' };
-        return { ok: true, order: created.order, params: created.payment };
+      if (self.inFlight || self.touch) return; // one touch at a time: the control waits for its answer
+      const touch = answerPayTouch<OrderView>(event.detail, {
+        maxFen: env.maxAmountFen,
+        appId: wx.getAccountInfoSync().miniProgram.appId,
+        create: (fen) => this.createForControl(fen),
       });
+      self.touch = touch;
+      const outcome = await touch.outcome;
       if (outcome.kind === 'answered') {
-        // The control opens the cashier; the result page confirms with the server.
-        this.goToResult(outcome.order);
-      } else if (outcome.kind === 'timeout') {
-        this.setData({ busy: false, phase: 'error', retryable: false, message: '下单超时，请重新付款' });
+        // The control opens the cashier; onPaySuccess / onPayFailed tell how it ended.
+        this.setData({ phase: 'paying', busy: true, message: '' });
+        return;
       }
+      if (self.touch === touch) self.touch = undefined;
+      if (outcome.kind === 'invalid') {
+        this.setData({ phase: 'error', busy: false, retryable: false, message: outcome.refusal.message });
+      }
+      // refused: create() already shows the error; control-failed: onPayFailed already said so.
+    },
+
+    /** `pay.create` for a control's touch, as the adapter wants it. */
+    async createForControl(fen: number): Promise<CreateForControl<OrderView>> {
+      const self = this as unknown as CheckoutFields;
+      const attempt = this.attemptFor(fen);
+      self.attempt = attempt;
+      const created = await this.create(attempt);
+      if (!created) return { ok: false, message: this.data.message };
+      if (created.order.state === 'PAID') {
+        this.goToResult(created.order); // a retried create of an order already paid
+        return { ok: false, message: '订单已支付' };
+      }
+      if (!created.payment) {
+        self.attempt = undefined;
+        this.setData({ phase: 'error', busy: false, retryable: false, message: '订单已失效，请重新输入金额' });
+        return { ok: false, message: this.data.message };
+      }
+      return { ok: true, order: created.order, payment: created.payment };
+    },
+
+    /** The control's 支付成功事件: the result page asks the server whether the money arrived. */
+    onPaySuccess() {
+      const self = this as unknown as CheckoutFields;
+      self.touch = undefined;
+      if (self.attempt?.order) this.goToResult(self.attempt.order);
+    },
+
+    /** The control's 支付失败事件: OrderTimeout (we did not answer in 30 s) or the cashier did not complete. */
+    onPayFailed(event: WechatPayMiniProgram.Event<WechatPayMiniProgram.PayFailedDetail>) {
+      const self = this as unknown as CheckoutFields;
+      const retcode = String(event.detail?.retcode ?? '');
+      const touch = self.touch;
+      self.touch = undefined;
+      touch?.controlFailed(retcode); // a create still running is never handed to the control
+      if (this.data.phase === 'error') {
+        this.setData({ busy: false }); // our own refusal already says why the touch ended
+        return;
+      }
+      if (retcode === ORDER_TIMEOUT_RETCODE) {
+        this.setData({ phase: 'error', busy: false, retryable: false, message: '下单超时，请重新付款' });
+        return;
+      }
+      // Only OrderTimeout is published; any other failure may have reached the cashier, so the next
+      // touch starts a new order rather than reusing this one.
+      if (self.attempt) self.attempt.failed = true;
+      this.setData({ phase: 'failed', busy: false, message: `支付未成功（${retcode || '未知原因'}），可重新付款` });
     },
   },
 });
-

@@ -1,127 +1,150 @@
+/**
+ * The adapter to `<wechatpay-payment>` (小程序金额控件介绍): feature detection through
+ * `isSupportScanPosPay()`, and answering one `onPayTouch` — yuan → fen before any create,
+ * `orderCompleteCallback(orderInfo)` at most once, never after the control reported a failure.
+ */
 import {
-  ANSWER_DEADLINE_MS,
   CONTROL_WAIT_MS,
-  TIMEOUT_MESSAGE,
-  WECHATPAY_AMOUNT_CONTROL_ALIAS,
+  ORDER_TIMEOUT_RETCODE,
   answerPayTouch,
   detectAmountControl,
+  loadAmountControlSdk,
+  orderInfoFrom,
   type CreateForControl,
 } from '../../../miniprogram/services/amount-control';
 
-const params = { timeStamp: '1700000000', nonceStr: 'n0nce', package: 'prepay_id=wx123', signType: 'RSA' as const, paySign: 'c2ln' };
+const payment = { timeStamp: '1700000000', nonceStr: 'n0nce', package: 'prepay_id=wx123', signType: 'RSA' as const, paySign: 'c2ln' };
+const APP_ID = 'wx0123456789abcdef';
+const MAX_FEN = 100_000;
 
-describe('detectAmountControl', () => {
-  const canIUse = (schema: string) => schema === 'plugin';
+type Order = { outTradeNo: string };
 
-  it('is off unless the merchant enabled it, without touching the plugin', () => {
-    const requirePlugin = jest.fn();
-    expect(detectAmountControl({ enabled: false, canIUse, requirePlugin })).toEqual({ available: false, reason: 'DISABLED' });
-    expect(requirePlugin).not.toHaveBeenCalled();
+/** A create the test settles by hand: no clock involved. */
+function manualCreate() {
+  let settle: (result: CreateForControl<Order>) => void = () => undefined;
+  const create = jest.fn((fen: number) => {
+    void fen;
+    return new Promise<CreateForControl<Order>>((resolve) => (settle = resolve));
   });
+  return { create, settle: (result: CreateForControl<Order>) => settle(result) };
+}
 
-  it('falls back on an old client without canIUse or without plugin support', () => {
-    expect(detectAmountControl({ enabled: true, requirePlugin: () => ({}) })).toEqual({ available: false, reason: 'OLD_CLIENT' });
-    expect(detectAmountControl({ enabled: true, canIUse: () => false, requirePlugin: () => ({}) })).toEqual({
-      available: false,
-      reason: 'OLD_CLIENT',
-    });
-  });
+function touchDetail(amount: unknown) {
+  return { amount: amount as number, orderCompleteCallback: jest.fn() };
+}
 
-  it('falls back when requirePlugin is absent, throws, or returns nothing', () => {
-    expect(detectAmountControl({ enabled: true, canIUse })).toMatchObject({ reason: 'PLUGIN_MISSING' });
-    const throwing = () => {
-      throw new Error('plugin "wechatpay-amount-control" is not defined');
-    };
-    expect(detectAmountControl({ enabled: true, canIUse, requirePlugin: throwing })).toMatchObject({ reason: 'PLUGIN_MISSING' });
-    expect(detectAmountControl({ enabled: true, canIUse, requirePlugin: () => undefined })).toMatchObject({ reason: 'PLUGIN_MISSING' });
-  });
-
-  it('respects the plugin saying this client is unsupported (or throwing while asked)', () => {
-    expect(detectAmountControl({ enabled: true, canIUse, requirePlugin: () => ({ isSupported: () => false }) })).toMatchObject({
-      reason: 'UNSUPPORTED',
-    });
-    const broken = { isSupported: () => { throw new Error('x'); } };
-    expect(detectAmountControl({ enabled: true, canIUse, requirePlugin: () => broken })).toMatchObject({ reason: 'UNSUPPORTED' });
-  });
-
-  it('uses the plugin under its alias when present', () => {
-    const plugin = { version: '1.0.0', isSupported: () => true };
-    const requirePlugin = jest.fn(() => plugin);
-    expect(detectAmountControl({ enabled: true, canIUse, requirePlugin })).toEqual({ available: true, plugin });
-    expect(requirePlugin).toHaveBeenCalledWith(WECHATPAY_AMOUNT_CONTROL_ALIAS);
+describe('published constants', () => {
+  it('the control waits 30 s and fails with retcode OrderTimeout', () => {
+    expect(CONTROL_WAIT_MS).toBe(30_000);
+    expect(ORDER_TIMEOUT_RETCODE).toBe('OrderTimeout');
   });
 });
 
-describe('answerPayTouch deadline (fake timers)', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
-  const timers = {
-    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-    clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
-  };
-
-  function createAfter(ms: number, result: CreateForControl<{ outTradeNo: string }>) {
-    return jest.fn((amount: number) => {
-      void amount;
-      return new Promise<CreateForControl<{ outTradeNo: string }>>((resolve) => setTimeout(() => resolve(result), ms));
-    });
-  }
-
-  it('keeps its own deadline under the control\'s 30 s wait', () => {
-    expect(ANSWER_DEADLINE_MS).toBeLessThan(CONTROL_WAIT_MS);
-    expect(ANSWER_DEADLINE_MS).toBeGreaterThanOrEqual(20_000);
+describe('detectAmountControl (await WechatPayMiniProgram.isSupportScanPosPay())', () => {
+  it('is unavailable when the build has no package', async () => {
+    await expect(detectAmountControl(undefined)).resolves.toEqual({ available: false, reason: 'NOT_INSTALLED' });
   });
 
-  it('answers with the cashier data when the order is created in time', async () => {
-    const respond = jest.fn();
-    const create = createAfter(1200, { ok: true, order: { outTradeNo: 'T1' }, params });
-    const outcome = answerPayTouch({ amount: 1234, respond }, create, { timers });
-    await jest.advanceTimersByTimeAsync(1200);
-    await expect(outcome).resolves.toEqual({ kind: 'answered', order: { outTradeNo: 'T1' } });
+  it('follows the answer of isSupportScanPosPay()', async () => {
+    await expect(detectAmountControl({ isSupportScanPosPay: () => Promise.resolve(true) })).resolves.toEqual({ available: true });
+    await expect(detectAmountControl({ isSupportScanPosPay: () => Promise.resolve(false) })).resolves.toEqual({ available: false, reason: 'UNSUPPORTED' });
+  });
+
+  it('falls back on a throwing or rejecting check', async () => {
+    const throwing = { isSupportScanPosPay: (): Promise<boolean> => { throw new Error('x'); } };
+    await expect(detectAmountControl(throwing)).resolves.toEqual({ available: false, reason: 'ERROR' });
+    await expect(detectAmountControl({ isSupportScanPosPay: () => Promise.reject(new Error('x')) })).resolves.toEqual({ available: false, reason: 'ERROR' });
+  });
+
+  it('falls back when the check never answers (its own deadline, on a hand-driven timer)', async () => {
+    let fire: () => void = () => undefined;
+    const timers = { setTimeout: (fn: () => void) => ((fire = fn), 1), clearTimeout: jest.fn() };
+    const detecting = detectAmountControl({ isSupportScanPosPay: () => new Promise<boolean>(() => undefined) }, { timers });
+    fire();
+    await expect(detecting).resolves.toEqual({ available: false, reason: 'NO_ANSWER' });
+  });
+
+  it('loads nothing outside a build that placed the package (plain Node here)', () => {
+    expect(loadAmountControlSdk()).toBeUndefined();
+  });
+});
+
+describe('orderInfoFrom', () => {
+  it('is the appid plus the pay-sign parameters, as the page’s orderInfo example (appId, timeStamp, nonceStr, package, …)', () => {
+    expect(orderInfoFrom(APP_ID, payment)).toEqual({ appId: APP_ID, ...payment });
+    expect(Object.keys(orderInfoFrom(APP_ID, payment)).slice(0, 4)).toEqual(['appId', 'timeStamp', 'nonceStr', 'package']);
+  });
+});
+
+describe('answerPayTouch', () => {
+  it('creates for the exact fen of the yuan amount and calls orderCompleteCallback once with the order info', async () => {
+    const { create, settle } = manualCreate();
+    const detail = touchDetail(12.34);
+    const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create });
+    expect(touch.fen).toBe(1234);
     expect(create).toHaveBeenCalledWith(1234);
-    expect(respond).toHaveBeenCalledTimes(1);
-    expect(respond).toHaveBeenCalledWith({ ok: true, params });
-    await jest.advanceTimersByTimeAsync(60_000);
-    expect(respond).toHaveBeenCalledTimes(1); // the deadline timer was cleared
+    settle({ ok: true, order: { outTradeNo: 'T1' }, payment });
+    await expect(touch.outcome).resolves.toEqual({ kind: 'answered', order: { outTradeNo: 'T1' }, orderInfo: { appId: APP_ID, ...payment } });
+    expect(detail.orderCompleteCallback).toHaveBeenCalledTimes(1);
+    expect(detail.orderCompleteCallback).toHaveBeenCalledWith({ appId: APP_ID, ...payment });
+    touch.controlFailed('SOMETHING_LATER'); // a later cashier failure changes nothing here
+    expect(detail.orderCompleteCallback).toHaveBeenCalledTimes(1);
   });
 
-  it('answers just before the deadline, and times out just after it', async () => {
-    const inTime = jest.fn();
-    const a = answerPayTouch({ amount: 1, respond: inTime }, createAfter(ANSWER_DEADLINE_MS - 1, { ok: true, order: { outTradeNo: 'A' }, params }), { timers });
-    const late = jest.fn();
-    const b = answerPayTouch({ amount: 1, respond: late }, createAfter(ANSWER_DEADLINE_MS + 1, { ok: true, order: { outTradeNo: 'B' }, params }), { timers });
-    await jest.advanceTimersByTimeAsync(ANSWER_DEADLINE_MS);
-    await expect(a).resolves.toMatchObject({ kind: 'answered' });
-    const outcome = await b;
-    expect(outcome.kind).toBe('timeout');
-    expect(late).toHaveBeenCalledTimes(1);
-    expect(late).toHaveBeenCalledWith({ ok: false, message: TIMEOUT_MESSAGE });
-    // The order that arrives late is reported to the page but never handed to the control.
-    await jest.advanceTimersByTimeAsync(10);
-    if (outcome.kind === 'timeout') await expect(outcome.lateOrder).resolves.toEqual({ outTradeNo: 'B' });
-    expect(late).toHaveBeenCalledTimes(1);
+  it.each([
+    [Number.NaN, 'NOT_A_NUMBER'],
+    [Number.POSITIVE_INFINITY, 'NOT_A_NUMBER'],
+    ['12.34', 'NOT_A_NUMBER'],
+    [undefined, 'NOT_A_NUMBER'],
+    [0, 'NOT_POSITIVE'],
+    [-5, 'NOT_POSITIVE'],
+    [1.005, 'TOO_MANY_DECIMALS'],
+    [0.1 + 0.2, 'TOO_MANY_DECIMALS'],
+    [1000.01, 'ABOVE_MAX'],
+  ])('refuses %p (%s) before any order is created, and never answers the control', async (amount, reason) => {
+    const { create } = manualCreate();
+    const detail = touchDetail(amount);
+    const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create });
+    const outcome = await touch.outcome;
+    expect(outcome).toMatchObject({ kind: 'invalid', refusal: { ok: false, reason } });
+    if (outcome.kind === 'invalid') expect(outcome.refusal.message).toMatch(/金额/);
+    expect(create).not.toHaveBeenCalled();
+    expect(detail.orderCompleteCallback).not.toHaveBeenCalled();
   });
 
-  it('never waits past the control\'s own 30 s, whatever deadline is asked', async () => {
-    const respond = jest.fn();
-    const outcome = answerPayTouch({ amount: 1, respond }, createAfter(45_000, { ok: false, message: 'x' }), { timers, deadlineMs: 40_000 });
-    await jest.advanceTimersByTimeAsync(CONTROL_WAIT_MS);
-    await expect(outcome).resolves.toMatchObject({ kind: 'timeout' });
-    expect(respond).toHaveBeenCalledWith({ ok: false, message: TIMEOUT_MESSAGE });
+  it('a failed or throwing create is a refusal: the control is not called (the page has no refusal path)', async () => {
+    const failing = manualCreate();
+    const detail = touchDetail(5);
+    const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create: failing.create });
+    failing.settle({ ok: false, message: '支付服务繁忙，请稍后重试' });
+    await expect(touch.outcome).resolves.toEqual({ kind: 'refused', message: '支付服务繁忙，请稍后重试' });
+
+    const thrown = touchDetail(5);
+    const outcome = answerPayTouch(thrown, { maxFen: MAX_FEN, appId: APP_ID, create: () => Promise.reject(new Error('boom')) }).outcome;
+    await expect(outcome).resolves.toEqual({ kind: 'refused', message: 'boom' });
+    expect(detail.orderCompleteCallback).not.toHaveBeenCalled();
+    expect(thrown.orderCompleteCallback).not.toHaveBeenCalled();
   });
 
-  it('refuses with the create\'s message when it fails or throws', async () => {
-    const respond = jest.fn();
-    const refused = answerPayTouch({ amount: 1, respond }, createAfter(100, { ok: false, message: '金额超出范围' }), { timers });
-    await jest.advanceTimersByTimeAsync(100);
-    await expect(refused).resolves.toEqual({ kind: 'refused', message: '金额超出范围' });
-    expect(respond).toHaveBeenCalledWith({ ok: false, message: '金额超出范围' });
+  it('after the control reported OrderTimeout, a late order is never handed to it but reported to the page', async () => {
+    const { create, settle } = manualCreate();
+    const detail = touchDetail(8.8);
+    const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create });
+    touch.controlFailed(ORDER_TIMEOUT_RETCODE);
+    const outcome = await touch.outcome;
+    expect(outcome).toMatchObject({ kind: 'control-failed', retcode: 'OrderTimeout' });
+    settle({ ok: true, order: { outTradeNo: 'LATE' }, payment });
+    if (outcome.kind === 'control-failed') await expect(outcome.lateOrder).resolves.toEqual({ outTradeNo: 'LATE' });
+    expect(detail.orderCompleteCallback).not.toHaveBeenCalled();
+  });
 
-    const respond2 = jest.fn();
-    const thrown = answerPayTouch({ amount: 1, respond: respond2 }, () => Promise.reject(new Error('boom')), { timers });
-    await jest.advanceTimersByTimeAsync(0);
-    await expect(thrown).resolves.toEqual({ kind: 'refused', message: 'boom' });
-    expect(respond2).toHaveBeenCalledTimes(1);
+  it('a late create that failed reports no order', async () => {
+    const { create, settle } = manualCreate();
+    const touch = answerPayTouch(touchDetail(1), { maxFen: MAX_FEN, appId: APP_ID, create });
+    touch.controlFailed(ORDER_TIMEOUT_RETCODE);
+    const outcome = await touch.outcome;
+    settle({ ok: false, message: 'x' });
+    if (outcome.kind !== 'control-failed') throw new Error(`unexpected ${outcome.kind}`);
+    await expect(outcome.lateOrder).resolves.toBeUndefined();
   });
 });
