@@ -79,10 +79,7 @@ export async function serveV2(ctx: V2Context, endpoints: V2Endpoint[], req: Inco
   try {
     call = checkCall(ctx, method, pathname, body);
   } catch (err) {
-    if (err instanceof V2ReturnFail) {
-      ctx.gw.log(`v2 ${pathname}: return_code FAIL (${err.returnMsg})`);
-      return sendXml(res, buildXml([['return_code', 'FAIL'], ['return_msg', err.returnMsg]]));
-    }
+    if (err instanceof V2ReturnFail) return sendXml(res, returnFail(ctx, pathname, err));
     throw err;
   }
 
@@ -132,6 +129,7 @@ function answer(ctx: V2Context, call: V2Call, handle: () => V2Fields): string {
     if (!boundAppids(ctx).includes(call.appid)) throw new V2ResultFail('APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
     result = [['result_code', 'SUCCESS'], ...handle()];
   } catch (err) {
+    if (err instanceof V2ReturnFail) return returnFail(ctx, call.path, err);
     if (!(err instanceof V2ResultFail)) throw err;
     ctx.gw.log(`v2 ${call.path}: ${err.errCode} (${err.errCodeDes})`);
     result = [['result_code', 'FAIL'], ['err_code', err.errCode], ['err_code_des', err.errCodeDes]];
@@ -145,6 +143,12 @@ function answer(ctx: V2Context, call: V2Call, handle: () => V2Fields): string {
     ['nonce_str', nonceStr()],
     ...result,
   ]);
+}
+
+/** The unsigned communication failure: `return_code` FAIL and why, nothing else. */
+function returnFail(ctx: V2Context, path: string, err: V2ReturnFail): string {
+  ctx.gw.log(`v2 ${path}: return_code FAIL (${err.returnMsg})`);
+  return buildXml([['return_code', 'FAIL'], ['return_msg', err.returnMsg]]);
 }
 
 /** The mini-program appid and the mobile-app appid are both bound to the sandbox merchant. */

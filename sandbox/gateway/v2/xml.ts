@@ -35,15 +35,17 @@ export function parseXml(text: string, root = 'xml'): Record<string, string> {
       } else return;
     }
   };
-  const openTag = (): string => {
+  /** `<name>` or the empty-element tag `<name/>` (then `empty`). */
+  const openTag = (): { name: string; empty: boolean } => {
     if (text[i] !== '<') throw new XmlError(`expected an element at ${i}`);
     const m = NAME.exec(text.slice(i + 1));
     if (!m) throw new XmlError(`bad element name at ${i}`);
     i += 1 + m[0].length;
     skipSpace();
-    if (text[i] !== '>') throw new XmlError(`attributes are not accepted (<${m[0]}>)`);
-    i++;
-    return m[0];
+    const empty = text.startsWith('/>', i);
+    if (!empty && text[i] !== '>') throw new XmlError(`attributes are not accepted (<${m[0]}>)`);
+    i += empty ? 2 : 1;
+    return { name: m[0], empty };
   };
   const closeTag = (name: string) => {
     const tag = `</${name}`;
@@ -55,22 +57,23 @@ export function parseXml(text: string, root = 'xml'): Record<string, string> {
   };
 
   skipMisc();
-  const rootName = openTag();
-  if (rootName !== root) throw new XmlError(`root element must be <${root}>, got <${rootName}>`);
+  const rootTag = openTag();
+  if (rootTag.name !== root) throw new XmlError(`root element must be <${root}>, got <${rootTag.name}>`);
   const out: Record<string, string> = {};
   for (;;) {
+    if (rootTag.empty) break;
     skipSpace();
     if (text.startsWith('<!--', i)) {
       skipMisc();
       continue;
     }
     if (text.startsWith('</', i)) break;
-    const name = openTag();
+    const { name, empty } = openTag();
     if (Object.prototype.hasOwnProperty.call(out, name)) throw new XmlError(`element <${name}> repeated`);
-    out[name] = readText(name);
-    closeTag(name);
+    out[name] = empty ? '' : readText(name);
+    if (!empty) closeTag(name);
   }
-  closeTag(root);
+  if (!rootTag.empty) closeTag(root);
   skipMisc();
   if (i !== text.length) throw new XmlError('content after the root element');
   return out;
