@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -89,32 +89,31 @@ function load(dir: string, keys: SandboxKeys): SandboxV2Keys {
 
 function generate(dir: string, keys: SandboxKeys): void {
   mkdirSync(dir, { recursive: true });
-  const caKey = freshRsa();
+  // No new key pairs (RSA generation is the slow part of a fresh data folder): the CA signs with
+  // the sandbox's platform-certificate key and the TLS server uses the public-key-mode key — both
+  // "Tenpay" keys of this throwaway sandbox, never a merchant's.
+  const caKeyPem = keys.platformCert.privateKeyPem;
+  const serverKeyPem = keys.platformPublicKey.privateKeyPem;
   const caSubject: forge.pki.CertificateField[] = [
     { shortName: 'CN', value: 'Tenpay.com Root CA (sandbox v2)' },
     { shortName: 'O', value: 'Tenpay.com' },
     { shortName: 'OU', value: 'Tenpay.com CA Center (sandbox)' },
     { shortName: 'C', value: 'CN' },
   ];
-  const ca = certificate(caKey.publicKey, caSubject, caSubject, caKey.privateKey, [
+  const ca = certificate(caKeyPem, caSubject, caSubject, caKeyPem, [
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-
-  const serverKey = freshRsa();
-  const server = certificate(serverKey.publicKey, [{ shortName: 'CN', value: 'localhost' }, { shortName: 'O', value: 'Tenpay.com (sandbox)' }], caSubject, caKey.privateKey, [
+  const server = certificate(serverKeyPem, [{ shortName: 'CN', value: 'localhost' }, { shortName: 'O', value: 'Tenpay.com (sandbox)' }], caSubject, caKeyPem, [
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
   ]);
-
   // The merchant API certificate: the APIv3 merchant key pair, re-issued by this CA.
-  const merchantKey = forge.pki.privateKeyFromPem(keys.merchant.privateKeyPem) as forge.pki.rsa.PrivateKey;
-  const merchantPublic = forge.pki.setRsaPublicKey(merchantKey.n, merchantKey.e);
   const client = certificate(
-    merchantPublic,
+    keys.merchant.privateKeyPem,
     [
       { shortName: 'CN', value: keys.mchid },
       { shortName: 'O', value: keys.mchid },
@@ -122,7 +121,7 @@ function generate(dir: string, keys: SandboxKeys): void {
       { shortName: 'C', value: 'CN' },
     ],
     caSubject,
-    caKey.privateKey,
+    caKeyPem,
     [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, keyEncipherment: true, critical: true },
@@ -130,12 +129,13 @@ function generate(dir: string, keys: SandboxKeys): void {
     ],
   );
   // 3DES keeps the file readable by OpenSSL 3 without its legacy provider (and by Java's KeyStore).
+  const merchantKey = forge.pki.privateKeyFromPem(keys.merchant.privateKeyPem);
   const p12 = forge.pkcs12.toPkcs12Asn1(merchantKey, [client, ca], keys.mchid, { algorithm: '3des', friendlyName: 'Tenpay Certificate' });
   const p12Der = Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
 
-  writeFile(dir, SANDBOX_V2_KEY_FILES.caKey, forge.pki.privateKeyToPem(caKey.privateKey), 0o600);
+  writeFile(dir, SANDBOX_V2_KEY_FILES.caKey, caKeyPem, 0o600);
   writeFile(dir, SANDBOX_V2_KEY_FILES.caCert, forge.pki.certificateToPem(ca), 0o644);
-  writeFile(dir, SANDBOX_V2_KEY_FILES.serverKey, forge.pki.privateKeyToPem(serverKey.privateKey), 0o600);
+  writeFile(dir, SANDBOX_V2_KEY_FILES.serverKey, serverKeyPem, 0o600);
   writeFile(dir, SANDBOX_V2_KEY_FILES.serverCert, forge.pki.certificateToPem(server), 0o644);
   writeFile(dir, SANDBOX_V2_KEY_FILES.clientKey, keys.merchant.privateKeyPem, 0o600);
   writeFile(dir, SANDBOX_V2_KEY_FILES.clientCert, forge.pki.certificateToPem(client), 0o644);
@@ -144,22 +144,19 @@ function generate(dir: string, keys: SandboxKeys): void {
   writeFile(dir, SANDBOX_V2_KEY_FILES.identity, JSON.stringify(identity, null, 2) + '\n', 0o600);
 }
 
-/** A fresh RSA key pair made by node:crypto (far faster than forge's generator), as forge objects. */
-function freshRsa(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
-  const pem = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-  const privateKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
-}
-
+/**
+ * An X.509 certificate for the key pair of `subjectKeyPem`, built with forge and signed
+ * (SHA256withRSA) by node:crypto, which is far faster than forge's own RSA.
+ */
 function certificate(
-  publicKey: forge.pki.PublicKey,
+  subjectKeyPem: string,
   subject: forge.pki.CertificateField[],
   issuer: forge.pki.CertificateField[],
-  issuerKey: forge.pki.rsa.PrivateKey,
+  issuerKeyPem: string,
   extensions: object[],
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
-  cert.publicKey = publicKey;
+  cert.publicKey = forge.pki.publicKeyFromPem(createPublicKey(subjectKeyPem).export({ type: 'spki', format: 'pem' }).toString());
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x10; // positive, no leading zero byte
   cert.serialNumber = serial.toString('hex');
@@ -169,7 +166,11 @@ function certificate(
   cert.setSubject(subject);
   cert.setIssuer(issuer);
   cert.setExtensions(extensions);
-  cert.sign(issuerKey, forge.md.sha256.create());
+  cert.siginfo.algorithmOid = cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
+  // getTBSCertificate exists in node-forge but is missing from its typings.
+  const tbsAsn1 = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = Buffer.from(forge.asn1.toDer(tbsAsn1).getBytes(), 'binary');
+  cert.signature = cryptoSign('sha256', tbs, createPrivateKey(issuerKeyPem)).toString('binary');
   return cert;
 }
 

@@ -145,7 +145,7 @@ describe('sandbox APIv2 orders', () => {
     });
 
     it('an unknown order is ORDERNOTEXIST (by either number)', async () => {
-      for (const fields of [{ out_trade_no: outTradeNo('NONE') }, { transaction_id: '4200000000000000000000000000' }]) {
+      for (const fields of [{ out_trade_no: outTradeNo('NONE') }, { transaction_id: '4200000000000000000000000000' }] as Array<Record<string, string>>) {
         const res = await query(fields);
         expect(res.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'ORDERNOTEXIST', err_code_des: '此交易订单号不存在' });
         expect(signValid(gw, res.fields, 'MD5')).toBe(true);
