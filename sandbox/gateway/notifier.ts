@@ -10,7 +10,8 @@ import { rfc3339China } from './time';
  * Posts encrypted, signed notifications to merchants with WeChat Pay's retry schedule: a reply
  * other than 200/204, a timeout (5 s) or a connection error is retried after
  * 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (16 attempts in all), every delay divided
- * by the time scale. Every attempt is logged in the state for the admin API.
+ * by the time scale. Every attempt is logged in the state for the admin API. Other formats (APIv2
+ * XML, `v2/notify.ts`) register how an attempt is posted and what reply acknowledges it.
  */
 
 export const RETRY_DELAYS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const;
