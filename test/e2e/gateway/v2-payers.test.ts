@@ -2,7 +2,7 @@ import { Hash } from 'wechatpay-axios-plugin';
 import type { Gateway } from '../../../sandbox/gateway';
 import { createV2Admin, type V2Admin } from '../../../sandbox/gateway/v2/admin';
 import { waitFor } from '../../helpers/e2e-utils';
-import { removeDir, startTestGateway, tempDataDir } from './helpers';
+import { cloneKeys, removeDir, startTestGateway, tempDataDir } from './helpers';
 import { appOrder, FAIL_REPLY, jsapiOrder, payReq, requestPaymentParams, signValid, startXmlReceiver, SUCCESS_REPLY, v2call, type SignType } from './v2-client';
 
 /**
@@ -181,6 +181,33 @@ describe('sandbox APIv2 payers and notifications', () => {
         await receiver.close();
       }
     });
+  });
+
+  it('a v2 notification still being retried survives a restart and is posted, as XML, by the new gateway', async () => {
+    const restartDir = cloneKeys(dir);
+    let acknowledge = false;
+    const receiver = await startXmlReceiver(() => (acknowledge ? SUCCESS_REPLY : FAIL_REPLY));
+    let first: Gateway | undefined = await startTestGateway(restartDir, { timeScale: 100 });
+    let second: Gateway | undefined;
+    try {
+      const fields = jsapiOrder(first, receiver.url);
+      const prepayId = (await v2call(first, '/pay/unifiedorder', fields)).fields!.prepay_id!;
+      await createV2Admin(first.url).cashier(prepayId, 'pay', requestPaymentParams(first, prepayId, 'MD5'));
+      await waitFor('a refused first attempt', () => receiver.received.length >= 1);
+      await first.close();
+      first = undefined;
+      acknowledge = true;
+      second = await startTestGateway(restartDir);
+      const gw2 = second;
+      const record = await waitFor('delivered after the restart', async () => (await gw2.admin.notifications()).find((n) => n.subject === fields.out_trade_no && n.status === 'delivered'));
+      expect(record.format).toBe('v2');
+      expect(signValid(gw2, receiver.received.at(-1)!.fields, 'MD5')).toBe(true);
+    } finally {
+      await first?.close();
+      await second?.close();
+      await receiver.close();
+      removeDir(restartDir);
+    }
   });
 
   it('the dashboard lists v2 orders with the cashier or APP-client link while payable', async () => {
