@@ -16,6 +16,7 @@ import { Notifier } from './notifier';
 import { PlatformCertificates } from './platform-certs';
 import { GatewayState } from './state';
 import { routeTable } from './routes';
+import { createV2Gateway, type V2GatewayInfo } from './v2';
 
 export type { SandboxKeys } from '../keys';
 export type { GatewayAdmin } from './admin';
@@ -49,6 +50,8 @@ export interface Gateway {
   url: string;
   keys: SandboxKeys;
   admin: GatewayAdmin;
+  /** The APIv2 side: its HTTPS listener and key material (`v2/`). */
+  v2: V2GatewayInfo;
   close(): Promise<void>;
 }
 
@@ -88,10 +91,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       timers.add(t);
     },
   };
-  const routes = [...routeTable(ctx), ...adminRoutes(ctx), ...dashboardRoutes(ctx)];
+  const v2 = createV2Gateway(ctx, opts.dataDir);
+  const routes = [...routeTable(ctx), ...v2.routes, ...adminRoutes(ctx), ...dashboardRoutes(ctx)];
 
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
+    if (v2.handles(req)) return v2.serve(req, res);
     void dispatch(ctx, routes, req, res).catch((err: unknown) => {
       log(`gateway: unhandled ${(err as Error).stack ?? String(err)}`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
@@ -109,6 +114,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  const v2Secure = await v2.listen(opts.host ?? '127.0.0.1', (req, res) => server.emit('request', req, res));
   notifier.resume();
   log(`gateway listening on ${url} (mchid ${keys.mchid}, appid ${keys.appid}, signing ${opts.signingMode ?? 'certificate'}, time scale ${timeScale})`);
 
@@ -117,9 +123,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     url,
     keys,
     admin: createGatewayAdmin(url),
+    v2: { secureUrl: v2Secure.secureUrl, keys: v2Secure.keys },
     close() {
       closing ??= new Promise<void>((resolve) => {
         notifier.close();
+        v2Secure.close();
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => {

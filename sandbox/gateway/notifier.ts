@@ -10,7 +10,8 @@ import { rfc3339China } from './time';
  * Posts encrypted, signed notifications to merchants with WeChat Pay's retry schedule: a reply
  * other than 200/204, a timeout (5 s) or a connection error is retried after
  * 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h (16 attempts in all), every delay divided
- * by the time scale. Every attempt is logged in the state for the admin API.
+ * by the time scale. Every attempt is logged in the state for the admin API. Other formats (APIv2
+ * XML, `v2/notify.ts`) register how an attempt is posted and what reply acknowledges it.
  */
 
 export const RETRY_DELAYS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const;
@@ -38,7 +39,16 @@ export interface NotifierDeps {
   log: (line: string) => void;
 }
 
+/** A notification format other than APIv3's, registered by name (`NotificationRecord.format`). */
+export interface NotificationFormat {
+  /** The body and headers of one attempt; `corruption` is set on a faulted first round only. */
+  request(record: NotificationRecord, corruption: Corruption | undefined): { body: string; headers: Record<string, string | number> };
+  /** Whether the merchant's answer acknowledges the notification. */
+  delivered(statusCode: number, body: string): boolean;
+}
+
 export class Notifier {
+  private readonly formats = new Map<string, NotificationFormat>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<http.ClientRequest>();
   private closed = false;
@@ -62,7 +72,7 @@ export class Notifier {
         nonce,
       },
     };
-    const record: NotificationRecord = {
+    return this.enqueue({
       id: payload.id,
       eventType: input.eventType,
       url: input.url,
@@ -72,11 +82,20 @@ export class Notifier {
       status: 'pending',
       rounds: 0,
       attempts: [],
-    };
+    });
+  }
+
+  /** Another notification format (e.g. APIv2 XML): how an attempt is posted and what acknowledges it. */
+  registerFormat(name: string, format: NotificationFormat): void {
+    this.formats.set(name, format);
+  }
+
+  /** Records and schedules a ready-made notification (subject to notification faults). */
+  enqueue(record: NotificationRecord): NotificationRecord {
     this.deps.state.data.notifications.push(record);
     this.deps.state.changed();
 
-    const fault = this.deps.faults.takeNotification(input.eventType);
+    const fault = this.deps.faults.takeNotification(record.eventType);
     if (fault?.effect === 'drop') {
       record.status = 'dropped';
       this.deps.log(`notify ${record.id} ${record.eventType} dropped by fault`);
@@ -136,16 +155,19 @@ export class Notifier {
     this.deps.state.changed();
   }
 
-  /** One POST; true on 200/204. */
+  /** One POST; true on 200/204 (or what the record's format accepts). */
   private post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
     const started = Date.now();
-    const headers = this.signedHeaders(record.body, corruption);
+    const format = record.format === undefined ? undefined : this.formats.get(record.format);
+    if (record.format !== undefined && !format) return Promise.resolve(false);
+    const { body, headers } = format ? format.request(record, corruption) : { body: record.body, headers: this.signedHeaders(record.body, corruption) };
     return new Promise((resolve) => {
       let settled = false;
       let req: http.ClientRequest | undefined;
-      const finish = (statusCode: number | undefined, error: string | undefined) => {
+      const finish = (statusCode: number | undefined, error: string | undefined, reply = '') => {
         if (settled) return;
         settled = true;
+        if (format && statusCode !== undefined && !error && !format.delivered(statusCode, reply)) error = 'reply does not acknowledge';
         if (req) this.inFlight.delete(req);
         // A request cut short by close() is not an attempt: it is retried after a restart.
         if (this.closed) return resolve(false);
@@ -158,7 +180,7 @@ export class Notifier {
           ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
         });
         this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
-        resolve(statusCode === 200 || statusCode === 204);
+        resolve(format ? !error && statusCode !== undefined : statusCode === 200 || statusCode === 204);
       };
       let url: URL;
       try {
@@ -169,8 +191,9 @@ export class Notifier {
       }
       const transport = url.protocol === 'https:' ? https : http;
       req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
-        res.resume();
-        res.on('end', () => finish(res.statusCode, undefined));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => finish(res.statusCode, undefined, Buffer.concat(chunks).toString('utf8')));
         res.on('error', (err) => finish(undefined, err.message));
       });
       this.inFlight.add(req);
@@ -179,7 +202,7 @@ export class Notifier {
         finish(undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
       });
       req.on('error', (err) => finish(undefined, (err as NodeJS.ErrnoException).code ?? err.message));
-      req.end(record.body);
+      req.end(body);
     });
   }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { emptyV2, type V2Data } from './v2/records';
 
 /**
  * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`) so a
@@ -135,6 +136,8 @@ export interface NotificationRecord {
   nextAttemptAt?: number;
   /** Corruption applied to the first attempt, from a fault. */
   corruption?: string;
+  /** A registered non-APIv3 format (`v2`: XML, SUCCESS-XML reply); APIv3 when absent. */
+  format?: string;
 }
 
 export interface GatewayData {
@@ -147,6 +150,8 @@ export interface GatewayData {
   prepays: Record<string, { kind: 'order' | 'combine'; key: string }>;
   /** Consumed jscode2session codes (single-use). */
   usedCodes: string[];
+  /** APIv2 orders, refunds and prepays (`v2/records.ts`). */
+  v2: V2Data;
 }
 
 const MAX_USED_CODES = 10_000;
@@ -197,5 +202,5 @@ function load(file: string): Partial<GatewayData> {
 }
 
 function empty(): GatewayData {
-  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [] };
+  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [], v2: emptyV2() };
 }
