@@ -27,6 +27,10 @@ export interface NotificationInput {
   resource: unknown;
   url: string;
   subject: string;
+  /** Another product's retry schedule (e.g. PayScore's); default RETRY_DELAYS_S. */
+  retryDelaysS?: readonly number[];
+  /** Another product's reply window; default NOTIFY_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 export interface NotifierDeps {
@@ -72,6 +76,8 @@ export class Notifier {
       status: 'pending',
       rounds: 0,
       attempts: [],
+      ...(input.retryDelaysS ? { retryDelaysS: [...input.retryDelaysS] } : {}),
+      ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
     };
     this.deps.state.data.notifications.push(record);
     this.deps.state.changed();
@@ -126,12 +132,12 @@ export class Notifier {
     if (results.some((ok) => ok)) {
       record.status = 'delivered';
       delete record.nextAttemptAt;
-    } else if (round >= MAX_ATTEMPTS) {
+    } else if (round >= (record.retryDelaysS ?? RETRY_DELAYS_S).length + 1) {
       record.status = 'failed';
       delete record.nextAttemptAt;
       this.deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`);
     } else {
-      this.schedule(record, (RETRY_DELAYS_S[round - 1]! * 1000) / this.deps.timeScale, 1);
+      this.schedule(record, ((record.retryDelaysS ?? RETRY_DELAYS_S)[round - 1]! * 1000) / this.deps.timeScale, 1);
     }
     this.deps.state.changed();
   }
@@ -140,6 +146,7 @@ export class Notifier {
   private post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
     const started = Date.now();
     const headers = this.signedHeaders(record.body, corruption);
+    const timeoutMs = record.timeoutMs ?? NOTIFY_TIMEOUT_MS;
     return new Promise((resolve) => {
       let settled = false;
       let req: http.ClientRequest | undefined;
@@ -168,7 +175,7 @@ export class Notifier {
         return;
       }
       const transport = url.protocol === 'https:' ? https : http;
-      req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
+      req = transport.request(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
         res.resume();
         res.on('end', () => finish(res.statusCode, undefined));
         res.on('error', (err) => finish(undefined, err.message));
@@ -176,7 +183,7 @@ export class Notifier {
       this.inFlight.add(req);
       req.on('timeout', () => {
         req!.destroy();
-        finish(undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
+        finish(undefined, `timeout after ${timeoutMs} ms`);
       });
       req.on('error', (err) => finish(undefined, (err as NodeJS.ErrnoException).code ?? err.message));
       req.end(record.body);

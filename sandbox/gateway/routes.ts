@@ -3,10 +3,11 @@ import { combineRoutes } from './combine';
 import type { GatewayContext } from './context';
 import { contractRoutes } from './contracts';
 import type { Route } from './http';
+import { payscoreApiRoutes } from './payscore';
 import { refundRoutes } from './refunds';
 import { transactionRoutes } from './transactions';
 
 /** Every gateway API and sandbox page except the admin views and fault switches. */
 export function routeTable(ctx: GatewayContext): Route[] {
-  return [...transactionRoutes(ctx), ...refundRoutes(ctx), ...combineRoutes(ctx), ...contractRoutes(ctx), ...cashierRoutes(ctx)];
+  return [...transactionRoutes(ctx), ...refundRoutes(ctx), ...combineRoutes(ctx), ...contractRoutes(ctx), ...cashierRoutes(ctx), ...payscoreApiRoutes(ctx)];
 }

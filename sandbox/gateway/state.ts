@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { emptyPayScoreData, type PayScoreData } from './payscore/records';
 
 /**
  * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`) so a
@@ -125,6 +126,10 @@ export interface NotificationRecord {
   nextAttemptAt?: number;
   /** Corruption applied to the first attempt, from a fault. */
   corruption?: string;
+  /** Retry delays (s) when not the payment schedule, e.g. PayScore's; kept for a restart. */
+  retryDelaysS?: number[];
+  /** Reply window (ms) when not the default 5 s. */
+  timeoutMs?: number;
 }
 
 export interface GatewayData {
@@ -137,6 +142,8 @@ export interface GatewayData {
   prepays: Record<string, { kind: 'order' | 'combine'; key: string }>;
   /** Consumed jscode2session codes (single-use). */
   usedCodes: string[];
+  /** PayScore service orders, clearing script and clock (payscore/records.ts). */
+  payscore: PayScoreData;
 }
 
 const MAX_USED_CODES = 10_000;
@@ -187,5 +194,5 @@ function load(file: string): Partial<GatewayData> {
 }
 
 function empty(): GatewayData {
-  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [] };
+  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [], payscore: emptyPayScoreData() };
 }
