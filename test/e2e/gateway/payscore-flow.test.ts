@@ -173,4 +173,18 @@ describe('gateway: PayScore service order lifecycle', () => {
     expect(cancelled.status).toBe(204);
     expect((await query(body.out_order_no)).state).toBe('REVOKED');
   });
+
+  it('serves the confirmation page for a package (and a clear error page for an unknown one)', async () => {
+    const { body, res } = await create();
+    const page = await fetch(`${gw.url}/sandbox/payscore/confirm?package=${encodeURIComponent(res.data.package)}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(body.service_introduction);
+    expect(html).toContain('¥50.00');
+    expect(html).toContain(body.out_order_no);
+    const unknown = await fetch(`${gw.url}/sandbox/payscore/confirm?package=nope`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('ORDER_NOT_EXIST');
+    await expect(admin.decide(res.data.package, 'maybe' as never)).rejects.toMatchObject({ status: 400, code: 'PARAM_ERROR' });
+  });
 });

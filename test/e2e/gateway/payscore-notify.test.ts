@@ -164,4 +164,23 @@ describe('gateway: PayScore notifications, expiry and dashboard', () => {
     expect(html).toMatch(/PAYSCORE\.USER_CONFIRM <b>delivered<\/b>: #1 [\d:]+ → 500, #2 [\d:]+ → 204/);
     expect(html).toContain('DOING</b>/USER_CONFIRM');
   });
+
+  it('keeps PayScore orders and pending notifications (with their schedule) across a restart', async () => {
+    const dir = cloneKeys(dataDir);
+    dirs.push(dir);
+    const first = await startTestGateway(dir, { timeScale: 1 });
+    const receiver = await receiverFor((n) => (n === 1 ? 500 : 204));
+    const no = await confirmedOrder(first, receiver.url);
+    await receiver.waitFor(1);
+    await waitFor('the first attempt logged', async () => (await log(first, no))[0]?.attempts.length === 1);
+    await first.close();
+    // At time scale 1 the retry is due 15 s later; restart faster so the resumed schedule delivers it.
+    const second = await startTestGateway(dir, { timeScale: 1000 });
+    started.push(second);
+    const p = await parties(second);
+    const q = await serviceorder(pluginClient(second)).get({ params: { ...partyFields(p), out_order_no: no } });
+    expect(q.data).toMatchObject({ state: 'DOING', state_description: 'USER_CONFIRM' });
+    const [n] = await log(second, no);
+    expect(n).toMatchObject({ status: 'pending', retryDelaysS: [...PAYSCORE_RETRY_DELAYS_S], timeoutMs: 5000 });
+  });
 });
