@@ -21,6 +21,8 @@ describe('PayScore service-order state machine', () => {
   const id = payscoreIdentity(keys);
 
   beforeEach(() => {
+    // A frozen wall clock: only `advance` moves PayScore's time, so no assertion depends on speed.
+    jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2025-01-01T00:00:00Z'));
     dir = mkdtempSync(join(tmpdir(), 'payscore-unit-'));
     sent = [];
     timers = [];
@@ -34,6 +36,7 @@ describe('PayScore service-order state machine', () => {
     } as unknown as GatewayContext;
   });
   afterEach(() => {
+    jest.restoreAllMocks();
     ctx.state.flush();
     rmSync(dir, { recursive: true, force: true });
   });
