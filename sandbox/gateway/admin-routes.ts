@@ -1,6 +1,7 @@
 import type { GatewayContext } from './context';
 import { GatewayError, jsonBody, route, type Route } from './http';
 import { rotatePlatformCertificate } from './platform-certs';
+import { payscoreAdminRoutes } from './payscore';
 
 /** `/sandbox/admin/*`: JSON views of the gateway's state and the fault switches. */
 export function adminRoutes(ctx: GatewayContext): Route[] {
@@ -45,5 +46,6 @@ export function adminRoutes(ctx: GatewayContext): Route[] {
       ctx.faults.clear();
       return { status: 204 };
     }),
+    ...payscoreAdminRoutes(ctx),
   ];
 }

@@ -1,6 +1,7 @@
 import type { GatewayContext } from './context';
 import { esc, page } from './contracts';
 import { route, type Route } from './http';
+import { renderPayScoreSection } from './payscore';
 import type { NotificationRecord } from './state';
 import { renderV2Dashboard } from './v2/dashboard';
 
@@ -62,7 +63,7 @@ export function renderDashboard(ctx: GatewayContext): string {
   return page(
     'WeChat Pay sandbox',
     `<style>body{max-width:72rem}table{border-collapse:collapse;width:100%;margin-bottom:1rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}</style>
-${info}<h2>Orders</h2>${orders}<h2>Combine orders</h2>${combines}<h2>Refunds</h2>${refunds}${renderV2Dashboard(ctx)}<h2>Notifications</h2>${notifications}
+${info}<h2>Orders</h2>${orders}<h2>Combine orders</h2>${combines}<h2>Refunds</h2>${refunds}${renderV2Dashboard(ctx)}${renderPayScoreSection(ctx)}<h2>Notifications</h2>${notifications}
 <p>JSON: <a href="/sandbox/admin/orders">/sandbox/admin/orders</a> · <a href="/sandbox/admin/notifications">/sandbox/admin/notifications</a> · <a href="/sandbox/admin/faults">/sandbox/admin/faults</a></p>`,
   );
 }

@@ -25,6 +25,7 @@ export { DEFAULT_TEST_USER, testOpenid, testUnionid } from './login';
 export { MAX_ATTEMPTS, RETRY_DELAYS_S } from './notifier';
 export type { CombineRecord, NotificationRecord, OrderRecord, RefundRecord } from './state';
 export type { SignLayout } from './contracts';
+export { createPayScoreAdmin, payscoreIdentity, type PayScoreAdmin, type PayScoreIdentity, type PayScoreOrderRecord } from './payscore';
 export type { FaultSpec, EndpointFaultSpec, NotificationFaultSpec, RefundFaultSpec } from './faults';
 
 export interface GatewayOptions {

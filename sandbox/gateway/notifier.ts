@@ -28,6 +28,10 @@ export interface NotificationInput {
   resource: unknown;
   url: string;
   subject: string;
+  /** Another product's retry schedule (e.g. PayScore's); default RETRY_DELAYS_S. */
+  retryDelaysS?: readonly number[];
+  /** Another product's reply window; default NOTIFY_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 export interface NotifierDeps {
@@ -82,6 +86,8 @@ export class Notifier {
       status: 'pending',
       rounds: 0,
       attempts: [],
+      ...(input.retryDelaysS ? { retryDelaysS: [...input.retryDelaysS] } : {}),
+      ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
     });
   }
 
@@ -145,12 +151,12 @@ export class Notifier {
     if (results.some((ok) => ok)) {
       record.status = 'delivered';
       delete record.nextAttemptAt;
-    } else if (round >= MAX_ATTEMPTS) {
+    } else if (round >= (record.retryDelaysS ?? RETRY_DELAYS_S).length + 1) {
       record.status = 'failed';
       delete record.nextAttemptAt;
       this.deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`);
     } else {
-      this.schedule(record, (RETRY_DELAYS_S[round - 1]! * 1000) / this.deps.timeScale, 1);
+      this.schedule(record, ((record.retryDelaysS ?? RETRY_DELAYS_S)[round - 1]! * 1000) / this.deps.timeScale, 1);
     }
     this.deps.state.changed();
   }
@@ -161,6 +167,7 @@ export class Notifier {
     const format = record.format === undefined ? undefined : this.formats.get(record.format);
     if (record.format !== undefined && !format) return Promise.resolve(false);
     const { body, headers } = format ? format.request(record, corruption) : { body: record.body, headers: this.signedHeaders(record.body, corruption) };
+    const timeoutMs = record.timeoutMs ?? NOTIFY_TIMEOUT_MS;
     return new Promise((resolve) => {
       let settled = false;
       let req: http.ClientRequest | undefined;
@@ -190,7 +197,7 @@ export class Notifier {
         return;
       }
       const transport = url.protocol === 'https:' ? https : http;
-      req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
+      req = transport.request(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => finish(res.statusCode, undefined, Buffer.concat(chunks).toString('utf8')));
@@ -199,7 +206,7 @@ export class Notifier {
       this.inFlight.add(req);
       req.on('timeout', () => {
         req!.destroy();
-        finish(undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
+        finish(undefined, `timeout after ${timeoutMs} ms`);
       });
       req.on('error', (err) => finish(undefined, (err as NodeJS.ErrnoException).code ?? err.message));
       req.end(body);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { emptyV2, type V2Data } from './v2/records';
+import { emptyPayScoreData, type PayScoreData } from './payscore/records';
 
 /**
  * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`) so a
@@ -138,6 +139,10 @@ export interface NotificationRecord {
   corruption?: string;
   /** A registered non-APIv3 format (`v2`: XML, SUCCESS-XML reply); APIv3 when absent. */
   format?: string;
+  /** Retry delays (s) when not the payment schedule, e.g. PayScore's; kept for a restart. */
+  retryDelaysS?: number[];
+  /** Reply window (ms) when not the default 5 s. */
+  timeoutMs?: number;
 }
 
 export interface GatewayData {
@@ -152,6 +157,8 @@ export interface GatewayData {
   usedCodes: string[];
   /** APIv2 orders, refunds and prepays (`v2/records.ts`). */
   v2: V2Data;
+  /** PayScore service orders, clearing script and clock (payscore/records.ts). */
+  payscore: PayScoreData;
 }
 
 const MAX_USED_CODES = 10_000;
@@ -202,5 +209,5 @@ function load(file: string): Partial<GatewayData> {
 }
 
 function empty(): GatewayData {
-  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [], v2: emptyV2() };
+  return { orders: {}, combines: {}, refunds: {}, contracts: {}, notifications: [], prepays: {}, usedCodes: [], v2: emptyV2(), payscore: emptyPayScoreData() };
 }
