@@ -14,6 +14,7 @@
  * the page asks the server (`payee.confirm`) which re-queries the gateway.
  */
 import type { PayeeSignParams } from '../../typings/api';
+import { httpRequest } from './transport-http';
 
 export const INDIVIDUAL_CONTRACTS_PACKAGE = '@tenpay/wechatpay-miniprogram-individual-contracts';
 
@@ -145,16 +146,6 @@ export function wxSignDeps(options: { transport: 'local' | 'cloud'; sandboxUrl: 
           fail: () => resolve({ confirm: false }),
         });
       }),
-    post: (url, body) =>
-      new Promise((resolve, reject) => {
-        wx.request({
-          url,
-          method: 'POST',
-          data: body as WechatMiniprogram.IAnyObject,
-          header: { 'content-type': 'application/json' },
-          success: (res) => resolve({ statusCode: res.statusCode, data: res.data }),
-          fail: (err) => reject(new Error(err.errMsg || 'request failed')),
-        });
-      }),
+    post: (url, body) => httpRequest({ url, method: 'POST', data: body as Record<string, unknown> }),
   };
 }

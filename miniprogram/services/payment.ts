@@ -6,6 +6,7 @@
  */
 import type { RequestPaymentParams } from '../../typings/api';
 import { env } from './env';
+import { httpRequest } from './transport-http';
 
 export type PaymentOutcome = { kind: 'paid' } | { kind: 'cancelled' } | { kind: 'failed'; reason: string };
 
@@ -76,20 +77,15 @@ function chooseInLocalCashier(): Promise<CashierAction> {
 }
 
 /** The sandbox cashier verifies the pay sign like WeChat does, so it gets the full invoke parameters. */
-function postToSandbox(prepayId: string, action: CashierAction, params: RequestPaymentParams): Promise<{ ok: true } | { ok: false; reason: string }> {
-  return new Promise((resolve) => {
-    wx.request({
-      url: `${env.sandboxUrl}/sandbox/cashier/${encodeURIComponent(prepayId)}/${action}`,
-      method: 'POST',
-      header: { 'content-type': 'application/json' },
-      data: { ...params },
-      success: (res) => {
-        if (res.statusCode >= 200 && res.statusCode < 300) resolve({ ok: true });
-        else resolve({ ok: false, reason: reasonOf(res.data) ?? `收银台返回 ${res.statusCode}` });
-      },
-      fail: () => resolve({ ok: false, reason: '无法连接本地收银台' }),
-    });
-  });
+async function postToSandbox(prepayId: string, action: CashierAction, params: RequestPaymentParams): Promise<{ ok: true } | { ok: false; reason: string }> {
+  let answer;
+  try {
+    answer = await httpRequest({ url: `${env.sandboxUrl}/sandbox/cashier/${encodeURIComponent(prepayId)}/${action}`, method: 'POST', data: { ...params } });
+  } catch {
+    return { ok: false, reason: '无法连接本地收银台' };
+  }
+  if (answer.statusCode >= 200 && answer.statusCode < 300) return { ok: true };
+  return { ok: false, reason: reasonOf(answer.data) ?? `收银台返回 ${answer.statusCode}` };
 }
 
 function reasonOf(body: unknown): string | undefined {

@@ -13,6 +13,7 @@ import {
   type KeypadState,
   type RejectReason,
 } from './keypad-reducer';
+import { componentWithFields } from '../../utils/component';
 
 interface KeyView {
   id: string;
@@ -46,7 +47,7 @@ function hintFor(reason: RejectReason | undefined, maxFen: number): string {
   }
 }
 
-Component({
+componentWithFields<KeypadInstance>()({
   options: { addGlobalClass: false },
   properties: {
     /** Largest amount in fen; 0 means no limit beyond 9 integer digits. */
@@ -67,38 +68,33 @@ Component({
   },
   observers: {
     max(max: number) {
-      const self = this as unknown as KeypadInstance;
-      self.state = { ...self.currentState(), maxFen: max };
-      self.render();
+      this.state = { ...this.currentState(), maxFen: max };
+      this.render();
     },
     busy(busy: boolean) {
-      const self = this as unknown as KeypadInstance;
-      if (busy) self.busySeen = true;
-      else if (self.busySeen) self.unlock(); // the request the parent started has finished
+      if (busy) this.busySeen = true;
+      else if (this.busySeen) this.unlock(); // the request the parent started has finished
     },
   },
   lifetimes: {
     detached() {
-      (this as unknown as KeypadInstance).unlock();
+      this.unlock();
     },
   },
   methods: {
     currentState(): KeypadState {
-      const self = this as unknown as KeypadInstance;
-      return self.state ?? initialKeypadState(this.data.max);
+      return this.state ?? initialKeypadState(this.data.max);
     },
     dispatch(action: KeypadAction) {
-      const self = this as unknown as KeypadInstance;
-      const before = self.currentState();
-      self.state = keypadReducer(before, action);
-      self.render();
-      if (self.state.text !== before.text) {
-        this.triggerEvent('change', { amount: self.state.amount, text: self.state.text });
+      const before = this.currentState();
+      this.state = keypadReducer(before, action);
+      this.render();
+      if (this.state.text !== before.text) {
+        this.triggerEvent('change', { amount: this.state.amount, text: this.state.text });
       }
     },
     render() {
-      const self = this as unknown as KeypadInstance;
-      const state = self.currentState();
+      const state = this.currentState();
       const canPay = canSubmit(state);
       const yuan = fenToYuan(state.amount);
       this.setData({
@@ -128,22 +124,20 @@ Component({
       });
     },
     onPay() {
-      const self = this as unknown as KeypadInstance;
-      const state = self.currentState();
-      if (this.data.busy || self.locked || !canSubmit(state)) return;
-      self.locked = true;
-      self.busySeen = false;
+      const state = this.currentState();
+      if (this.data.busy || this.locked || !canSubmit(state)) return;
+      this.locked = true;
+      this.busySeen = false;
       // Fallback for parents that do not drive `busy`; otherwise the busy→false edge unlocks.
-      self.lockTimer = setTimeout(() => {
-        if (!self.busySeen) self.unlock();
+      this.lockTimer = setTimeout(() => {
+        if (!this.busySeen) this.unlock();
       }, PAY_LOCK_FALLBACK_MS);
       this.triggerEvent('pay', { amount: state.amount });
     },
     unlock() {
-      const self = this as unknown as KeypadInstance;
-      self.locked = false;
-      if (self.lockTimer !== undefined) clearTimeout(self.lockTimer);
-      self.lockTimer = undefined;
+      this.locked = false;
+      if (this.lockTimer !== undefined) clearTimeout(this.lockTimer);
+      this.lockTimer = undefined;
     },
   },
 });

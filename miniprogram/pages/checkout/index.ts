@@ -24,6 +24,7 @@ import { isRetryable, messageForCode } from '../../utils/error-messages';
 import { newIdempotencyKey } from '../../utils/idempotency';
 import { formatFen } from '../../utils/money';
 import { formatDateTime } from '../../utils/order-view';
+import { componentWithFields } from '../../utils/component';
 
 type Phase = 'input' | 'creating' | 'paying' | 'cancelled' | 'failed' | 'error';
 /** Where the amount comes from: the official control, our keypad, or not decided yet. */
@@ -49,7 +50,7 @@ interface CheckoutFields {
 
 const RESULT_PAGE = '/pages/result/index';
 
-Component({
+componentWithFields<CheckoutFields>()({
   data: {
     merchantName: '',
     description: '',
@@ -66,16 +67,15 @@ Component({
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
-      const self = this as unknown as CheckoutFields;
-      self.payeeCode = query.payeeCode ? decodeURIComponent(query.payeeCode) : undefined;
+      this.payeeCode = query.payeeCode ? decodeURIComponent(query.payeeCode) : undefined;
       this.setData({
         merchantName: env.merchantName,
         description: env.defaultDescription,
         maxAmount: env.maxAmountFen,
         // The control belongs to 扫码支付 (JSAPI orders, seed 004); payments to a payee (combine) keep the keypad.
-        inputMode: self.payeeCode ? 'keypad' : 'detecting',
+        inputMode: this.payeeCode ? 'keypad' : 'detecting',
       });
-      if (self.payeeCode) void this.loadPayee(self.payeeCode);
+      if (this.payeeCode) void this.loadPayee(this.payeeCode);
       else void this.chooseAmountInput();
     },
 
@@ -110,15 +110,14 @@ Component({
 
     /** Pay `amount` (fen) from the keypad. */
     async checkout(amount: number) {
-      const self = this as unknown as CheckoutFields;
-      if (self.inFlight || this.data.payeeError) return;
-      self.attempt = this.attemptFor(amount);
+      if (this.inFlight || this.data.payeeError) return;
+      this.attempt = this.attemptFor(amount);
       await this.createAndPay();
     },
 
     /** Same amount as a pending attempt reuses its order (same key); a new amount or a failed attempt starts anew. */
     attemptFor(amount: number): Attempt {
-      const attempt = (this as unknown as CheckoutFields).attempt;
+      const attempt = this.attempt;
       if (attempt && attempt.amount === amount && !attempt.failed) return attempt;
       return { amount, idempotencyKey: newIdempotencyKey() };
     },
@@ -128,27 +127,25 @@ Component({
     },
 
     onPayAgain() {
-      const self = this as unknown as CheckoutFields;
-      const attempt = self.attempt;
-      if (!attempt || self.inFlight) return;
+      const attempt = this.attempt;
+      if (!attempt || this.inFlight) return;
       if (!attempt.failed && attempt.payment && attempt.order && Date.parse(attempt.order.expiresAt) > Date.now()) {
         void this.pay(attempt);
         return;
       }
       // Expired or failed: the old order can no longer be paid; a fresh key creates a new one.
-      self.attempt = { amount: attempt.amount, idempotencyKey: newIdempotencyKey() };
+      this.attempt = { amount: attempt.amount, idempotencyKey: newIdempotencyKey() };
       void this.createAndPay();
     },
 
     onViewOrder() {
-      const order = (this as unknown as CheckoutFields).attempt?.order;
+      const order = this.attempt?.order;
       if (order) wx.navigateTo({ url: `${RESULT_PAGE}?outTradeNo=${encodeURIComponent(order.outTradeNo)}` });
     },
 
     async createAndPay() {
-      const self = this as unknown as CheckoutFields;
-      const attempt = self.attempt;
-      if (!attempt || self.inFlight) return;
+      const attempt = this.attempt;
+      if (!attempt || this.inFlight) return;
       const created = await this.create(attempt);
       if (!created) return;
       if (created.order.state === 'PAID') {
@@ -157,7 +154,7 @@ Component({
       }
       if (!created.payment) {
         this.showError({ ok: false, code: 'INVALID_STATE', message: 'order cannot be paid', retryable: false }, '订单已失效，请重新输入金额');
-        self.attempt = undefined;
+        this.attempt = undefined;
         return;
       }
       await this.pay(attempt);
@@ -165,16 +162,15 @@ Component({
 
     /** `pay.create` for the attempt; stores the order on it. Undefined (error shown) on failure. */
     async create(attempt: Attempt): Promise<{ order: OrderView; payment?: RequestPaymentParams } | undefined> {
-      const self = this as unknown as CheckoutFields;
-      self.inFlight = true;
+      this.inFlight = true;
       this.setData({ phase: 'creating', busy: true, message: '', amountText: formatFen(attempt.amount) });
-      const request: PayCreateRequest = self.payeeCode
-        ? { channel: 'combine', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey, payeeCode: self.payeeCode }
+      const request: PayCreateRequest = this.payeeCode
+        ? { channel: 'combine', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey, payeeCode: this.payeeCode }
         : { channel: 'jsapi', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey };
       const description = this.data.description;
       if (description) request.description = description;
       const res = await call('pay.create', request);
-      self.inFlight = false;
+      this.inFlight = false;
       if (!res.ok) {
         this.showError(res);
         return undefined;
@@ -185,12 +181,11 @@ Component({
     },
 
     async pay(attempt: Attempt) {
-      const self = this as unknown as CheckoutFields;
       if (!attempt.payment || !attempt.order) return;
-      self.inFlight = true;
+      this.inFlight = true;
       this.setData({ phase: 'paying', busy: true, message: '' });
       const outcome = await requestPayment(attempt.payment);
-      self.inFlight = false;
+      this.inFlight = false;
       if (outcome.kind === 'paid') {
         // Only a hint: the result page asks the server whether the money arrived.
         this.goToResult(attempt.order);
@@ -229,21 +224,20 @@ Component({
      * ends the touch itself with OrderTimeout (shown by onPayFailed, which keeps our reason).
      */
     async onPayTouch(event: WechatPayMiniProgram.Event<WechatPayMiniProgram.PayTouchDetail>) {
-      const self = this as unknown as CheckoutFields;
-      if (self.inFlight || self.touch) return; // one touch at a time: the control waits for its answer
+      if (this.inFlight || this.touch) return; // one touch at a time: the control waits for its answer
       const touch = answerPayTouch<OrderView>(event.detail, {
         maxFen: env.maxAmountFen,
         appId: wx.getAccountInfoSync().miniProgram.appId,
         create: (fen) => this.createForControl(fen),
       });
-      self.touch = touch;
+      this.touch = touch;
       const outcome = await touch.outcome;
       if (outcome.kind === 'answered') {
         // The control opens the cashier; onPaySuccess / onPayFailed tell how it ended.
         this.setData({ phase: 'paying', busy: true, message: '' });
         return;
       }
-      if (self.touch === touch) self.touch = undefined;
+      if (this.touch === touch) this.touch = undefined;
       if (outcome.kind === 'invalid') {
         this.setData({ phase: 'error', busy: false, retryable: false, message: outcome.refusal.message });
       }
@@ -252,9 +246,8 @@ Component({
 
     /** `pay.create` for a control's touch, as the adapter wants it. */
     async createForControl(fen: number): Promise<CreateForControl<OrderView>> {
-      const self = this as unknown as CheckoutFields;
       const attempt = this.attemptFor(fen);
-      self.attempt = attempt;
+      this.attempt = attempt;
       const created = await this.create(attempt);
       if (!created) return { ok: false, message: this.data.message };
       if (created.order.state === 'PAID') {
@@ -262,7 +255,7 @@ Component({
         return { ok: false, message: '订单已支付' };
       }
       if (!created.payment) {
-        self.attempt = undefined;
+        this.attempt = undefined;
         this.setData({ phase: 'error', busy: false, retryable: false, message: '订单已失效，请重新输入金额' });
         return { ok: false, message: this.data.message };
       }
@@ -271,17 +264,15 @@ Component({
 
     /** The control's 支付成功事件: the result page asks the server whether the money arrived. */
     onPaySuccess() {
-      const self = this as unknown as CheckoutFields;
-      self.touch = undefined;
-      if (self.attempt?.order) this.goToResult(self.attempt.order);
+      this.touch = undefined;
+      if (this.attempt?.order) this.goToResult(this.attempt.order);
     },
 
     /** The control's 支付失败事件: OrderTimeout (we did not answer in 30 s) or the cashier did not complete. */
     onPayFailed(event: WechatPayMiniProgram.Event<WechatPayMiniProgram.PayFailedDetail>) {
-      const self = this as unknown as CheckoutFields;
       const retcode = String(event.detail?.retcode ?? '');
-      const touch = self.touch;
-      self.touch = undefined;
+      const touch = this.touch;
+      this.touch = undefined;
       touch?.controlFailed(retcode); // a create still running is never handed to the control
       if (this.data.phase === 'error') {
         this.setData({ busy: false }); // our own refusal already says why the touch ended
@@ -293,7 +284,7 @@ Component({
       }
       // Only OrderTimeout is published; any other failure may have reached the cashier, so the next
       // touch starts a new order rather than reusing this one.
-      if (self.attempt) self.attempt.failed = true;
+      if (this.attempt) this.attempt.failed = true;
       this.setData({ phase: 'failed', busy: false, message: `支付未成功（${retcode || '未知原因'}），可重新付款` });
     },
   },

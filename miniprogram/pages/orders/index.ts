@@ -6,6 +6,7 @@
 import type { OrderView } from '../../../typings/api';
 import { call } from '../../services/api';
 import { messageForCode } from '../../utils/error-messages';
+import { componentWithFields } from '../../utils/component';
 
 const ORDERS_PAGE_SIZE = 10;
 const RESULT_PAGE = '/pages/result/index';
@@ -17,7 +18,7 @@ interface OrdersFields {
   inFlight?: boolean;
 }
 
-Component({
+componentWithFields<OrdersFields>()({
   data: {
     orders: [] as OrderView[],
     loading: false,
@@ -47,34 +48,31 @@ Component({
     },
 
     async reload() {
-      const self = this as unknown as OrdersFields;
-      self.generation = (self.generation ?? 0) + 1;
-      self.cursor = undefined;
-      self.inFlight = false;
+      this.generation = (this.generation ?? 0) + 1;
+      this.cursor = undefined;
+      this.inFlight = false;
       await this.fetchPage(true);
     },
 
     async loadMore() {
-      const self = this as unknown as OrdersFields;
-      if (self.inFlight || this.data.finished || !self.cursor) return;
+      if (this.inFlight || this.data.finished || !this.cursor) return;
       await this.fetchPage(false);
     },
 
     async fetchPage(fromTop: boolean) {
-      const self = this as unknown as OrdersFields;
-      const generation = self.generation ?? 0;
-      self.inFlight = true;
+      const generation = this.generation ?? 0;
+      this.inFlight = true;
       this.setData({ loading: true, error: '' });
       const request: { pageSize: number; cursor?: string } = { pageSize: ORDERS_PAGE_SIZE };
-      if (!fromTop && self.cursor) request.cursor = self.cursor;
+      if (!fromTop && this.cursor) request.cursor = this.cursor;
       const res = await call('pay.list', request);
-      if (generation !== self.generation) return; // a reload started meanwhile
-      self.inFlight = false;
+      if (generation !== this.generation) return; // a reload started meanwhile
+      this.inFlight = false;
       if (!res.ok) {
         this.setData({ loading: false, error: messageForCode(res.code) });
         return;
       }
-      self.cursor = res.data.nextCursor;
+      this.cursor = res.data.nextCursor;
       const orders = fromTop ? res.data.orders : [...(this.data.orders as OrderView[]), ...res.data.orders];
       this.setData({ orders, loading: false, finished: !res.data.nextCursor });
     },

@@ -4,6 +4,7 @@ import { env } from '../../services/env';
 import { describeError, showError, showToast } from '../../services/feedback';
 import { createSignAdapter, wxSignDeps, type SignAdapter } from '../../services/individual-contracts';
 import { formatDateTime } from '../../utils/order-view';
+import { componentWithFields } from '../../utils/component';
 
 type PageState = 'loading' | 'unauthorized' | 'authorized' | 'error';
 type ListState = 'idle' | 'loading' | 'error';
@@ -21,7 +22,7 @@ interface PayeePage {
  * The signing page's own answer is never shown as the result: after it returns, the server asks
  * WeChat Pay (`payee.confirm`) and the page shows what that says (seed 000).
  */
-Component({
+componentWithFields<PayeePage>()({
   data: {
     state: 'loading' as PageState,
     errorMessage: '',
@@ -57,9 +58,8 @@ Component({
     },
 
     signer(): SignAdapter {
-      const self = this as unknown as PayeePage;
-      self.signAdapter ??= createSignAdapter(wxSignDeps({ transport: env.transport, sandboxUrl: env.sandboxUrl }));
-      return self.signAdapter;
+      this.signAdapter ??= createSignAdapter(wxSignDeps({ transport: env.transport, sandboxUrl: env.sandboxUrl }));
+      return this.signAdapter;
     },
 
     async load() {

@@ -9,6 +9,7 @@ import { PAYMENT_CONFIRM_SCHEDULE, poll, type BackoffSchedule, type PollHandle, 
 import { isRetryable, messageForCode } from '../../utils/error-messages';
 import { formatFen } from '../../utils/money';
 import { formatDateTime, isSettled, stateView } from '../../utils/order-view';
+import { componentWithFields } from '../../utils/component';
 
 type Phase = 'loading' | 'paying' | 'paid' | 'closed' | 'failed' | 'refunded' | 'timeout' | 'error';
 
@@ -49,7 +50,7 @@ const TITLES: Record<Phase, string> = {
   error: '查询失败',
 };
 
-Component({
+componentWithFields<ResultFields>()({
   properties: {
     /** Tests and embedding pages may shorten the schedule; pages opened by URL use the default. */
     schedule: { type: Object, value: {} },
@@ -66,9 +67,8 @@ Component({
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {
-      const self = this as unknown as ResultFields;
-      self.outTradeNo = query.outTradeNo ? decodeURIComponent(query.outTradeNo) : undefined;
-      if (!self.outTradeNo) {
+      this.outTradeNo = query.outTradeNo ? decodeURIComponent(query.outTradeNo) : undefined;
+      if (!this.outTradeNo) {
         this.setData({ phase: 'error', title: TITLES.error, subtitle: '缺少订单号' });
         return;
       }
@@ -76,14 +76,13 @@ Component({
     },
 
     onUnload() {
-      (this as unknown as ResultFields).handle?.stop();
+      this.handle?.stop();
     },
 
     startPolling() {
-      const self = this as unknown as ResultFields;
-      const outTradeNo = self.outTradeNo;
+      const outTradeNo = this.outTradeNo;
       if (!outTradeNo) return;
-      self.handle?.stop();
+      this.handle?.stop();
       const custom = this.data.schedule as Partial<BackoffSchedule>;
       const schedule = { ...PAYMENT_CONFIRM_SCHEDULE, ...custom };
       const handle = poll<QueryAnswer>(
@@ -96,9 +95,9 @@ Component({
         schedule,
         { onStep: (step) => step.value && this.show(step.value) },
       );
-      self.handle = handle;
+      this.handle = handle;
       void handle.result.then((end) => {
-        if (self.handle !== handle) return;
+        if (this.handle !== handle) return;
         this.setData({ refreshing: false });
         if (end.kind !== 'deadline') return;
         const last = end.last;
@@ -131,7 +130,7 @@ Component({
     },
 
     onRefresh() {
-      if (!(this as unknown as ResultFields).outTradeNo) return;
+      if (!this.outTradeNo) return;
       this.setData({ refreshing: true, phase: this.data.order ? phaseOf(this.data.order as OrderView) : 'loading' });
       this.setData({ title: TITLES[this.data.phase as Phase] });
       this.startPolling();
