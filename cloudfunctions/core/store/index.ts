@@ -2,6 +2,9 @@
  * Opens the configured Store. Both adapters sit behind the same port; callers pick one by config
  * and never import an adapter directly. The sqlite adapter loads better-sqlite3 lazily, so a cloud
  * bundle that only ever opens `cloudbase` never loads the native module.
+ *
+ * The store only stores: the domain's loop (transition → compare-and-set → audit) is
+ * `domain/ledger.ts`, which uses this port and is not reachable from it.
  */
 import type { CloudbaseDb } from './cloudbase/db';
 import { openCloudbaseStore, type CloudbaseStoreOptions } from './cloudbase/store';
@@ -21,7 +24,19 @@ export function openStore(config: StoreConfig): Store {
   }
 }
 
-export type { Store, Page, PageRequest, Payee, PayeeAuthState, NotificationReceipt, StoreErrorCode } from './port';
+export type {
+  Store,
+  OrderRepository,
+  RefundRepository,
+  PayeeRepository,
+  NotificationLog,
+  AlertRepository,
+  Page,
+  PageRequest,
+  Payee,
+  PayeeAuthState,
+  NotificationReceipt,
+  StoreErrorCode,
+} from './port';
 export { StoreError, isStoreError, MAX_PAGE_LIMIT } from './port';
 export type { CloudbaseDb } from './cloudbase/db';
-export { applyOrderEvent, type ApplyOutcome, type ApplyOptions } from '../domain/ledger';

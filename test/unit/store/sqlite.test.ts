@@ -9,7 +9,10 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../../cloudfuncti
 import { openStore } from '../../../cloudfunctions/core/store';
 import { describeStoreContract } from './contract';
 import { SqliteRace } from './sqlite-race';
-import { freshOrder } from '../orders/fixtures';
+import { T0, freshOrder } from '../orders/fixtures';
+import { newRefundRecord } from '../../../cloudfunctions/core/domain/orders/model';
+import { newAlertRecord } from '../../../cloudfunctions/core/domain/orders/alerts';
+import { transition } from '../../../cloudfunctions/core/domain/orders/state-machine';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
 const file = join(dir, 'contract.db');
@@ -64,6 +67,48 @@ describe('sqlite specifics', () => {
       db.close();
     }
   }, 60_000);
+
+  it('prepares its statements and transactions once per store, never per call', async () => {
+    const prepare = jest.spyOn(Database.prototype, 'prepare');
+    const transaction = jest.spyOn(Database.prototype, 'transaction');
+    const store = openSqliteStore(join(dir, 'prepared.db'));
+    try {
+      const atOpen = { prepare: prepare.mock.calls.length, transaction: transaction.mock.calls.length };
+      expect(atOpen.prepare).toBeGreaterThan(0); // the spies do see the store's connection
+      // Every method of every repository, twice.
+      for (let round = 0; round < 2; round++) {
+        const order = freshOrder({ payerOpenid: `o-prepared-${round}`, payee: { openid: 'o-prepared-payee', displayName: 'Ada' } });
+        await store.insertOrder(order);
+        const step = transition(order, { type: 'PREPAY_CREATED', prepayId: `p-${round}` }, T0 + 1000, 'user');
+        if (step.kind !== 'applied') throw new Error('test setup: transition not applied');
+        await store.updateOrder(step.next, order.version, step.audit);
+        await store.getOrder(order.outTradeNo);
+        await store.getOrderByCombineOutTradeNo('none');
+        await store.findOrderByIdempotencyKey(order.payerOpenid, order.idempotencyKey);
+        const page = await store.listOrdersByPayer(order.payerOpenid, { limit: 1 });
+        await store.listOrdersByPayee('o-prepared-payee', { limit: 1, ...(page.nextCursor ? { cursor: page.nextCursor } : {}) });
+        await store.listOrdersInState('PAYING', { olderThan: T0 + 5000, limit: 10 });
+        await store.listAudit(order.outTradeNo);
+        const refund = newRefundRecord({ outRefundNo: `R-prepared-${round}`, outTradeNo: order.outTradeNo, amount: 10 }, T0);
+        await store.insertRefund(refund);
+        await store.updateRefund({ ...refund, state: 'SUCCESS', version: 2, updatedAt: T0 + 1 }, 1);
+        await store.getRefund(refund.outRefundNo);
+        await store.listRefunds(order.outTradeNo);
+        await store.upsertPayee({ openid: `o-payee-${round}`, displayName: 'Ada', shareCode: `code-${round}`, authState: 'UNAUTHORIZED', checkedAt: T0, version: 1 });
+        await store.getPayee(`o-payee-${round}`);
+        await store.getPayeeByShareCode(`code-${round}`);
+        await store.recordNotification(`n-prepared-${round}`, { eventType: 'TRANSACTION.SUCCESS', receivedAt: T0 });
+        await store.insertAlert(newAlertRecord({ kind: 'REFUND_CLOSED', outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, message: 'closed' }, T0 + round));
+        const alerts = await store.listAlerts({ limit: 1 });
+        if (alerts.nextCursor) await store.listAlerts({ limit: 1, cursor: alerts.nextCursor });
+      }
+      expect({ prepare: prepare.mock.calls.length, transaction: transaction.mock.calls.length }).toEqual(atOpen);
+    } finally {
+      prepare.mockRestore();
+      transaction.mockRestore();
+      await store.close();
+    }
+  });
 
   it('refuses to edit or delete audit rows, even from raw SQL', async () => {
     const path = join(dir, 'audit.db');

@@ -1,8 +1,8 @@
 /**
  * The slice of the wx-server-sdk database API the cloudbase store uses — and nothing more.
  * Declared structurally so the store never imports wx-server-sdk (whose own .d.ts types results as
- * `Promise | void | string`); `cloud.database()` is passed in as `CloudbaseDb`, and
- * `cloudbase-fake.ts` implements exactly this for CI.
+ * `Promise | void | string`); `cloud.database()` is passed in as `CloudbaseDb`, and the test
+ * double `test/fakes/cloudbase-fake.ts` implements exactly this for CI (never bundled).
  *
  * Semantics the store relies on (true of the real service and of the fake):
  * - `doc(id).get()` rejects when the document does not exist (wx-server-sdk default

@@ -1,93 +1,29 @@
 /**
- * The Store contract: one suite every adapter must pass (sqlite on a temp file, the cloudbase
- * fake, and a real CloudBase environment when credentials are present).
+ * OrderRepository contract: orders and their audit trail, compare-and-set, listings.
  */
-import type { AuditEvent, Order } from '../../../cloudfunctions/core/domain/orders/model';
-import type { OrderEvent } from '../../../cloudfunctions/core/domain/orders/state-machine';
-import { transition } from '../../../cloudfunctions/core/domain/orders/state-machine';
-import { newRefundRecord } from '../../../cloudfunctions/core/domain/orders/model';
-import { newAlertRecord, type Alert } from '../../../cloudfunctions/core/domain/orders/alerts';
-import { newOutTradeNo } from '../../../cloudfunctions/core/domain/orders/out-trade-no';
-import type { Payee, Store } from '../../../cloudfunctions/core/store/port';
-import { StoreError } from '../../../cloudfunctions/core/store/port';
-import { applyOrderEvent } from '../../../cloudfunctions/core/domain/ledger';
-import { T0, freshCombineOrder, freshOrder } from '../orders/fixtures';
+import type { AuditEvent, Order } from '../../../../cloudfunctions/core/domain/orders/model';
+import type { OrderEvent } from '../../../../cloudfunctions/core/domain/orders/state-machine';
+import type { OrderRepository } from '../../../../cloudfunctions/core/store/port';
+import { T0, freshCombineOrder, freshOrder } from '../../orders/fixtures';
+import { applied, expectStoreError, payer, shuffle, suiteRepositories, uniq, uniqCount, type CasAttempt, type RepositorySubject } from './helpers';
 
-export interface CasAttempt {
-  next: Order;
-  expectedVersion: number;
-  audit: AuditEvent;
-}
-
-export interface ContractSubject {
-  /** A Store on the shared backing storage; each call may be a new connection/instance. */
-  open(): Promise<Store>;
+export interface OrderRepositorySubject extends RepositorySubject<OrderRepository> {
   /** Runs the attempts as concurrently as the adapter allows, each on its own connection. */
   raceUpdates?(attempts: CasAttempt[]): Promise<boolean[]>;
-  /** Records the same notification id from `n` contenders at once. */
-  raceNotifications?(notificationId: string, n: number): Promise<boolean[]>;
-  /** Generous for real networks. */
-  timeoutMs?: number;
 }
 
-/** A unique-per-run tag, so a shared real environment never sees the same ids twice. */
-const RUN = newOutTradeNo().slice(-8);
-let counter = 0;
-const uniq = (label: string) => `${label}-${RUN}-${++counter}`;
-
-function applied(order: Order, event: OrderEvent, now: number, actor: AuditEvent['actor'] = 'notify'): CasAttempt {
-  const result = transition(order, event, now, actor);
-  if (result.kind !== 'applied') throw new Error(`test setup: ${event.type} not applied: ${JSON.stringify(result)}`);
-  return { next: result.next, expectedVersion: order.version, audit: result.audit };
-}
-
-async function expectStoreError(promise: Promise<unknown>, code: StoreError['code'], field?: StoreError['field']): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StoreError);
-  expect((error as StoreError).code).toBe(code);
-  if (field) expect((error as StoreError).field).toBe(field);
-}
-
-function shuffle<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-export function describeStoreContract(name: string, subject: ContractSubject): void {
-  describe(`Store contract: ${name}`, () => {
-    let store: Store;
-    const opened: Store[] = [];
-    const open = async () => {
-      const s = await subject.open();
-      opened.push(s);
-      return s;
-    };
+export function describeOrderRepositoryContract(name: string, subject: OrderRepositorySubject): void {
+  describe(`OrderRepository contract: ${name}`, () => {
+    const repositories = suiteRepositories(subject);
+    const open = repositories.open;
+    let store: OrderRepository;
+    beforeAll(() => {
+      store = repositories.current();
+    });
     const raceUpdates = subject.raceUpdates ?? (async (attempts: CasAttempt[]) => {
       const stores = await Promise.all(attempts.map(() => open()));
       return Promise.all(attempts.map((a, i) => stores[i].updateOrder(a.next, a.expectedVersion, a.audit)));
     });
-    const raceNotifications = subject.raceNotifications ?? (async (id: string, n: number) => {
-      const stores = await Promise.all(Array.from({ length: n }, () => open()));
-      return Promise.all(stores.map((s) => s.recordNotification(id, { eventType: 'TRANSACTION.SUCCESS', receivedAt: T0 })));
-    });
-
-    if (subject.timeoutMs) jest.setTimeout(subject.timeoutMs);
-
-    beforeAll(async () => {
-      store = await open();
-    });
-    afterAll(async () => {
-      await Promise.all(opened.map((s) => s.close()));
-    });
-
-    const payer = () => uniq('o-payer');
 
     describe('orders', () => {
       it('round-trips an order exactly and answers null for an unknown number', async () => {
@@ -265,57 +201,6 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
       });
     });
 
-    describe('applyOrderEvent (re-read and retry on a lost CAS)', () => {
-      async function paidOrder(): Promise<Order> {
-        const order = freshOrder({ payerOpenid: payer() });
-        await store.insertOrder(order);
-        let current = order;
-        for (const event of [
-          { type: 'PREPAY_CREATED', prepayId: 'p-apply' },
-          { type: 'PAID', transactionId: '4200000555', paidAt: T0 + 2000, paidAmount: 100 },
-        ] as OrderEvent[]) {
-          const step = applied(current, event, T0 + 2000);
-          expect(await store.updateOrder(step.next, step.expectedVersion, step.audit)).toBe(true);
-          current = step.next;
-        }
-        return current;
-      }
-
-      it('lets concurrent refunds add up to at most what was paid', async () => {
-        const order = await paidOrder();
-        const stores = await Promise.all(Array.from({ length: 10 }, () => open()));
-        const outcomes = await Promise.all(
-          stores.map((s, i) =>
-            applyOrderEvent(s, order.outTradeNo, { type: 'REFUND_STARTED', outRefundNo: `RC${i}`, amount: 15 }, { actor: 'admin', now: () => T0 + 9000 }),
-          ),
-        );
-        expect(outcomes.filter((o) => o.kind === 'applied')).toHaveLength(6); // 6 × 15 = 90 ≤ 100 < 7 × 15
-        expect(outcomes.filter((o) => o.kind === 'rejected' && o.rejected === 'REFUND_EXCEEDS_PAID')).toHaveLength(4);
-        const stored = await store.getOrder(order.outTradeNo);
-        expect(stored?.refunds.reduce((sum, r) => sum + r.amount, 0)).toBe(90);
-        expect(stored?.version).toBe(order.version + 6);
-        expect(await store.listAudit(order.outTradeNo)).toHaveLength(3 + 6);
-      });
-
-      it('turns a duplicate notification racing a query into one applied and the rest alreadyApplied', async () => {
-        const order = freshOrder({ payerOpenid: payer() });
-        await store.insertOrder(order);
-        const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: 'p-dup' }, T0 + 1000);
-        expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
-        const stores = await Promise.all(Array.from({ length: 8 }, () => open()));
-        const paid: OrderEvent = { type: 'PAID', transactionId: '4200000666', paidAt: T0 + 3000, paidAmount: 100 };
-        const outcomes = await Promise.all(stores.map((s, i) => applyOrderEvent(s, order.outTradeNo, paid, { actor: i % 2 ? 'notify' : 'query' })));
-        expect(outcomes.filter((o) => o.kind === 'applied')).toHaveLength(1);
-        expect(outcomes.filter((o) => o.kind === 'alreadyApplied')).toHaveLength(7);
-        expect((await store.getOrder(order.outTradeNo))?.state).toBe('PAID');
-        expect(await store.listAudit(order.outTradeNo)).toHaveLength(3);
-      });
-
-      it('answers notFound for an unknown order', async () => {
-        expect(await applyOrderEvent(store, uniq('missing'), { type: 'CLOSED', reason: 'x' }, { actor: 'reconcile' })).toEqual({ kind: 'notFound' });
-      });
-    });
-
     describe('listing', () => {
       it('pages a payer’s orders newest first with no duplicates or gaps, ties broken by number', async () => {
         const p = payer();
@@ -382,7 +267,7 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
 
       it('lists stale orders of a state, least recently changed first, for the reconcile timer', async () => {
         // a far-future window keeps other tests' orders out of this listing
-        const base = Date.UTC(2099, 0, 1) + (counter % 1000) * 1_000_000;
+        const base = Date.UTC(2099, 0, 1) + (uniqCount() % 1000) * 1_000_000;
         const made: Order[] = [];
         for (let i = 0; i < 5; i++) {
           const order = freshOrder({ payerOpenid: payer(), expiresAt: base + 10_000_000 }, base);
@@ -399,131 +284,6 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
         const limited = await store.listOrdersInState('PAYING', { olderThan: cutoff, limit: 2 });
         expect(limited).toHaveLength(2);
         expect(await store.listOrdersInState('REFUNDED', { olderThan: base - 10_000_000_000, limit: 10 })).toEqual([]);
-      });
-    });
-
-    describe('refunds', () => {
-      it('inserts, refuses duplicates, lists per order, and compare-and-sets', async () => {
-        const outTradeNo = uniq('O');
-        const r1 = newRefundRecord({ outRefundNo: uniq('R'), outTradeNo, amount: 30, reason: 'broken cup' }, T0);
-        const r2 = newRefundRecord({ outRefundNo: uniq('R'), outTradeNo, amount: 20 }, T0 + 10);
-        await store.insertRefund(r1);
-        await store.insertRefund(r2);
-        await expectStoreError(store.insertRefund({ ...r1, amount: 1 }), 'DUPLICATE', 'outRefundNo');
-        expect(await store.getRefund(r1.outRefundNo)).toEqual(r1);
-        expect(await store.getRefund(uniq('R-missing'))).toBeNull();
-        expect(await store.listRefunds(outTradeNo)).toEqual([r1, r2]);
-
-        const success = { ...r1, state: 'SUCCESS' as const, refundId: '5030001', version: 2, updatedAt: T0 + 100 };
-        expect(await store.updateRefund(success, 1)).toBe(true);
-        expect(await store.updateRefund({ ...r1, state: 'CLOSED', version: 2 }, 1)).toBe(false);
-        expect(await store.getRefund(r1.outRefundNo)).toEqual(success);
-        await expectStoreError(store.updateRefund({ ...success, version: 9 }, 2), 'INVALID_RECORD');
-        await expectStoreError(store.insertRefund({ ...r2, outRefundNo: uniq('R'), amount: 1.5 }), 'INVALID_RECORD');
-      });
-    });
-
-    describe('alerts', () => {
-      /** Far in the future of every other record, so a shared environment's other alerts sort after these. */
-      const FUTURE = T0 + 100 * 365 * 24 * 3600_000;
-      const alert = (outTradeNo: string, createdAt: number, extra: Partial<Alert> = {}): Alert =>
-        newAlertRecord({ kind: 'PAID_AFTER_CLOSE', outTradeNo, transactionId: uniq('4200'), amount: 100, message: 'paid after close', ...extra }, createdAt);
-
-      it('records an alert once per id, round-trips it, and refuses unsound ones', async () => {
-        const first = alert(uniq('O'), FUTURE, { outRefundNo: uniq('L') });
-        expect(await store.insertAlert(first)).toBe(true);
-        expect(await store.insertAlert({ ...first, createdAt: FUTURE + 5, message: 'again' })).toBe(false);
-        const page = await store.listAlerts({ limit: 100 });
-        expect(page.items.find((a) => a.id === first.id)).toEqual(first);
-        await expectStoreError(store.insertAlert({ ...alert(uniq('O'), FUTURE), amount: 1.5 }), 'INVALID_RECORD');
-        await expectStoreError(store.insertAlert({ ...alert(uniq('O'), FUTURE), kind: 'NOPE' as Alert['kind'] }), 'INVALID_RECORD');
-      });
-
-      it('pages alerts newest first with no duplicates or gaps, ties broken by id, and refuses foreign cursors', async () => {
-        const base = FUTURE + 1_000_000;
-        const mine = [0, 1, 1, 2, 3, 3, 3].map((offset) => alert(uniq('O'), base + offset * 1000));
-        for (const a of shuffle(mine)) expect(await store.insertAlert(a)).toBe(true);
-        const expected = [...mine].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((a) => a.id);
-        const seen: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await store.listAlerts({ limit: 3, ...(cursor ? { cursor } : {}) });
-          expect(page.items.length).toBeLessThanOrEqual(3);
-          seen.push(...page.items.map((a) => a.id));
-          cursor = page.nextCursor;
-        } while (cursor && seen.length < 100);
-        expect(seen.filter((id) => expected.includes(id))).toEqual(expected);
-        expect(new Set(seen).size).toBe(seen.length);
-        const who = payer();
-        await store.insertOrder(freshOrder({ payerOpenid: who }));
-        await store.insertOrder(freshOrder({ payerOpenid: who }, T0 + 1));
-        const payerCursor = (await store.listOrdersByPayer(who, { limit: 1 })).nextCursor;
-        await expectStoreError(store.listAlerts({ limit: 3, cursor: payerCursor }), 'INVALID_CURSOR');
-        await expectStoreError(store.listAlerts({ limit: 3, cursor: 'bogus' }), 'INVALID_CURSOR');
-        await expectStoreError(store.listAlerts({ limit: 0 }), 'INVALID_RECORD');
-      });
-    });
-
-    describe('payees', () => {
-      const payee = (openid: string, shareCode: string, version: number, extra: Partial<Payee> = {}): Payee => ({
-        openid,
-        displayName: 'Ada',
-        shareCode,
-        authState: 'UNAUTHORIZED',
-        checkedAt: T0,
-        version,
-        ...extra,
-      });
-
-      it('creates at version 1 and replaces only the version before', async () => {
-        const openid = uniq('o-payee');
-        const code = uniq('code');
-        expect(await store.upsertPayee(payee(openid, code, 1))).toBe(true);
-        expect(await store.upsertPayee(payee(openid, code, 1, { displayName: 'Again' }))).toBe(false);
-        const v2 = payee(openid, code, 2, { authState: 'AUTHORIZED', individualAuthId: 'auth-1', checkedAt: T0 + 5 });
-        expect(await store.upsertPayee(v2)).toBe(true);
-        expect(await store.upsertPayee(payee(openid, code, 2, { displayName: 'Stale' }))).toBe(false);
-        expect(await store.upsertPayee(payee(openid, code, 4))).toBe(false);
-        expect(await store.upsertPayee(payee(uniq('o-nobody'), uniq('code'), 2))).toBe(false);
-        expect(await store.getPayee(openid)).toEqual(v2);
-        expect(await store.getPayeeByShareCode(code)).toEqual(v2);
-        expect(await store.getPayee(uniq('o-missing'))).toBeNull();
-        expect(await store.getPayeeByShareCode(uniq('code-missing'))).toBeNull();
-      });
-
-      it('keeps share codes unique, and frees a code its owner gave up', async () => {
-        const ada = uniq('o-ada');
-        const bo = uniq('o-bo');
-        const code = uniq('code');
-        expect(await store.upsertPayee(payee(ada, code, 1))).toBe(true);
-        await expectStoreError(store.upsertPayee(payee(bo, code, 1)), 'DUPLICATE', 'shareCode');
-        expect(await store.getPayee(bo)).toBeNull();
-        const newCode = uniq('code');
-        expect(await store.upsertPayee(payee(ada, newCode, 2))).toBe(true);
-        expect(await store.getPayeeByShareCode(code)).toBeNull();
-        expect(await store.upsertPayee(payee(bo, code, 1))).toBe(true);
-        expect((await store.getPayeeByShareCode(code))?.openid).toBe(bo);
-        expect((await store.getPayeeByShareCode(newCode))?.openid).toBe(ada);
-      });
-
-      it('refuses unsound payees', async () => {
-        await expectStoreError(store.upsertPayee(payee(uniq('o'), '', 1)), 'INVALID_RECORD');
-        await expectStoreError(store.upsertPayee(payee(uniq('o'), uniq('c'), 0)), 'INVALID_RECORD');
-      });
-    });
-
-    describe('notifications', () => {
-      it('records an id once', async () => {
-        const id = uniq('notify');
-        expect(await store.recordNotification(id, { eventType: 'TRANSACTION.SUCCESS', receivedAt: T0, outTradeNo: 'O1' })).toBe(true);
-        expect(await store.recordNotification(id, { eventType: 'TRANSACTION.SUCCESS', receivedAt: T0 + 15_000 })).toBe(false);
-        expect(await store.recordNotification(uniq('notify'), { eventType: 'REFUND.SUCCESS', receivedAt: T0 })).toBe(true);
-      });
-
-      it('lets exactly one of 30 concurrent deliveries of one id through', async () => {
-        const results = await raceNotifications(uniq('notify-race'), 30);
-        expect(results).toHaveLength(30);
-        expect(results.filter(Boolean)).toHaveLength(1);
       });
     });
 

@@ -1,0 +1,13 @@
+import type { Alert } from '../../domain/orders/alerts';
+import type { Page, PageRequest } from './paging';
+
+/** Admin alerts: facts that need a person (payments on closed orders, refunds gone wrong). */
+export interface AlertRepository {
+  /**
+   * Records an admin alert; `false` (nothing written) when one with this id exists — ids are
+   * derived from the fact, so a fact reported again is one alert. Throws INVALID_RECORD when unsound.
+   */
+  insertAlert(alert: Alert): Promise<boolean>;
+  /** Newest first (createdAt, then id, descending); cursor as for orders. */
+  listAlerts(page: PageRequest): Promise<Page<Alert>>;
+}

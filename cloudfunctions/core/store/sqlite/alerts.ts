@@ -1,0 +1,30 @@
+/** Admin alerts on SQLite (table `alerts`, migration 3); an id already recorded is ignored. */
+import type { Statement } from 'better-sqlite3';
+import type { Alert } from '../../domain/orders/alerts';
+import type { AlertRepository } from '../port';
+import { checkAlert } from '../checks';
+import { ALERTS_LISTING, checkLimit, decodeCursor, toAlertPage } from '../paging';
+import { parseAll, type Row, type SqliteConnection } from './connection';
+
+export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepository {
+  const s = {
+    insertAlert: db.prepare('INSERT OR IGNORE INTO alerts (id, kind, out_trade_no, created_at, data) VALUES (?, ?, ?, ?, ?)'),
+    alertsFirst: db.prepare('SELECT data FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?') as Statement<[number], Row>,
+    alertsAfter: db.prepare('SELECT data FROM alerts WHERE created_at < ? OR (created_at = ? AND id < ?) ORDER BY created_at DESC, id DESC LIMIT ?') as Statement<
+      [number, number, string, number],
+      Row
+    >,
+  };
+  return {
+    async insertAlert(alert) {
+      checkAlert(alert);
+      return s.insertAlert.run(alert.id, alert.kind, alert.outTradeNo, alert.createdAt, JSON.stringify(alert)).changes === 1;
+    },
+    async listAlerts(page) {
+      const limit = checkLimit(page.limit);
+      const after = decodeCursor(ALERTS_LISTING, page);
+      const rows = after ? s.alertsAfter.all(after.createdAt, after.createdAt, after.outTradeNo, limit + 1) : s.alertsFirst.all(limit + 1);
+      return toAlertPage(parseAll<Alert>(rows), limit);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * One SQLite connection (better-sqlite3) shared by every sqlite repository of a store, and the
+ * helpers they share: row decoding, IMMEDIATE transactions, constraint errors as StoreError.
+ *
+ * WAL lets readers proceed while one writer commits; every write runs in an IMMEDIATE
+ * transaction so concurrent writers queue on the busy timeout instead of failing on a lock
+ * upgrade. Statements are prepared once, when a repository is built, and reused for every call.
+ */
+import type { Database } from 'better-sqlite3';
+import { StoreError } from '../port';
+import { migrate } from './migrations';
+
+export interface SqliteStoreOptions {
+  /** How long a writer waits for the lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+/** Every table keeps the whole record as JSON in `data`; the other columns index and constrain. */
+export type Row = { data: string };
+
+export function parse<T>(row: Row | undefined): T | null {
+  return row ? (JSON.parse(row.data) as T) : null;
+}
+
+export function parseAll<T>(rows: Row[]): T[] {
+  return rows.map((row) => JSON.parse(row.data) as T);
+}
+
+export interface SqliteConnection {
+  readonly db: Database;
+  /** `fn` as a write transaction that takes the lock up front (BEGIN IMMEDIATE). */
+  immediate<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  close(): void;
+}
+
+/** Opens (creating or migrating) the file, in WAL mode with a busy timeout. */
+export function openSqliteConnection(file: string, options: SqliteStoreOptions = {}): SqliteConnection {
+  // Lazy: better-sqlite3 is a native module; cloud bundles that never open SQLite never load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  const db: Database = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+  let closed = false;
+  return {
+    db,
+    immediate: (fn) => {
+      const transaction = db.transaction(fn);
+      return (...args) => transaction.immediate(...args);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+/**
+ * Runs a write; a UNIQUE/PRIMARY KEY violation becomes the port's DUPLICATE error (naming the key),
+ * a StoreError passes through, anything else is rethrown.
+ */
+export function writeOrDuplicate<R>(subject: string, write: () => R): R {
+  try {
+    return write();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    const e = error as { code?: string; message?: string };
+    if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
+      const message = e.message ?? '';
+      const columns = [
+        ['idempotency_key', 'idempotencyKey'],
+        ['combine_transaction_id', 'combineTransactionId'],
+        ['combine_out_trade_no', 'combineOutTradeNo'],
+        ['share_code', 'shareCode'],
+        ['out_refund_no', 'outRefundNo'],
+      ] as const;
+      const field = columns.find(([column]) => message.includes(column))?.[1] ?? 'outTradeNo';
+      throw new StoreError('DUPLICATE', `${subject}: ${field} already exists`, field);
+    }
+    throw error;
+  }
+}

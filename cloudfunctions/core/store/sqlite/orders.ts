@@ -1,0 +1,130 @@
+/**
+ * Orders and their audit trail on SQLite (tables `orders`, `audit`). Compare-and-set is
+ * `UPDATE … WHERE version = ?` and the audit row is inserted in the same transaction, so a lost
+ * CAS leaves no trace.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { AuditEvent, Order } from '../../domain/orders/model';
+import type { OrderRepository, Page, PageRequest } from '../port';
+import { StoreError } from '../port';
+import { checkIdentityUnchanged, checkNewOrder, checkOrderUpdate, initialAudit } from '../checks';
+import { checkLimit, decodeCursor, toPage } from '../paging';
+import { parse, parseAll, writeOrDuplicate, type Row, type SqliteConnection } from './connection';
+
+function orderColumns(order: Order) {
+  return {
+    outTradeNo: order.outTradeNo,
+    payerOpenid: order.payerOpenid,
+    idempotencyKey: order.idempotencyKey,
+    payeeOpenid: order.payee?.openid ?? null,
+    combineOutTradeNo: order.combineOutTradeNo ?? null,
+    combineTransactionId: order.combineTransactionId ?? null,
+    state: order.state,
+    version: order.version,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    data: JSON.stringify(order),
+  };
+}
+
+export function createSqliteOrderRepository(connection: SqliteConnection): OrderRepository {
+  const { db } = connection;
+  const s = {
+    insertOrder: db.prepare(`INSERT INTO orders (out_trade_no, payer_openid, idempotency_key, payee_openid, combine_out_trade_no, combine_transaction_id, state, version, created_at, updated_at, data)
+      VALUES (@outTradeNo, @payerOpenid, @idempotencyKey, @payeeOpenid, @combineOutTradeNo, @combineTransactionId, @state, @version, @createdAt, @updatedAt, @data)`),
+    updateOrder: db.prepare(`UPDATE orders SET payer_openid = @payerOpenid, idempotency_key = @idempotencyKey, payee_openid = @payeeOpenid,
+      combine_out_trade_no = @combineOutTradeNo, combine_transaction_id = @combineTransactionId, state = @state, version = @version, updated_at = @updatedAt, data = @data
+      WHERE out_trade_no = @outTradeNo AND version = @expectedVersion`),
+    getOrder: db.prepare('SELECT data FROM orders WHERE out_trade_no = ?') as Statement<[string], Row>,
+    orderExists: db.prepare('SELECT 1 FROM orders WHERE out_trade_no = ?'),
+    byCombine: db.prepare('SELECT data FROM orders WHERE combine_out_trade_no = ?') as Statement<[string], Row>,
+    byCombineTransaction: db.prepare('SELECT data FROM orders WHERE combine_transaction_id = ?') as Statement<[string], Row>,
+    byKey: db.prepare('SELECT data FROM orders WHERE payer_openid = ? AND idempotency_key = ?') as Statement<[string, string], Row>,
+    payerFirst: db.prepare('SELECT data FROM orders WHERE payer_openid = ? ORDER BY created_at DESC, out_trade_no DESC LIMIT ?') as Statement<[string, number], Row>,
+    payerAfter: db.prepare(`SELECT data FROM orders WHERE payer_openid = ? AND (created_at < ? OR (created_at = ? AND out_trade_no < ?))
+      ORDER BY created_at DESC, out_trade_no DESC LIMIT ?`) as Statement<[string, number, number, string, number], Row>,
+    payeeFirst: db.prepare('SELECT data FROM orders WHERE payee_openid = ? ORDER BY created_at DESC, out_trade_no DESC LIMIT ?') as Statement<[string, number], Row>,
+    payeeAfter: db.prepare(`SELECT data FROM orders WHERE payee_openid = ? AND (created_at < ? OR (created_at = ? AND out_trade_no < ?))
+      ORDER BY created_at DESC, out_trade_no DESC LIMIT ?`) as Statement<[string, number, number, string, number], Row>,
+    inState: db.prepare('SELECT data FROM orders WHERE state = ? AND updated_at < ? ORDER BY updated_at ASC, out_trade_no ASC LIMIT ?') as Statement<
+      [string, number, number],
+      Row
+    >,
+    insertAudit: db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)'),
+    listAudit: db.prepare('SELECT data FROM audit WHERE out_trade_no = ? ORDER BY seq ASC') as Statement<[string], Row>,
+  };
+
+  /** One gateway combine transaction belongs to one order. */
+  const checkCombineTransactionFree = (order: Order) => {
+    if (order.combineTransactionId === undefined) return;
+    const holder = parse<Order>(s.byCombineTransaction.get(order.combineTransactionId));
+    if (holder && holder.outTradeNo !== order.outTradeNo) {
+      throw new StoreError('DUPLICATE', `combine_transaction_id ${order.combineTransactionId} belongs to order ${holder.outTradeNo}`, 'combineTransactionId');
+    }
+  };
+
+  const insertOrderTx = connection.immediate((order: Order) => {
+    if (s.orderExists.get(order.outTradeNo)) throw new StoreError('DUPLICATE', `order ${order.outTradeNo} already exists`, 'outTradeNo');
+    if (s.byKey.get(order.payerOpenid, order.idempotencyKey)) {
+      throw new StoreError('DUPLICATE', `payer already has an order with idempotency key ${order.idempotencyKey}`, 'idempotencyKey');
+    }
+    if (order.combineOutTradeNo !== undefined && s.byCombine.get(order.combineOutTradeNo)) {
+      throw new StoreError('DUPLICATE', `combine order ${order.combineOutTradeNo} already exists`, 'combineOutTradeNo');
+    }
+    checkCombineTransactionFree(order);
+    s.insertOrder.run(orderColumns(order));
+    const audit = initialAudit(order);
+    s.insertAudit.run(order.outTradeNo, audit.at, JSON.stringify(audit));
+  });
+
+  const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent): boolean => {
+    const stored = parse<Order>(s.getOrder.get(next.outTradeNo));
+    if (!stored || stored.version !== expectedVersion) return false;
+    checkIdentityUnchanged(stored, next);
+    checkCombineTransactionFree(next);
+    const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
+    if (result.changes !== 1) return false;
+    s.insertAudit.run(next.outTradeNo, audit.at, JSON.stringify(audit));
+    return true;
+  });
+
+  const listBy = (listing: 'payer' | 'payee', openid: string, page: PageRequest): Page<Order> => {
+    const limit = checkLimit(page.limit);
+    const after = decodeCursor(listing, page);
+    const [first, next] = listing === 'payer' ? [s.payerFirst, s.payerAfter] : [s.payeeFirst, s.payeeAfter];
+    const rows = after ? next.all(openid, after.createdAt, after.createdAt, after.outTradeNo, limit + 1) : first.all(openid, limit + 1);
+    return toPage(listing, parseAll<Order>(rows), limit);
+  };
+
+  return {
+    async insertOrder(order) {
+      checkNewOrder(order);
+      writeOrDuplicate(`order ${order.outTradeNo}`, () => insertOrderTx(order));
+    },
+    async getOrder(outTradeNo) {
+      return parse<Order>(s.getOrder.get(outTradeNo));
+    },
+    async getOrderByCombineOutTradeNo(combineOutTradeNo) {
+      return parse<Order>(s.byCombine.get(combineOutTradeNo));
+    },
+    async findOrderByIdempotencyKey(payerOpenid, idempotencyKey) {
+      return parse<Order>(s.byKey.get(payerOpenid, idempotencyKey));
+    },
+    async updateOrder(next, expectedVersion, audit) {
+      checkOrderUpdate(next, expectedVersion, audit);
+      return writeOrDuplicate(`order ${next.outTradeNo}`, () => updateOrderTx(next, expectedVersion, audit));
+    },
+    async listOrdersByPayer(payerOpenid, page) {
+      return listBy('payer', payerOpenid, page);
+    },
+    async listOrdersByPayee(payeeOpenid, page) {
+      return listBy('payee', payeeOpenid, page);
+    },
+    async listOrdersInState(state, query) {
+      return parseAll<Order>(s.inState.all(state, query.olderThan, checkLimit(query.limit)));
+    },
+    async listAudit(outTradeNo) {
+      return parseAll<AuditEvent>(s.listAudit.all(outTradeNo));
+    },
+  };
+}
