@@ -18,6 +18,7 @@ import {
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 import { encryptResource } from '../../../cloudfunctions/core/gateways/wechatpay/cipher';
 import { PublicKeyVerifier } from '../../../cloudfunctions/core/gateways/wechatpay/auth/public-key-verifier';
+import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';
@@ -80,7 +81,7 @@ function channelWith(client: ReturnType<typeof recorder>, combine: CombineOption
     config: {
       appid: APPID,
       mchid: MCHID,
-      merchantPrivateKey: merchant.privateKey,
+      signer: signerFromPem(merchant.privateKey),
       notifyUrl: 'https://example.com/notify',
       apiV3Key: API_V3_KEY,
       verifier: new PublicKeyVerifier(KEY_ID, platform.publicKey),
