@@ -157,7 +157,7 @@ describe('create', () => {
     };
     const body = combineCreateBody(combineOrder(), 'https://x/n', { tradeScenario: 'RECOMMERCE', payerClientIp: '14.17.22.32' });
     expect(Object.keys(body).filter((k) => !published.top.includes(k))).toEqual([]);
-    for (const sub of body.sub_orders as Array<Record<string, unknown>>) expect(Object.keys(sub).filter((k) => !published.sub.includes(k))).toEqual([]);
+    for (const sub of body.sub_orders as unknown as Array<Record<string, unknown>>) expect(Object.keys(sub).filter((k) => !published.sub.includes(k))).toEqual([]);
     expect(Object.keys(body.scene_info as object)).toEqual(['payer_client_ip']);
     expect(body.trade_scenario).toBe('RECOMMERCE');
   });
