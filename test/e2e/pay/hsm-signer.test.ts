@@ -4,7 +4,7 @@
  * hands out signatures only). The config's own `merchant.privateKey` is a decoy — a sound PEM of
  * ANOTHER key — so anything that still signed with the configured key would be refused by the
  * sandbox. Whole payment over real HTTP: create (the sandbox verifies the request signature),
- * pay-sign verified by the sandbox cashier, the notification, PAID.
+ * pay-sign verified by the sandbox cashier, the notification, PAID; and the signing-page signature.
  */
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { createRuntime, type Runtime } from '../../../cloudfunctions/core/runtim
 import { openStore } from '../../../cloudfunctions/core/store';
 import type { Signer } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signer';
 import { startGateway, type Gateway } from '../../../sandbox/gateway';
+import { testOpenid } from '../../../sandbox/gateway/login';
 import { localMerchantConfig } from '../../../sandbox/local-config';
 import { waitFor } from '../../helpers/e2e-utils';
 import { prepayIdOf } from './harness';
@@ -136,4 +137,15 @@ it('a cashier refuses pay parameters signed by another key (what the holder prov
     body: JSON.stringify(forged),
   });
   expect(refused.status).toBeGreaterThanOrEqual(400);
+});
+
+it('the signing page accepts parameters the key holder signed (payee.signParams), certSerialNo from the signer', async () => {
+  const runtime = runtimeWith(holderSigner(holder, 'merchant-api-key', gateway.keys.merchant.serialNo));
+  const openid = testOpenid(gateway.keys.appid, 'hsm-payee');
+  const params = await runtime.payees.signParams(openid);
+  expect(params.certSerialNo).toBe(gateway.keys.merchant.serialNo);
+  expect(holder.signed).toContain(`${gateway.keys.appid}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`);
+  const signed = await fetch(`${gateway.url}/sandbox/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  expect(signed.status).toBe(200);
+  expect((await runtime.payees.confirm(openid)).authState).toBe('AUTHORIZED');
 });
