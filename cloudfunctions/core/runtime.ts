@@ -17,7 +17,8 @@ import { CertificateVerifier } from './gateways/wechatpay/auth/certificate-verif
 import { createV3Client, type FetchLike, type V3Client } from './gateways/wechatpay/client';
 import { PlatformCertificateManager } from './gateways/wechatpay/certificate-manager';
 import { CombinedVerifier } from './gateways/wechatpay/auth/combined-verifier';
-import { loadPrivateKey } from './gateways/wechatpay/auth/keys';
+import { signerFromPem } from './gateways/wechatpay/auth/signers/sha256-rsa';
+import type { Signer } from './gateways/wechatpay/auth/signer';
 import { PublicKeyVerifier } from './gateways/wechatpay/auth/public-key-verifier';
 import type { Verifier } from './gateways/wechatpay/auth/verifier';
 
@@ -39,6 +40,11 @@ export interface Runtime {
 
 export interface RuntimeOverrides {
   store?: Store;
+  /**
+   * The merchant API key's signer, instead of one built from `merchant.privateKey` (a key held in
+   * a KMS or HSM). Its `keyId` must be the merchant API certificate serial.
+   */
+  signer?: Signer;
   fetch?: FetchLike;
   now?: () => number;
 }
@@ -58,7 +64,8 @@ function certificateVerifierOf(config: MerchantConfig, now: () => number): Certi
 
 export function createRuntime(config: MerchantConfig, overrides: RuntimeOverrides = {}): Runtime {
   const now = overrides.now ?? Date.now;
-  const privateKey = loadPrivateKey(config.merchant.privateKey);
+  // The only place a merchant key is turned into something that signs; everything past here holds a Signer.
+  const signer = overrides.signer ?? signerFromPem(config.merchant.privateKey, config.merchant.serialNo);
   const certificates = certificateVerifierOf(config, now);
   const verifier = buildVerifier(config, now, certificates);
   // Certificate mode (shipped or downloaded certificates): a serial we do not hold — the gateway
@@ -68,8 +75,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const onUnknownSerial = (serial: string) => (manager ? manager.refreshForSerial(serial) : Promise.resolve(false));
   const gatewayClient = createV3Client({
     mchid: config.mchid,
-    serialNo: config.merchant.serialNo,
-    privateKey,
+    signer,
     verifier,
     onUnknownSerial,
     baseUrl: config.gatewayBaseUrl,
@@ -87,13 +93,13 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const client: V3Client = scheduled
     ? { ...gatewayClient, request: async (...args) => (await verifierReady(), gatewayClient.request(...args)) }
     : gatewayClient;
-  const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, merchantPrivateKey: privateKey, apiV3Key: config.apiV3Key, verifier, onUnknownSerial };
+  const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, signer, apiV3Key: config.apiV3Key, verifier, onUnknownSerial };
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
   });
   const store = overrides.store ?? openConfiguredStore(config);
-  const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, merchantPrivateKey: privateKey, merchantSerialNo: config.merchant.serialNo, signLayout: config.payee.signLayout }, client, store, now });
+  const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, signer, signLayout: config.payee.signLayout }, client, store, now });
   const orders = createOrderService({ store, channels, config, payees, now });
   return { verifierReady, config, store, client, verifier, channels, orders, payees };
 }

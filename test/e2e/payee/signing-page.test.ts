@@ -7,6 +7,7 @@
  */
 import { createSign } from 'node:crypto';
 import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/gateways/wechatpay/contract-sign';
+import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
 import type { Gateway } from '../../../sandbox/gateway';
 import { signLayoutOf } from '../../../sandbox/gateway/contracts';
 import { testOpenid } from '../../../sandbox/gateway/login';
@@ -34,7 +35,7 @@ const freshOpenid = (gw: Gateway) => testOpenid(gw.keys.appid, `signer${++users}
 
 /** The product's signing-page parameters for this gateway's merchant, in a layout. */
 function productParams(gw: Gateway, openid: string, layout: ContractSignLayout) {
-  return buildContractSignParams({ appId: gw.keys.appid, mchid: gw.keys.mchid, openid, privateKey: gw.keys.merchant.privateKeyPem, certSerialNo: gw.keys.merchant.serialNo, layout });
+  return buildContractSignParams({ appId: gw.keys.appid, mchid: gw.keys.mchid, openid, signer: signerFromPem(gw.keys.merchant.privateKeyPem, gw.keys.merchant.serialNo), layout });
 }
 
 /** The same parameters signed without the product's code: node:crypto over the lines written out. */
@@ -63,14 +64,14 @@ describe.each(LAYOUTS)('signing page configured %s', (configured) => {
 
   it(`product signs ${configured} → accepted, the contract is AUTHORIZED`, async () => {
     const openid = freshOpenid(gw());
-    const signed = await postSign(gw(), productParams(gw(), openid, configured));
+    const signed = await postSign(gw(), await productParams(gw(), openid, configured));
     expect(signed).toMatchObject({ status: 200, json: { openid, auth_state: 'AUTHORIZED' } });
     expect(await authState(gw(), openid)).toBe('AUTHORIZED');
   });
 
   it(`product signs ${other(configured)} → refused with SANDBOX_SIGNATURE_INVALID; nobody is authorized`, async () => {
     const openid = freshOpenid(gw());
-    const params = productParams(gw(), openid, other(configured));
+    const params = await productParams(gw(), openid, other(configured));
     const refused = await postSign(gw(), params);
     expect(refused.status).toBe(401);
     expect(refused.json).toEqual({ code: 'SANDBOX_SIGNATURE_INVALID', message: expect.stringContaining('payee.signLayout') });
@@ -95,7 +96,7 @@ describe.each(LAYOUTS)('signing page configured %s', (configured) => {
 
   it('a field changed after signing breaks the signature (the openid in package is bound)', async () => {
     const openid = freshOpenid(gw());
-    const params = productParams(gw(), openid, configured);
+    const params = await productParams(gw(), openid, configured);
     const thief = freshOpenid(gw());
     const forged = await postSign(gw(), { ...params, package: `openid=${thief}&permissionType=INDIVIDUAL_PAYEE` });
     expect(forged).toMatchObject({ status: 401, json: { code: 'SANDBOX_SIGNATURE_INVALID' } });
@@ -107,14 +108,14 @@ describe.each(LAYOUTS)('signing page configured %s', (configured) => {
 describe('certSerialNo', () => {
   it('published: required (the published page lists it as 必填)', async () => {
     const gw = gateways.published;
-    const { certSerialNo: _omitted, ...params } = productParams(gw, freshOpenid(gw), 'published');
+    const { certSerialNo: _omitted, ...params } = await productParams(gw, freshOpenid(gw), 'published');
     expect(await postSign(gw, params)).toMatchObject({ status: 400, json: { code: 'PARAM_ERROR', detail: { field: 'certSerialNo' } } });
   });
 
   it('published: a serial that is not the merchant certificate is refused even with a sound signature', async () => {
     const gw = gateways.published;
     const openid = freshOpenid(gw);
-    const params = { ...productParams(gw, openid, 'published'), certSerialNo: gw.keys.platformCert.serialNo };
+    const params = { ...(await productParams(gw, openid, 'published')), certSerialNo: gw.keys.platformCert.serialNo };
     expect(await postSign(gw, params)).toMatchObject({ status: 401, json: { code: 'SANDBOX_SIGNATURE_INVALID' } });
     expect(await authState(gw, openid)).toBe('UNAUTHORIZED');
   });
@@ -122,7 +123,7 @@ describe('certSerialNo', () => {
   it("seed: not needed (the seed's sample has none)", async () => {
     const gw = gateways.seed;
     const openid = freshOpenid(gw);
-    const { certSerialNo: _omitted, ...params } = productParams(gw, openid, 'seed');
+    const { certSerialNo: _omitted, ...params } = await productParams(gw, openid, 'seed');
     expect((await postSign(gw, params)).json).toMatchObject({ openid, auth_state: 'AUTHORIZED' });
   });
 });

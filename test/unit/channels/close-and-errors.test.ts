@@ -22,7 +22,7 @@ function depsAnswering(answer: V3Response<unknown> | WechatPayError): V3ChannelD
   const calls: string[] = [];
   return {
     calls,
-    config: { appid: 'wx0000000000000001', mchid: '1900000001', notifyUrl: 'https://m.example/notify', merchantPrivateKey: 'unused', apiV3Key: 'x'.repeat(32), verifier: { has: () => false, verify: () => undefined } },
+    config: { appid: 'wx0000000000000001', mchid: '1900000001', notifyUrl: 'https://m.example/notify', signer: { algorithm: 'SHA256withRSA', keyId: 'unused', sign: async () => 'unused' }, apiV3Key: 'x'.repeat(32), verifier: { has: () => false, verify: () => undefined } },
     client: {
       async request(method: string, path: string) {
         calls.push(`${method} ${path}`);

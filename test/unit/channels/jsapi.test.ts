@@ -13,7 +13,7 @@ import type { V3ChannelConfig } from '../../../cloudfunctions/core/channels/wech
 import { newOrderRecord, newRefundRecord, type Order } from '../../../cloudfunctions/core/domain/orders/model';
 import { newOutTradeNo } from '../../../cloudfunctions/core/domain/orders/out-trade-no';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
-import { CertificateVerifier, CombinedVerifier, createV3Client, PublicKeyVerifier } from '../../../cloudfunctions/core/gateways/wechatpay';
+import { CertificateVerifier, CombinedVerifier, createV3Client, PublicKeyVerifier, signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay';
 import { startGateway, type Gateway } from '../../../sandbox/gateway';
 import { testOpenid } from '../../../sandbox/gateway/login';
 import { craftNotification, transactionResource } from '../../e2e/pay/harness';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const keys = gateway.keys;
   const verifier = new CombinedVerifier(new CertificateVerifier([keys.platformCert.certificatePem]), new PublicKeyVerifier(keys.platformPublicKey.keyId, keys.platformPublicKey.publicKeyPem));
   const client = createV3Client({ mchid: keys.mchid, serialNo: keys.merchant.serialNo, privateKey: keys.merchant.privateKeyPem, verifier, baseUrl: gateway.url, retry: { maxAttempts: 1 } });
-  config = { appid: keys.appid, mchid: keys.mchid, notifyUrl: 'http://127.0.0.1:9/http/payNotify', merchantPrivateKey: keys.merchant.privateKeyPem, apiV3Key: keys.apiV3Key, verifier };
+  config = { appid: keys.appid, mchid: keys.mchid, notifyUrl: 'http://127.0.0.1:9/http/payNotify', signer: signerFromPem(keys.merchant.privateKeyPem, keys.merchant.serialNo), apiV3Key: keys.apiV3Key, verifier };
   channel = createJsapiChannel({ config, client });
 });
 afterAll(async () => {

@@ -7,6 +7,8 @@ import {
   createHuifuClient,
   fenToYuan,
   HuifuError,
+  huifuSigner,
+  HuifuVerifier,
   loadHuifuPrivateKey,
   loadHuifuPublicKey,
   parseHuifuNotification,
@@ -75,8 +77,8 @@ describe('envelope', () => {
     );
   });
 
-  it('signs the canonical data and embeds exactly the signed text; Huifu verifies it independently', () => {
-    const envelope = buildHuifuRequest({ sysId: 'S1', productId: 'P1', data, privateKey });
+  it('signs the canonical data and embeds exactly the signed text; Huifu verifies it independently', async () => {
+    const envelope = await buildHuifuRequest({ sysId: 'S1', productId: 'P1', data, signer: huifuSigner(privateKey) });
     const body = JSON.parse(envelope.body) as { sys_id: string; product_id: string; data: unknown; sign: string };
     expect(body).toMatchObject({ sys_id: 'S1', product_id: 'P1', sign: envelope.sign });
     expect(rawMember(envelope.body, 'data')).toBe(envelope.dataText);
@@ -95,13 +97,13 @@ describe('envelope', () => {
   it('verifies a response over the raw data text, even when it is not in canonical form', () => {
     const dataText = '{"resp_code":"00000000", "resp_desc":"成功","trans_stat":"P","pay_info":"{\\"appId\\":\\"wx1\\"}"}';
     const body = `{"data":${dataText},"sign":"${huifuSign(dataText)}"}`;
-    const verified = verifyHuifuResponse(body, loadHuifuPublicKey(huifu.publicPem));
+    const verified = verifyHuifuResponse(body, new HuifuVerifier(loadHuifuPublicKey(huifu.publicPem)));
     expect(verified.dataText).toBe(dataText);
     expect(verified.data).toMatchObject({ resp_code: '00000000', trans_stat: 'P' });
   });
 
   it('rejects a changed byte, a missing sign, and a sign by another key', () => {
-    const publicKey = loadHuifuPublicKey(huifu.publicPem);
+    const publicKey = new HuifuVerifier(loadHuifuPublicKey(huifu.publicPem));
     const dataText = '{"resp_code":"00000000","trans_amt":"0.01"}';
     const sign = huifuSign(dataText);
     expect(codeOf(() => verifyHuifuResponse(`{"data":${dataText.replace('0.01', '0.02')},"sign":"${sign}"}`, publicKey))).toBe('SIGNATURE_INVALID');
@@ -120,7 +122,7 @@ describe('envelope', () => {
 });
 
 describe('notifications', () => {
-  const publicKey = loadHuifuPublicKey(huifu.publicPem);
+  const publicKey = new HuifuVerifier(loadHuifuPublicKey(huifu.publicPem));
   const respData = '{"trans_stat":"S","hf_seq_id":"002900TOP1A","req_seq_id":"R1","trans_amt":"0.01","settlement_amt":"0.01","fee_amount":"0.00","notify_type":1}';
 
   it('verifies resp_data exactly as received from the form body', () => {

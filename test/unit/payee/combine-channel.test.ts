@@ -18,6 +18,7 @@ import {
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 import { encryptResource } from '../../../cloudfunctions/core/gateways/wechatpay/cipher';
 import { PublicKeyVerifier } from '../../../cloudfunctions/core/gateways/wechatpay/auth/public-key-verifier';
+import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';
@@ -80,7 +81,7 @@ function channelWith(client: ReturnType<typeof recorder>, combine: CombineOption
     config: {
       appid: APPID,
       mchid: MCHID,
-      merchantPrivateKey: merchant.privateKey,
+      signer: signerFromPem(merchant.privateKey),
       notifyUrl: 'https://example.com/notify',
       apiV3Key: API_V3_KEY,
       verifier: new PublicKeyVerifier(KEY_ID, platform.publicKey),
@@ -156,7 +157,7 @@ describe('create', () => {
     };
     const body = combineCreateBody(combineOrder(), 'https://x/n', { tradeScenario: 'RECOMMERCE', payerClientIp: '14.17.22.32' });
     expect(Object.keys(body).filter((k) => !published.top.includes(k))).toEqual([]);
-    for (const sub of body.sub_orders as Array<Record<string, unknown>>) expect(Object.keys(sub).filter((k) => !published.sub.includes(k))).toEqual([]);
+    for (const sub of body.sub_orders as unknown as Array<Record<string, unknown>>) expect(Object.keys(sub).filter((k) => !published.sub.includes(k))).toEqual([]);
     expect(Object.keys(body.scene_info as object)).toEqual(['payer_client_ip']);
     expect(body.trade_scenario).toBe('RECOMMERCE');
   });

@@ -17,6 +17,7 @@ import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store
 import type { Store } from '../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 import { PublicKeyVerifier } from '../../../cloudfunctions/core/gateways/wechatpay/auth/public-key-verifier';
+import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';
@@ -89,7 +90,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   desk = new CombineDesk();
   const combine = createCombineChannel({
-    config: { appid: APPID, mchid: MCHID, merchantPrivateKey: keys.privateKey, notifyUrl: 'https://example.com/notify', apiV3Key: 'k'.repeat(32), verifier: new PublicKeyVerifier('PUB_KEY_ID_1', keys.publicKey) },
+    config: { appid: APPID, mchid: MCHID, signer: signerFromPem(keys.privateKey), notifyUrl: 'https://example.com/notify', apiV3Key: 'k'.repeat(32), verifier: new PublicKeyVerifier('PUB_KEY_ID_1', keys.publicKey) },
     client: desk as unknown as CombineChannelDeps['client'],
     now: () => clock,
   });

@@ -12,6 +12,7 @@ import { createPayeeService, type PayeeService } from '../../../cloudfunctions/c
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
+import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
 
 const APPID = 'wx1234567890abcdef';
 const PAYEE = 'o_payee_00000000000001';
@@ -28,7 +29,7 @@ beforeEach(() => {
   clock = Date.UTC(2026, 0, 1);
   answer = async () => ({ status: 200, data: { individual_auth_id: 'AUTH1', auth_state: 'AUTHORIZED', operation_time: '2026-01-01T00:00:00+08:00' } });
   payees = createPayeeService({
-    config: { appid: APPID, mchid: '1900009191', merchantPrivateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, merchantSerialNo: 'SERIAL1', signLayout: 'published' },
+    config: { appid: APPID, mchid: '1900009191', signer: signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'SERIAL1'), signLayout: 'published' },
     client: { request: () => answer() },
     store,
     now: () => clock,

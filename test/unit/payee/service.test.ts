@@ -13,6 +13,7 @@ import { isShareCode, newShareCode, SHARE_CODE_LENGTH } from '../../../cloudfunc
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
+import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';
@@ -62,7 +63,7 @@ beforeEach(() => {
   desk = new ContractDesk();
   clock = Date.UTC(2026, 0, 1, 12);
   deps = {
-    config: { appid: APPID, mchid: MCHID, merchantPrivateKey: keys.privateKey, merchantSerialNo: MERCHANT_SERIAL, signLayout: 'published' },
+    config: { appid: APPID, mchid: MCHID, signer: signerFromPem(keys.privateKey, MERCHANT_SERIAL), signLayout: 'published' },
     client: desk,
     store,
     now: () => clock,

@@ -6,7 +6,7 @@
 import { createVerify } from 'node:crypto';
 import { Formatter, Rsa } from 'wechatpay-axios-plugin';
 import { ConfigError, parseMerchantConfig, type MerchantConfigFile } from '../../../cloudfunctions/core/kernel/config';
-import { buildContractSignParams, type ContractSignLayout } from '../../../cloudfunctions/core/gateways/wechatpay';
+import { buildContractSignParams, signerFromPem, type ContractSignLayout } from '../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomSerialHex } from '../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();
@@ -27,20 +27,20 @@ const linesOf: Record<ContractSignLayout, string[]> = {
 const otherLayout = (layout: ContractSignLayout): ContractSignLayout => (layout === 'published' ? 'seed' : 'published');
 
 const build = (layout: ContractSignLayout) =>
-  buildContractSignParams({ appId, mchid, openid, privateKey: merchant.privateKey, certSerialNo: serial, layout, timeStamp, nonceStr });
+  buildContractSignParams({ appId, mchid, openid, signer: signerFromPem(merchant.privateKey, serial), layout, timeStamp, nonceStr });
 
 describe.each(['published', 'seed'] as const)('%s layout', (layout) => {
-  it('carries every field of the published page, certSerialNo = the merchant serial', () => {
-    expect(build(layout)).toEqual({ mchid, appid: appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', certSerialNo: serial, signature: expect.any(String) });
+  it('carries every field of the published page, certSerialNo = the merchant serial', async () => {
+    expect(await build(layout)).toEqual({ mchid, appid: appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', certSerialNo: serial, signature: expect.any(String) });
   });
 
-  it('is byte-for-byte the signature wechatpay-axios-plugin makes over the same lines (RSA PKCS#1 v1.5 is deterministic)', () => {
+  it('is byte-for-byte the signature wechatpay-axios-plugin makes over the same lines (RSA PKCS#1 v1.5 is deterministic)', async () => {
     const theirs = Rsa.sign(Formatter.joinedByLineFeed(...linesOf[layout]), merchant.privateKey);
-    expect(build(layout).signature).toBe(theirs);
+    expect((await build(layout)).signature).toBe(theirs);
   });
 
-  it('verifies with node:crypto over its own lines (every line ends with \\n) and not over the other layout', () => {
-    const { signature } = build(layout);
+  it('verifies with node:crypto over its own lines (every line ends with \\n) and not over the other layout', async () => {
+    const { signature } = await build(layout);
     const verifies = (lines: string[]) => createVerify('RSA-SHA256').update(lines.map((l) => `${l}\n`).join('')).verify(merchant.publicKey, signature, 'base64');
     expect(verifies(linesOf[layout])).toBe(true);
     expect(verifies(linesOf[otherLayout(layout)])).toBe(false);

@@ -14,7 +14,8 @@ import type { Order, Refund, SubOrder } from '../../domain/orders/model';
 import type { CombineSubOrder, CombineTransactionResource } from '../../gateways/wechatpay/notification-types';
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from '../port';
 import { isGatewayNotFound } from '../wechatpay-v3/errors';
-import { closeOutcomeOf, combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
+import { closeOutcomeOf, combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
+import * as combine from '../../gateways/wechatpay/v3/combine';
 
 /**
  * `trade_scenario`. The published 个人收款交易下单-小程序 reference lists one value, RECOMMERCE
@@ -36,19 +37,6 @@ export interface CombineOptions {
 
 /** The v3 channel deps every channel takes (`{ config, client, now, nonce }`), plus combine options. */
 export type CombineChannelDeps = V3ChannelDeps & { combine?: CombineOptions };
-
-/**
- * Published 个人收款 paths: create https://pay.weixin.qq.com/doc/v3/partner/4012602225, query by
- * the gateway's id (recommended) https://pay.weixin.qq.com/doc/v3/partner/4012602242 or by our
- * number (mirrored at https://wechatpay.im/openapi/v3/combine-transactions/out-trade-no/%7Bcombine_out_trade_no%7D),
- * neither with a `mchid` query parameter.
- */
-export const COMBINE_PATHS = {
-  create: '/v3/combine-transactions/miniprogram',
-  query: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${seg(combineOutTradeNo)}`,
-  queryById: (combineTransactionId: string) => `/v3/combine-transactions/id/${seg(combineTransactionId)}`,
-  close: (combineOutTradeNo: string) => `/v3/combine-transactions/out-trade-no/${seg(combineOutTradeNo)}/close`,
-} as const;
 
 export function combineOutTradeNoOf(order: Order): string {
   return order.combineOutTradeNo ?? order.outTradeNo;
@@ -72,7 +60,7 @@ function subOrdersOf(order: Order): SubOrder[] {
  * seed's samples also send `time_start`, `settle_info`, `goods_tag`, `detail` and (Java)
  * `transfer_scene`; the published page has none of them, so they are never sent.
  */
-export function combineCreateBody(order: Order, notifyUrl: string, options: CombineOptions = {}): Record<string, unknown> {
+export function combineCreateBody(order: Order, notifyUrl: string, options: CombineOptions = {}): combine.CreateRequest {
   const combineOutTradeNo = combineOutTradeNoOf(order);
   return {
     combine_appid: order.appid,
@@ -81,9 +69,9 @@ export function combineCreateBody(order: Order, notifyUrl: string, options: Comb
     combine_payer_info: { openid: order.payerOpenid },
     scene_info: { payer_client_ip: order.payerClientIp ?? options.payerClientIp ?? '127.0.0.1' },
     sub_orders: subOrdersOf(order).map((sub) => {
-      const wire: Record<string, unknown> = {
+      const wire: combine.CreateSubOrder = {
         mchid: sub.mchid,
-        individual_auth_id: sub.individualAuthId,
+        individual_auth_id: sub.individualAuthId!,
         out_trade_no: sub.outTradeNo,
         amount: { total_amount: sub.amount, currency: order.currency },
         // Required; comes back in the notification and query: ties a sub-order to its combine order.
@@ -134,7 +122,7 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
     name: 'combine',
 
     async create(order) {
-      const res = await client.request<{ prepay_id?: unknown }>('POST', COMBINE_PATHS.create, combineCreateBody(order, config.notifyUrl, deps.combine));
+      const res = await combine.create(client, combineCreateBody(order, config.notifyUrl, deps.combine));
       return signPrepay(deps, order, prepayIdOf(res, 'combine order'));
     },
 
@@ -145,10 +133,10 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
     async query(order): Promise<GatewayPaymentState> {
       const combineOutTradeNo = combineOutTradeNoOf(order);
       // By the gateway's id once we hold it (the published recommended path), else by our number.
-      const path = order.combineTransactionId ? COMBINE_PATHS.queryById(order.combineTransactionId) : COMBINE_PATHS.query(combineOutTradeNo);
       let resource: Partial<CombineTransactionResource>;
       try {
-        resource = (await client.request<Partial<CombineTransactionResource>>('GET', path)).data ?? {};
+        const answer = order.combineTransactionId ? combine.queryById(client, order.combineTransactionId) : combine.queryByOutTradeNo(client, combineOutTradeNo);
+        resource = (await answer).data ?? {};
       } catch (error) {
         // The gateway's own "no such order" only; any other 404 tells nothing (gateway-errors.ts).
         if (isGatewayNotFound(error)) return { kind: 'NOT_FOUND' };
@@ -168,7 +156,7 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
 
     async close(order) {
       // 204 closed; 202 USERPAYING (个人收款 close page): the payer is paying, nothing was closed.
-      return closeOutcomeOf(await client.request('POST', COMBINE_PATHS.close(combineOutTradeNoOf(order)), combineCloseBody(order)), 'combine close');
+      return closeOutcomeOf(await combine.close(client, combineOutTradeNoOf(order), combineCloseBody(order)), 'combine close');
     },
 
     async refund(order: Order, _refund: Refund): Promise<GatewayRefundState> {
@@ -187,7 +175,7 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
 }
 
 /** Body of `POST …/close`: the sub-orders with the payee each was for (seed 000 §2.2.2.5). */
-export function combineCloseBody(order: Order) {
+export function combineCloseBody(order: Order): combine.CloseRequest {
   return {
     combine_appid: order.appid,
     sub_orders: subOrdersOf(order).map((sub) => ({

@@ -6,18 +6,12 @@
 import type { Order, Refund } from '../../domain/orders/model';
 import type { GatewayPaymentState, GatewayRefundState, PaymentChannel, RawNotification } from '../port';
 import { isGatewayNotFound } from '../wechatpay-v3/errors';
-import { closeOutcomeOf, parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
-
-export const JSAPI_PATHS = {
-  create: '/v3/pay/transactions/jsapi',
-  query: (outTradeNo: string, mchid: string) => `/v3/pay/transactions/out-trade-no/${seg(outTradeNo)}?mchid=${seg(mchid)}`,
-  close: (outTradeNo: string) => `/v3/pay/transactions/out-trade-no/${seg(outTradeNo)}/close`,
-  refund: '/v3/refund/domestic/refunds',
-  queryRefund: (outRefundNo: string) => `/v3/refund/domestic/refunds/${seg(outRefundNo)}`,
-} as const;
+import { closeOutcomeOf, parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
+import * as jsapi from '../../gateways/wechatpay/v3/jsapi';
+import * as refunds from '../../gateways/wechatpay/v3/refunds';
 
 /** The order body; built only from the stored order, so a retry sends identical bytes. */
-export function jsapiOrderBody(order: Order, notifyUrl: string) {
+export function jsapiOrderBody(order: Order, notifyUrl: string): jsapi.PrepayRequest {
   return {
     appid: order.appid,
     mchid: order.mchid,
@@ -30,7 +24,7 @@ export function jsapiOrderBody(order: Order, notifyUrl: string) {
   };
 }
 
-export function refundBody(order: Order, refund: Refund, notifyUrl: string, total = order.amount) {
+export function refundBody(order: Order, refund: Refund, notifyUrl: string, total = order.amount): refunds.CreateRequest {
   return {
     out_trade_no: order.outTradeNo,
     out_refund_no: refund.outRefundNo,
@@ -49,7 +43,7 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
     name: 'jsapi',
 
     async create(order) {
-      const res = await client.request<{ prepay_id?: unknown }>('POST', JSAPI_PATHS.create, jsapiOrderBody(order, config.notifyUrl));
+      const res = await jsapi.prepay(client, jsapiOrderBody(order, config.notifyUrl));
       return signPrepay(deps, order, prepayIdOf(res, 'order'));
     },
 
@@ -59,7 +53,7 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
 
     async query(order): Promise<GatewayPaymentState> {
       try {
-        const res = await client.request<Record<string, unknown>>('GET', JSAPI_PATHS.query(order.outTradeNo, order.mchid));
+        const res = await jsapi.queryByOutTradeNo(client, order.mchid, order.outTradeNo);
         return paymentStateOf(res.data ?? {}, now());
       } catch (error) {
         // Only the gateway's own "no such order" (404 ORDER_NOT_EXIST, https://pay.weixin.qq.com/doc/v3/merchant/4012556398
@@ -71,16 +65,16 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
 
     async close(order) {
       // 204 closed; 202 USER_PAYING: the payer is paying right now, nothing was closed.
-      return closeOutcomeOf(await client.request('POST', JSAPI_PATHS.close(order.outTradeNo), { mchid: order.mchid }), 'close');
+      return closeOutcomeOf(await jsapi.close(client, order.mchid, order.outTradeNo), 'close');
     },
 
     async refund(order, refund): Promise<GatewayRefundState> {
-      const res = await client.request<Record<string, unknown>>('POST', JSAPI_PATHS.refund, refundBody(order, refund, config.notifyUrl));
+      const res = await refunds.create(client, refundBody(order, refund, config.notifyUrl));
       return refundStateOf(res.data ?? {});
     },
 
     async queryRefund(_order, refund): Promise<GatewayRefundState> {
-      const res = await client.request<Record<string, unknown>>('GET', JSAPI_PATHS.queryRefund(refund.outRefundNo));
+      const res = await refunds.queryByOutRefundNo(client, refund.outRefundNo);
       return refundStateOf(res.data ?? {});
     },
 

@@ -3,13 +3,13 @@
  * gateway answers and notifications (snake_case, `trade_state`, `refund_status`) to the channel
  * vocabulary of `channel.ts`. The channels stay one screen each; this file is their dictionary.
  */
-import type { KeyObject } from 'node:crypto';
 import { WechatPayError } from '../../gateways/wechatpay/errors';
 import type { V3Client } from '../../gateways/wechatpay/client';
 import type { Clock, NonceSource } from '../../kernel/nonce';
 import { parseNotificationOrThrow } from '../../gateways/wechatpay/notification';
 import type { CombineTransactionResource, RefundResource, TransactionResource, WechatPayNotification } from '../../gateways/wechatpay/notification-types';
 import type { Verifier } from '../../gateways/wechatpay/auth/verifier';
+import type { Signer } from '../../gateways/wechatpay/auth/signer';
 import type { Order } from '../../domain/orders/model';
 import { buildPayParams } from '../../gateways/wechatpay/paysign';
 import type { V3Response } from '../../gateways/wechatpay/client';
@@ -21,8 +21,8 @@ export interface V3ChannelConfig {
   mchid: string;
   /** No query string (seed 004). */
   notifyUrl: string;
-  /** Signs `wx.requestPayment` parameters. */
-  merchantPrivateKey: KeyObject | string;
+  /** Signs `wx.requestPayment` parameters (the merchant API key's Signer; never the key itself). */
+  signer: Signer;
   /** Decrypts notification resources. */
   apiV3Key: string;
   /** Verifies notifications (the client verifies responses itself). */
@@ -211,15 +211,15 @@ export function prepayIdOf(res: V3Response<{ prepay_id?: unknown }>, what: strin
 }
 
 /** Pay-sign a prepay with the appid the order was created with, never a fresh read of config (seed 000 step 7). */
-export function signPrepay(deps: V3ChannelDeps, order: Order, prepayId: string): CreatedPayment {
+export async function signPrepay(deps: V3ChannelDeps, order: Order, prepayId: string): Promise<CreatedPayment> {
   return {
     prepayId,
-    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: deps.config.merchantPrivateKey }, { clock: deps.now ?? Date.now, nonce: deps.nonce }),
+    payment: await buildPayParams({ appId: order.appid, prepayId, signer: deps.config.signer }, { clock: deps.now ?? Date.now, nonce: deps.nonce }),
   };
 }
 
 /** Pay again after a cancel: the same prepay, freshly signed. */
-export function resignPrepay(deps: V3ChannelDeps, order: Order): CreatedPayment {
+export async function resignPrepay(deps: V3ChannelDeps, order: Order): Promise<CreatedPayment> {
   if (!order.prepayId) throw new WechatPayError('ARGUMENT_INVALID', `order ${order.outTradeNo} has no prepay id to sign`);
   return signPrepay(deps, order, order.prepayId);
 }

@@ -5,7 +5,7 @@
  * be paid, and it carries the `individual_auth_id` every combine sub-order needs.
  */
 import { AppError } from '../../kernel/errors';
-import { INDIVIDUAL_PAYEE_PERMISSION } from '../../gateways/wechatpay/contract-sign';
+import { INDIVIDUAL_CONTRACT_PATHS, query as queryContract } from '../../gateways/wechatpay/v3/individual-contracts';
 import { isGatewayNotFound, toGatewayAppError } from '../../channels/wechatpay-v3/errors';
 
 /** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */
@@ -18,15 +18,14 @@ export type ContractState =
   | { authState: 'UNAUTHORIZED'; operationTime?: string };
 
 export function contractPath(appid: string, openid: string): string {
-  const query = `appid=${encodeURIComponent(appid)}&permission_type=${INDIVIDUAL_PAYEE_PERMISSION}`;
-  return `/v3/ecommerce/individual-contracts/${encodeURIComponent(openid)}?${query}`;
+  return INDIVIDUAL_CONTRACT_PATHS.query(openid, appid);
 }
 
 export async function queryIndividualContract(client: V3Requester, input: { appid: string; openid: string }): Promise<ContractState> {
   if (input.openid.length < 1 || input.openid.length > 128) throw new AppError('INVALID_ARGUMENT', 'openid must be 1–128 characters');
   let data: unknown;
   try {
-    ({ data } = await client.request('GET', contractPath(input.appid, input.openid)));
+    ({ data } = await queryContract(client, input.appid, input.openid));
   } catch (error) {
     // The published page lists no 404 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html):
     // an unknown payee is answered 200 UNAUTHORIZED. Only the gateway's own "does not exist" code

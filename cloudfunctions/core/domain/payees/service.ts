@@ -6,12 +6,12 @@
  * only from the server-side contract query; its answer is cached on the payee record with a
  * freshness limit for display, but `signParams`, `confirm` and every payment query it afresh.
  */
-import type { KeyObject } from 'node:crypto';
 import type { PayeeProfile, PayeeSignParams, PayeeStatus } from '../../../../typings/api';
 import { AppError } from '../../kernel/errors';
 import type { Payee, Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
 import { buildContractSignParams, type ContractSignLayout } from '../../gateways/wechatpay/contract-sign';
+import type { Signer } from '../../gateways/wechatpay/auth/signer';
 import { queryIndividualContract, type V3Requester } from './contract-query';
 import { isShareCode, newShareCode } from './share-code';
 
@@ -20,10 +20,8 @@ export interface PayeeConfig {
   appid: string;
   /** Platform mchid. */
   mchid: string;
-  /** Merchant API private key: signs the signing-page parameters. */
-  merchantPrivateKey: KeyObject | string;
-  /** Serial of the merchant API certificate of that key: the page's `certSerialNo`. */
-  merchantSerialNo: string;
+  /** The merchant API key's Signer: signs the signing-page parameters; its `keyId` is the page's `certSerialNo`. */
+  signer: Signer;
   /** Which lines the signing-page signature covers (merchant config `payee.signLayout`). */
   signLayout: ContractSignLayout;
 }
@@ -137,8 +135,7 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
           appId: deps.config.appid,
           mchid: deps.config.mchid,
           openid,
-          privateKey: deps.config.merchantPrivateKey,
-          certSerialNo: deps.config.merchantSerialNo,
+          signer: deps.config.signer,
           layout: deps.config.signLayout,
         },
         { clock: now, nonce: deps.nonce },

@@ -3,7 +3,10 @@
  * SHA256withRSA over the canonical JSON of `data`; responses `{data, sign}` and notifications
  * (`resp_data`) verified over the data text exactly as received, never re-serialised.
  */
-import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject, verify } from 'node:crypto';
+import type { Signer } from '../wechatpay/auth/signer';
+import type { Verifier } from '../wechatpay/auth/verifier';
+import { Sha256RsaSigner } from '../wechatpay/auth/signers/sha256-rsa';
 import { HuifuError } from './errors';
 import { canonicalJson, rawMember } from './json';
 
@@ -32,12 +35,41 @@ function toPem(key: string, label: string): string {
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
-export function signText(text: string, privateKey: KeyObject): string {
-  return sign('sha256', Buffer.from(text, 'utf8'), privateKey).toString('base64');
+/** The merchant's Huifu signer from its key (PEM or the console's bare base64): SHA256withRSA, no key id. */
+export function huifuSigner(privateKey: KeyObject | string): Signer {
+  return new Sha256RsaSigner(undefined, loadHuifuPrivateKey(privateKey));
 }
 
-export function verifyText(text: string, signature: string, publicKey: KeyObject): boolean {
-  return verify('sha256', Buffer.from(text, 'utf8'), publicKey, Buffer.from(signature, 'base64'));
+/** Huifu names no key in its messages: its one public key answers under this id. */
+export const HUIFU_PUBLIC_KEY_ID = 'huifu';
+
+/** Huifu's verifier: SHA256withRSA with its public key; a mismatch is HuifuError SIGNATURE_INVALID. */
+export class HuifuVerifier implements Verifier {
+  private readonly publicKey: KeyObject;
+
+  constructor(publicKey: KeyObject | string) {
+    this.publicKey = loadHuifuPublicKey(publicKey);
+  }
+
+  has(keyId: string): boolean {
+    return keyId === HUIFU_PUBLIC_KEY_ID;
+  }
+
+  verify(keyId: string, message: string, signature: string): void {
+    if (keyId !== HUIFU_PUBLIC_KEY_ID) throw new HuifuError('KEY_INVALID', `no Huifu public key named ${keyId}`);
+    if (!verify('sha256', Buffer.from(message, 'utf8'), this.publicKey, Buffer.from(signature, 'base64'))) {
+      throw new HuifuError('SIGNATURE_INVALID', 'sign does not match the Huifu public key');
+    }
+  }
+}
+
+function verifyOrThrow(verifier: Verifier, text: string, signature: string, what: string): void {
+  try {
+    verifier.verify(HUIFU_PUBLIC_KEY_ID, text, signature);
+  } catch (cause) {
+    if (cause instanceof HuifuError && cause.code === 'SIGNATURE_INVALID') throw new HuifuError('SIGNATURE_INVALID', `${what} sign does not match`);
+    throw cause;
+  }
 }
 
 export interface HuifuRequestEnvelope {
@@ -47,14 +79,15 @@ export interface HuifuRequestEnvelope {
   dataText: string;
 }
 
-export function buildHuifuRequest(input: {
+export async function buildHuifuRequest(input: {
   sysId: string;
   productId: string;
   data: Record<string, unknown>;
-  privateKey: KeyObject;
-}): HuifuRequestEnvelope {
+  signer: Signer;
+}): Promise<HuifuRequestEnvelope> {
+  if (input.signer.algorithm !== 'SHA256withRSA') throw new HuifuError('ARGUMENT_INVALID', `Huifu needs a SHA256withRSA signer, got ${input.signer.algorithm}`);
   const dataText = canonicalJson(input.data);
-  const signature = signText(dataText, input.privateKey);
+  const signature = await input.signer.sign(dataText);
   const body = `{"sys_id":${JSON.stringify(input.sysId)},"product_id":${JSON.stringify(input.productId)},"data":${dataText},"sign":${JSON.stringify(signature)}}`;
   return { body, sign: signature, dataText };
 }
@@ -66,14 +99,14 @@ export interface VerifiedHuifuResponse<T = Record<string, unknown>> {
 }
 
 /** Verifies a response body `{data, sign}` over the raw `data` text. */
-export function verifyHuifuResponse<T = Record<string, unknown>>(body: string, publicKey: KeyObject): VerifiedHuifuResponse<T> {
+export function verifyHuifuResponse<T = Record<string, unknown>>(body: string, verifier: Verifier): VerifiedHuifuResponse<T> {
   const dataText = rawMember(body, 'data');
   const signText = rawMember(body, 'sign');
   if (dataText === undefined) throw new HuifuError('RESPONSE_MALFORMED', 'response has no data');
   if (signText === undefined) throw new HuifuError('RESPONSE_UNSIGNED', 'response has no sign');
   const signature = JSON.parse(signText) as unknown;
   if (typeof signature !== 'string' || signature === '') throw new HuifuError('RESPONSE_UNSIGNED', 'response sign is empty');
-  if (!verifyText(dataText, signature, publicKey)) throw new HuifuError('SIGNATURE_INVALID', 'response sign does not match data');
+  verifyOrThrow(verifier, dataText, signature, 'response');
   const data = JSON.parse(dataText) as unknown;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HuifuError('RESPONSE_MALFORMED', 'response data is not an object');
   return { data: data as T, dataText };

@@ -2,9 +2,9 @@
  * Huifu asynchronous notifications: a form post with `resp_code`, `resp_desc`, `sign` and
  * `resp_data` (a JSON string). The sign covers `resp_data` exactly as received.
  */
-import type { KeyObject } from 'node:crypto';
+import type { Verifier } from '../wechatpay/auth/verifier';
 import { HuifuError } from './errors';
-import { verifyText } from './envelope';
+import { HUIFU_PUBLIC_KEY_ID } from './envelope';
 
 export interface HuifuNotification<T = Record<string, unknown>> {
   respCode: string;
@@ -16,7 +16,7 @@ export interface HuifuNotification<T = Record<string, unknown>> {
 /** Accepts the raw form body (`a=1&b=2`) or already-decoded fields. */
 export function parseHuifuNotification<T = Record<string, unknown>>(
   form: string | Record<string, string | undefined>,
-  publicKey: KeyObject,
+  verifier: Verifier,
 ): HuifuNotification<T> {
   const fields = typeof form === 'string' ? Object.fromEntries(new URLSearchParams(form)) : form;
   const dataText = fields.resp_data;
@@ -24,7 +24,12 @@ export function parseHuifuNotification<T = Record<string, unknown>>(
   const sign = fields.sign?.replace(/ /g, '+');
   if (!dataText) throw new HuifuError('NOTIFICATION_MALFORMED', 'notification has no resp_data');
   if (!sign) throw new HuifuError('RESPONSE_UNSIGNED', 'notification has no sign');
-  if (!verifyText(dataText, sign, publicKey)) throw new HuifuError('SIGNATURE_INVALID', 'notification sign does not match resp_data');
+  try {
+    verifier.verify(HUIFU_PUBLIC_KEY_ID, dataText, sign);
+  } catch (cause) {
+    if (cause instanceof HuifuError && cause.code === 'SIGNATURE_INVALID') throw new HuifuError('SIGNATURE_INVALID', 'notification sign does not match resp_data');
+    throw cause;
+  }
   let data: unknown;
   try {
     data = JSON.parse(dataText);

@@ -11,7 +11,6 @@ import {
   CERTIFICATE_REFRESH_BEFORE_EXPIRY_MS,
   CERTIFICATE_REFRESH_INTERVAL_MS,
   CERTIFICATE_UNKNOWN_SERIAL_MIN_INTERVAL_MS,
-  CERTIFICATES_PATH,
   PUBLIC_KEY_ID_PREFIX,
 } from './consts';
 import type { V3Client } from './client';
@@ -20,14 +19,9 @@ import type { Clock } from '../../kernel/nonce';
 import { validateSigned } from './auth/validator';
 import type { Verifier } from './auth/verifier';
 
-interface CertificatesBody {
-  data?: Array<{
-    serial_no?: string;
-    effective_time?: string;
-    expire_time?: string;
-    encrypt_certificate?: { algorithm?: string; nonce?: string; associated_data?: string; ciphertext?: string };
-  }>;
-}
+import * as certificatesApi from './v3/certificates';
+
+type CertificatesBody = certificatesApi.ListResponse;
 
 export interface DownloadOptions {
   apiV3Key: string | Buffer;
@@ -38,13 +32,11 @@ export interface DownloadOptions {
 
 export async function downloadCertificates(client: V3Client, options: DownloadOptions): Promise<PlatformCertificate[]> {
   let certificates: PlatformCertificate[] = [];
-  await client.request('GET', CERTIFICATES_PATH, undefined, {
-    validate(headers, body) {
-      certificates = decryptCertificates(body, options.apiV3Key);
-      const downloaded = new CertificateVerifier(certificates, options.clock);
-      const verifier = options.trusted ? new CombinedVerifier(downloaded, options.trusted) : downloaded;
-      validateSigned(headers, body, { verifier, clock: options.clock, missingCode: 'RESPONSE_UNSIGNED' });
-    },
+  await certificatesApi.list(client, (headers, body) => {
+    certificates = decryptCertificates(body, options.apiV3Key);
+    const downloaded = new CertificateVerifier(certificates, options.clock);
+    const verifier = options.trusted ? new CombinedVerifier(downloaded, options.trusted) : downloaded;
+    validateSigned(headers, body, { verifier, clock: options.clock, missingCode: 'RESPONSE_UNSIGNED' });
   });
   return certificates;
 }

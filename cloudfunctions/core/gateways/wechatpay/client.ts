@@ -4,11 +4,11 @@
  * `{status, code, message, retryable}`, and retries only what may be retried, resending the
  * identical body.
  */
-import { exchange, type ExchangeFetch } from '../../kernel/http-exchange';
+import { exchange, tlsFetch, type ClientTls, type ExchangeFetch } from '../../kernel/http-exchange';
 import { WechatPayError, withRequestId } from './errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, HEADER, JSON_MEDIA_TYPE, USER_AGENT } from './consts';
 import { buildAuthorization } from './auth/authorization';
-import { Sha256RsaSigner } from './auth/sha256-rsa-signer';
+import { signerFromPem } from './auth/signers/sha256-rsa';
 import type { PrivateKeyInput } from './auth/keys';
 import { randomNonce, unixSeconds, type Clock, type NonceSource } from '../../kernel/nonce';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableApiError, type RetryPolicy } from './retry';
@@ -26,7 +26,7 @@ export interface V3ClientOptions {
   /** Merchant API certificate serial; with `privateKey` builds the default signer. */
   serialNo?: string;
   privateKey?: PrivateKeyInput;
-  /** Alternative to serialNo + privateKey (HSM, KMS). */
+  /** Alternative to serialNo + privateKey (HSM, KMS): its `keyId` is the `serial_no` sent. */
   signer?: Signer;
   verifier: Verifier;
   /**
@@ -36,6 +36,8 @@ export interface V3ClientOptions {
   onUnknownSerial?: (serial: string) => Promise<boolean>;
   baseUrl?: string;
   fetch?: FetchLike;
+  /** Mutual TLS: a client certificate presented on every call; ignored with `fetch`. */
+  tls?: ClientTls;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
@@ -82,7 +84,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function createV3Client(options: V3ClientOptions): V3Client {
   const signer = options.signer ?? defaultSigner(options);
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const doFetch: FetchLike = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const doFetch: FetchLike = options.fetch ?? (options.tls ? tlsFetch(options.tls) : (globalThis.fetch as unknown as FetchLike));
   if (typeof doFetch !== 'function') throw new WechatPayError('ARGUMENT_INVALID', 'no fetch available; inject one');
   const clock = options.clock ?? Date.now;
   const nonce = options.nonce ?? randomNonce;
@@ -100,7 +102,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       [HEADER.accept]: JSON_MEDIA_TYPE,
       [HEADER.userAgent]: userAgent,
       ...requestOptions.headers,
-      [HEADER.authorization]: buildAuthorization({
+      [HEADER.authorization]: await buildAuthorization({
         mchid: options.mchid,
         signer,
         method,
@@ -171,7 +173,7 @@ function defaultSigner(options: V3ClientOptions): Signer {
   if (!options.serialNo || !options.privateKey) {
     throw new WechatPayError('ARGUMENT_INVALID', 'either signer, or serialNo and privateKey, are required');
   }
-  return new Sha256RsaSigner(options.serialNo, options.privateKey);
+  return signerFromPem(options.privateKey, options.serialNo);
 }
 
 function queryString(query: RequestOptions['query'], hasQuery: boolean): string {

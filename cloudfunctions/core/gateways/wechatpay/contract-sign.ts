@@ -19,9 +19,10 @@
  * `certSerialNo` is sent in both layouts: the published page requires it and the seed's page
  * has no use for an extra field.
  */
-import { sign, type KeyObject } from 'node:crypto';
 import type { PayeeSignParams } from '../../../../typings/api';
-import { loadPrivateKey } from './auth/keys';
+import { WechatPayError } from './errors';
+import type { Signer } from './auth/signer';
+import { requireRsaSigner } from './paysign';
 import { randomNonce, unixSeconds, type Clock, type NonceSource } from '../../kernel/nonce';
 
 /** The merchant config's `payee.signLayout` (its schema holds the default, `published`). */
@@ -54,22 +55,23 @@ export interface ContractSignInput {
   appId: string;
   mchid: string;
   openid: string;
-  privateKey: KeyObject | string;
-  /** Serial of the merchant API certificate whose key signs (the page's `certSerialNo`). */
-  certSerialNo: string;
+  /** The merchant API key's signer; its `keyId` (the certificate serial) is the page's `certSerialNo`. */
+  signer: Signer;
   layout: ContractSignLayout;
   timeStamp?: string;
   nonceStr?: string;
 }
 
-export function buildContractSignParams(
+export async function buildContractSignParams(
   input: ContractSignInput,
   options: { clock?: Clock; nonce?: NonceSource } = {},
-): ContractSignParams {
+): Promise<ContractSignParams> {
+  const certSerialNo = input.signer.keyId;
+  if (!certSerialNo) throw new WechatPayError('ARGUMENT_INVALID', 'the signing page needs a signer that names its key (certSerialNo)');
   const timeStamp = input.timeStamp ?? unixSeconds(options.clock ?? Date.now);
   const nonceStr = input.nonceStr ?? (options.nonce ?? randomNonce)();
   const message = contractSignMessage(input.layout, { appId: input.appId, timeStamp, nonceStr, mchid: input.mchid, openid: input.openid });
-  const signature = sign('sha256', Buffer.from(message, 'utf8'), loadPrivateKey(input.privateKey)).toString('base64');
+  const signature = await requireRsaSigner(input.signer, 'signing-page signature').sign(message);
   return {
     mchid: input.mchid,
     appid: input.appId,
@@ -77,7 +79,7 @@ export function buildContractSignParams(
     nonceStr,
     package: contractPackage(input.openid),
     signType: 'RSA',
-    certSerialNo: input.certSerialNo,
+    certSerialNo,
     signature,
   };
 }

@@ -1,7 +1,9 @@
 export * from './consts';
 export * from './auth/keys';
-export type { Signer } from './auth/signer';
-export { Sha256RsaSigner } from './auth/sha256-rsa-signer';
+export type { Signer, SignatureAlgorithm } from './auth/signer';
+export { Sha256RsaSigner, signerFromPem } from './auth/signers/sha256-rsa';
+export { Md5Signer } from './auth/signers/md5';
+export { HmacSha256Signer } from './auth/signers/hmac-sha256';
 export type { Verifier } from './auth/verifier';
 export { CertificateVerifier } from './auth/certificate-verifier';
 export { PublicKeyVerifier } from './auth/public-key-verifier';

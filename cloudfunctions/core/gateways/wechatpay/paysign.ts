@@ -1,10 +1,10 @@
 /**
  * Front-end signature made on the server: `wx.requestPayment` parameters, SHA256withRSA over
- * fields joined by `\n`, with a trailing `\n`, signed with the merchant key; the appid must be the
- * one the order was created with. (The individual-payee signing page's signature: contract-sign.ts.)
+ * fields joined by `\n`, with a trailing `\n`, signed by the merchant's Signer; the appid must be
+ * the one the order was created with. (The individual-payee signing page's signature: contract-sign.ts.)
  */
-import { sign, type KeyObject } from 'node:crypto';
-import { loadPrivateKey } from './auth/keys';
+import { WechatPayError } from './errors';
+import type { Signer } from './auth/signer';
 import { randomNonce, unixSeconds, type Clock, type NonceSource } from '../../kernel/nonce';
 
 export interface PayParams {
@@ -21,17 +21,19 @@ export interface FrontEndSignOptions {
   nonce?: NonceSource;
 }
 
-function rsaSign(message: string, privateKey: KeyObject | string): string {
-  return sign('sha256', Buffer.from(message, 'utf8'), loadPrivateKey(privateKey)).toString('base64');
+/** The pay-sign is SHA256withRSA (`signType: 'RSA'`): any other signer is a wiring mistake. */
+export function requireRsaSigner(signer: Signer, what: string): Signer {
+  if (signer.algorithm !== 'SHA256withRSA') throw new WechatPayError('ARGUMENT_INVALID', `${what} needs a SHA256withRSA signer, got ${signer.algorithm}`);
+  return signer;
 }
 
-export function buildPayParams(
-  input: { appId: string; prepayId: string; privateKey: KeyObject | string; timeStamp?: string; nonceStr?: string },
+export async function buildPayParams(
+  input: { appId: string; prepayId: string; signer: Signer; timeStamp?: string; nonceStr?: string },
   options: FrontEndSignOptions = {},
-): PayParams {
+): Promise<PayParams> {
   const timeStamp = input.timeStamp ?? unixSeconds(options.clock ?? Date.now);
   const nonceStr = input.nonceStr ?? (options.nonce ?? randomNonce)();
   const pkg = `prepay_id=${input.prepayId}`;
-  const paySign = rsaSign(`${input.appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`, input.privateKey);
+  const paySign = await requireRsaSigner(input.signer, 'pay-sign').sign(`${input.appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`);
   return { timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign };
 }

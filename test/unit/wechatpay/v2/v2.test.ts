@@ -13,6 +13,7 @@ import {
   parseXml,
   signV2,
   verifyV2,
+  v2Signer,
   WechatPayError,
 } from '../../../../cloudfunctions/core/gateways/wechatpay/v2';
 import { errorCodeOf } from '../../../helpers/error-code';
@@ -105,16 +106,16 @@ describe('APIv2 notifications and responses', () => {
 });
 
 describe('APIv2 pay-sign', () => {
-  it('signs appId, nonceStr, package, signType, timeStamp like wechatpay-axios-plugin', () => {
-    const params = buildV2PayParams({ appId: 'wxd930ea5d5a258f4f', prepayId: 'wx2017033010242291fcfe0db70013231072', key: KEY, timeStamp: '1490840662', nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS' });
+  it('signs appId, nonceStr, package, signType, timeStamp like wechatpay-axios-plugin', async () => {
+    const params = await buildV2PayParams({ appId: 'wxd930ea5d5a258f4f', prepayId: 'wx2017033010242291fcfe0db70013231072', signer: v2Signer(KEY), timeStamp: '1490840662', nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS' });
     expect(params).toMatchObject({ timeStamp: '1490840662', package: 'prepay_id=wx2017033010242291fcfe0db70013231072', signType: 'MD5' });
     expect(params.paySign).toBe(Hash.sign('MD5', { appId: 'wxd930ea5d5a258f4f', timeStamp: '1490840662', nonceStr: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS', package: 'prepay_id=wx2017033010242291fcfe0db70013231072', signType: 'MD5' }, KEY));
-    const hmac = buildV2PayParams({ appId: 'wx1', prepayId: 'p', key: KEY, signType: 'HMAC-SHA256' }, { clock: () => 1_700_000_000_000, nonce: () => 'N' });
+    const hmac = await buildV2PayParams({ appId: 'wx1', prepayId: 'p', signer: v2Signer(KEY, 'HMAC-SHA256') }, { clock: () => 1_700_000_000_000, nonce: () => 'N' });
     expect(hmac.paySign).toBe(Hash.sign('HMAC-SHA256', { appId: 'wx1', timeStamp: '1700000000', nonceStr: 'N', package: 'prepay_id=p', signType: 'HMAC-SHA256' }, KEY));
   });
 
-  it('signs APP invoke parameters with lower-case names and package=Sign=WXPay', () => {
-    const params = buildV2AppPayParams({ appId: 'wx1', mchId: '1900000109', prepayId: 'WX1217752501201407033233368018', key: KEY, timestamp: '1412000000', nonceStr: 'N1' });
+  it('signs APP invoke parameters with lower-case names and package=Sign=WXPay', async () => {
+    const params = await buildV2AppPayParams({ appId: 'wx1', mchId: '1900000109', prepayId: 'WX1217752501201407033233368018', signer: v2Signer(KEY), timestamp: '1412000000', nonceStr: 'N1' });
     const { sign, ...rest } = params;
     expect(rest).toEqual({ appid: 'wx1', partnerid: '1900000109', prepayid: 'WX1217752501201407033233368018', package: 'Sign=WXPay', noncestr: 'N1', timestamp: '1412000000' });
     expect(sign).toBe(Hash.sign('MD5', rest, KEY));

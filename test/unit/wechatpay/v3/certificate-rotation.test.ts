@@ -8,7 +8,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID, sign } from 'node:crypto';
 import { parseV3Notification } from '../../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
-import { CERTIFICATE_REFRESH_INTERVAL_MS, CertificateVerifier, createV3Client, encryptResource, PlatformCertificateManager, WechatPayError } from '../../../../cloudfunctions/core/gateways/wechatpay';
+import { CERTIFICATE_REFRESH_INTERVAL_MS, CertificateVerifier, createV3Client, encryptResource, PlatformCertificateManager, signerFromPem, WechatPayError } from '../../../../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key, randomPublicKeyId, type TestCertificate } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();
@@ -134,7 +134,7 @@ it('a notification under the new serial is verified after one download', async (
     'wechatpay-serial': newCert.serialNo,
     'wechatpay-signature': sign('sha256', Buffer.from(`${timestamp}\nn1\n${body}\n`), newCert.keyPair.privateKey).toString('base64'),
   };
-  const config = { appid: 'wx1', mchid: '1900009191', notifyUrl: 'https://m.example/n', merchantPrivateKey: merchant.privatePem, apiV3Key, verifier };
+  const config = { appid: 'wx1', mchid: '1900009191', notifyUrl: 'https://m.example/n', signer: signerFromPem(merchant.privatePem), apiV3Key, verifier };
   await expect(parseV3Notification({ headers, body }, { config })).rejects.toMatchObject({ code: 'SERIAL_UNKNOWN' });
   expect(downloads).toBe(0);
   const n = await parseV3Notification({ headers, body }, { config: { ...config, onUnknownSerial: (s) => manager.refreshForSerial(s) } });

@@ -18,10 +18,10 @@ describe('request signature', () => {
     expect(ours).toBe(Formatter.request('GET', '/v3/certificates?a=1&b=2', '1554208460', 'NONCE', ''));
   });
 
-  it('produces an Authorization header whose signature wechatpay-axios-plugin verifies (query included)', () => {
+  it('produces an Authorization header whose signature wechatpay-axios-plugin verifies (query included)', async () => {
     const signer = new Sha256RsaSigner(serialNo, merchant.privatePem);
     const path = '/v3/ecommerce/individual-contracts/oUpF8u?appid=wxd678efh567h23787&permission_type=INDIVIDUAL_PAYEE';
-    const header = buildAuthorization({ mchid: '1900009191', signer, method: 'GET', pathWithQuery: path, body: '', timestamp: '1554208460', nonce: '593BEC0C930BF1AFEB40B4A08C8FB242' });
+    const header = await buildAuthorization({ mchid: '1900009191', signer, method: 'GET', pathWithQuery: path, body: '', timestamp: '1554208460', nonce: '593BEC0C930BF1AFEB40B4A08C8FB242' });
     expect(header.startsWith(`${AUTHORIZATION_SCHEMA} mchid="1900009191",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",timestamp="1554208460",serial_no="${serialNo}",signature="`)).toBe(true);
     const fields = parseAuthorization(header)!;
     expect(fields).toMatchObject({ mchid: '1900009191', serial_no: serialNo, timestamp: '1554208460' });
@@ -30,11 +30,11 @@ describe('request signature', () => {
     expect(Rsa.verify(Formatter.request('GET', path.split('?')[0]!, '1554208460', fields.nonce_str, ''), fields.signature, merchant.publicKey)).toBe(false);
   });
 
-  it('signs the POST body byte for byte; equal to the independent implementation (PKCS#1 v1.5 is deterministic)', () => {
+  it('signs the POST body byte for byte; equal to the independent implementation (PKCS#1 v1.5 is deterministic)', async () => {
     const signer = new Sha256RsaSigner(serialNo, merchant.privateKey);
     const body = '{"appid":"wx1","description":"测试","amount":{"total":1}}';
     const message = buildRequestMessage('POST', '/v3/pay/transactions/jsapi', '1700000000', 'abc', body);
-    expect(signer.sign(message)).toBe(Rsa.sign(Formatter.request('POST', '/v3/pay/transactions/jsapi', '1700000000', 'abc', body), merchant.privateKey));
+    expect(await signer.sign(message)).toBe(Rsa.sign(Formatter.request('POST', '/v3/pay/transactions/jsapi', '1700000000', 'abc', body), merchant.privateKey));
   });
 
   it('rejects a public key where a private key is needed', () => {

@@ -1,4 +1,5 @@
 import { AUTHORIZATION_SCHEMA } from '../consts';
+import { WechatPayError } from '../errors';
 import type { Signer } from './signer';
 
 /** `METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n`; BODY is the exact string sent, empty for GET. */
@@ -18,14 +19,16 @@ export interface AuthorizationInput {
   nonce: string;
 }
 
-/** The `Authorization` header value of an APIv3 request. */
-export function buildAuthorization(input: AuthorizationInput): string {
-  const signature = input.signer.sign(
+/** The `Authorization` header value of an APIv3 request; `serial_no` is the signer's key id. */
+export async function buildAuthorization(input: AuthorizationInput): Promise<string> {
+  const serialNo = input.signer.keyId;
+  if (!serialNo) throw new WechatPayError('ARGUMENT_INVALID', 'an APIv3 signer must name its key (keyId: the merchant API certificate serial)');
+  const signature = await input.signer.sign(
     buildRequestMessage(input.method, input.pathWithQuery, input.timestamp, input.nonce, input.body),
   );
   return (
     `${AUTHORIZATION_SCHEMA} mchid="${input.mchid}",nonce_str="${input.nonce}",` +
-    `timestamp="${input.timestamp}",serial_no="${input.signer.serialNo}",signature="${signature}"`
+    `timestamp="${input.timestamp}",serial_no="${serialNo}",signature="${signature}"`
   );
 }
 

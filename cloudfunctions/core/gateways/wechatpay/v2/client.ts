@@ -4,12 +4,13 @@
  * unsigned) becomes `V2_RETURN_FAIL`; business results (`result_code`, `err_code`) are returned
  * for the caller to interpret.
  */
-import { exchange, type ExchangeFetch } from '../../../kernel/http-exchange';
+import { exchange, tlsFetch, type ClientTls, type ExchangeFetch } from '../../../kernel/http-exchange';
 import { WechatPayError } from '../errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from '../consts';
 import { randomNonce, type NonceSource } from '../../../kernel/nonce';
 import { parseSignedXml } from './notify';
-import { signV2, type V2SignType } from './sign';
+import type { Signer } from '../auth/signer';
+import { signV2With, v2Signer, v2SignTypeOf, type V2SignType } from './sign';
 import { buildXml } from './xml';
 
 export type V2Fetch = ExchangeFetch;
@@ -17,11 +18,15 @@ export type V2Fetch = ExchangeFetch;
 export interface V2ClientOptions {
   appId: string;
   mchId: string;
-  /** The 32-character APIv2 key. */
+  /** The 32-character APIv2 key: verifies answers (a v2 check recomputes the sign). */
   key: string;
   signType?: V2SignType;
+  /** Signs requests; default `v2Signer(key, signType)`. Its algorithm is the request's sign type. */
+  signer?: Signer;
   baseUrl?: string;
   fetch?: V2Fetch;
+  /** Mutual TLS: the merchant API certificate presented on every call (refunds require it); ignored with `fetch`. */
+  tls?: ClientTls;
   timeoutMs?: number;
   nonce?: NonceSource;
 }
@@ -32,9 +37,10 @@ export interface V2Client {
 }
 
 export function createV2Client(options: V2ClientOptions): V2Client {
-  const signType = options.signType ?? 'MD5';
+  const signer = options.signer ?? v2Signer(options.key, options.signType ?? 'MD5');
+  const signType = v2SignTypeOf(signer);
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const doFetch = options.fetch ?? (globalThis.fetch as unknown as V2Fetch);
+  const doFetch = options.fetch ?? (options.tls ? tlsFetch(options.tls) : (globalThis.fetch as unknown as V2Fetch));
   const nonce = options.nonce ?? randomNonce;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
@@ -47,7 +53,7 @@ export function createV2Client(options: V2ClientOptions): V2Client {
         ...(signType === 'MD5' ? {} : { sign_type: signType }),
         ...params,
       };
-      request.sign = signV2(request, options.key, signType);
+      request.sign = await signV2With(request, signer);
       const { status, text } = await exchange(
         doFetch,
         baseUrl + path,

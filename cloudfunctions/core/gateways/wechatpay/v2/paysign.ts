@@ -1,6 +1,7 @@
 /** APIv2 invoke parameters: mini-program `wx.requestPayment` and APP `PayReq`. */
 import { randomNonce, unixSeconds, type Clock, type NonceSource } from '../../../kernel/nonce';
-import { signV2, type V2SignType } from './sign';
+import type { Signer } from '../auth/signer';
+import { signV2With, v2SignTypeOf, type V2SignType } from './sign';
 
 export interface V2PayParams {
   timeStamp: string;
@@ -16,15 +17,15 @@ export interface V2SignOptions {
 }
 
 /** paySign = v2 sign over appId, nonceStr, package, signType, timeStamp (names as written). */
-export function buildV2PayParams(
-  input: { appId: string; prepayId: string; key: string; signType?: V2SignType; timeStamp?: string; nonceStr?: string },
+export async function buildV2PayParams(
+  input: { appId: string; prepayId: string; signer: Signer; timeStamp?: string; nonceStr?: string },
   options: V2SignOptions = {},
-): V2PayParams {
-  const signType = input.signType ?? 'MD5';
+): Promise<V2PayParams> {
+  const signType = v2SignTypeOf(input.signer);
   const timeStamp = input.timeStamp ?? unixSeconds(options.clock ?? Date.now);
   const nonceStr = input.nonceStr ?? (options.nonce ?? randomNonce)();
   const pkg = `prepay_id=${input.prepayId}`;
-  const paySign = signV2({ appId: input.appId, nonceStr, package: pkg, signType, timeStamp }, input.key, signType);
+  const paySign = await signV2With({ appId: input.appId, nonceStr, package: pkg, signType, timeStamp }, input.signer);
   return { timeStamp, nonceStr, package: pkg, signType, paySign };
 }
 
@@ -39,10 +40,10 @@ export interface V2AppPayParams {
 }
 
 /** APP invoke: sign over appid, partnerid, prepayid, package=Sign=WXPay, noncestr, timestamp. */
-export function buildV2AppPayParams(
-  input: { appId: string; mchId: string; prepayId: string; key: string; signType?: V2SignType; timestamp?: string; nonceStr?: string },
+export async function buildV2AppPayParams(
+  input: { appId: string; mchId: string; prepayId: string; signer: Signer; timestamp?: string; nonceStr?: string },
   options: V2SignOptions = {},
-): V2AppPayParams {
+): Promise<V2AppPayParams> {
   const params = {
     appid: input.appId,
     partnerid: input.mchId,
@@ -51,5 +52,5 @@ export function buildV2AppPayParams(
     noncestr: input.nonceStr ?? (options.nonce ?? randomNonce)(),
     timestamp: input.timestamp ?? unixSeconds(options.clock ?? Date.now),
   };
-  return { ...params, sign: signV2(params, input.key, input.signType ?? 'MD5') };
+  return { ...params, sign: await signV2With(params, input.signer) };
 }
