@@ -315,6 +315,11 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
         format: 'cjs',
         external: FUNCTION_EXTERNALS,
         legalComments: 'none',
+        // Minified: a smaller bundle parses faster at every cold start (bench e2e: size and require
+        // time). keepNames keeps function and class names, so a stack trace in the function log
+        // still reads `at createOrderService …` rather than `at Qe …`.
+        minify: true,
+        keepNames: true,
         logLevel: 'silent',
       });
       const pkg = {

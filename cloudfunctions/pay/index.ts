@@ -1,5 +1,5 @@
-// Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
-import * as z from 'zod';
+// zod's tree-shakeable build; kernel/validation.ts words its issues.
+import * as z from 'zod/mini';
 import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
 import { isValidOutTradeNo } from '../core/domain/orders/out-trade-no';
 import { runtime } from '../core/runtime';
@@ -10,26 +10,28 @@ import { runtime } from '../core/runtime';
  * the order service once.
  */
 
-const fen = z.number().int('must be an integer number of fen').positive('must be positive').max(Number.MAX_SAFE_INTEGER);
-const outTradeNo = z.string().refine(isValidOutTradeNo, 'must be 1–32 characters of [0-9A-Za-z_-]');
+const fen = z.int('must be an integer number of fen').check(z.positive('must be positive'), z.maximum(Number.MAX_SAFE_INTEGER));
+const outTradeNo = z.string().check(z.refine(isValidOutTradeNo, 'must be 1–32 characters of [0-9A-Za-z_-]'));
 /** Shown to the payer; the gateway takes at most 127 bytes. */
-const description = z
-  .string()
-  .max(127)
-  .refine((text) => Buffer.byteLength(text, 'utf8') <= 127, 'must be at most 127 bytes')
-  .refine((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters');
+const description = z.string().check(
+  z.maxLength(127),
+  z.refine((text) => Buffer.byteLength(text, 'utf8') <= 127, 'must be at most 127 bytes'),
+  z.refine((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters'),
+);
+const pageSize = z.optional(z.int().check(z.minimum(1), z.maximum(100)));
+const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(512)));
 
 /** Client-generated; a retry with the same key is the same request (pay.create: the same order; pay.refund: the same refund). */
-const idempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]');
+const idempotencyKey = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]'));
 
 const actions = {
   create: {
     schema: z.object({
       channel: z.enum(['jsapi', 'combine']),
       amount: fen,
-      description: description.optional(),
+      description: z.optional(description),
       idempotencyKey,
-      payeeCode: z.string().min(1).max(64).optional(),
+      payeeCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     }),
     run: (request, caller) => runtime().orders.create(caller, request),
   },
@@ -43,9 +45,9 @@ const actions = {
   },
   list: {
     schema: z.object({
-      pageSize: z.number().int().min(1).max(100).optional(),
-      cursor: z.string().min(1).max(512).optional(),
-      role: z.enum(['payer', 'payee']).optional(),
+      pageSize,
+      cursor,
+      role: z.optional(z.enum(['payer', 'payee'])),
     }),
     run: (request, caller) => runtime().orders.list(caller, request),
   },
@@ -54,17 +56,18 @@ const actions = {
     schema: z.object({
       outTradeNo,
       amount: fen,
-      reason: z
-        .string()
-        .max(80)
-        .refine((text) => Buffer.byteLength(text, 'utf8') <= 80, 'must be at most 80 bytes')
-        .optional(),
+      reason: z.optional(
+        z.string().check(
+          z.maxLength(80),
+          z.refine((text) => Buffer.byteLength(text, 'utf8') <= 80, 'must be at most 80 bytes'),
+        ),
+      ),
       idempotencyKey,
     }),
     run: (request, caller) => runtime().orders.refund(caller, request),
   },
   alerts: {
-    schema: z.object({ pageSize: z.number().int().min(1).max(100).optional(), cursor: z.string().min(1).max(512).optional() }),
+    schema: z.object({ pageSize, cursor }),
     run: (request, caller) => runtime().orders.alerts(caller, request),
   },
 } satisfies ContractActions<'pay'>;
