@@ -10,11 +10,15 @@ import { runtime } from '../core/runtime';
  * the order service once.
  */
 
-const fen = z.int('must be an integer number of fen').check(z.positive('must be positive'), z.maximum(Number.MAX_SAFE_INTEGER));
+// A missing amount says "is required" (our wording); anything else that is no integer says fen.
+const fen = z
+  .int({ error: (issue) => (issue.input === undefined ? undefined : 'must be an integer number of fen') })
+  .check(z.positive('must be positive'), z.maximum(Number.MAX_SAFE_INTEGER));
 const outTradeNo = z.string().check(z.refine(isValidOutTradeNo, 'must be 1–32 characters of [0-9A-Za-z_-]'));
 /** Shown to the payer; the gateway takes at most 127 bytes. */
 const description = z.string().check(
-  z.maxLength(127),
+  // abort: a text over 127 characters is over 127 bytes too; one message is enough.
+  z.maxLength(127, { abort: true }),
   z.refine((text) => Buffer.byteLength(text, 'utf8') <= 127, 'must be at most 127 bytes'),
   z.refine((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters'),
 );
@@ -58,7 +62,7 @@ const actions = {
       amount: fen,
       reason: z.optional(
         z.string().check(
-          z.maxLength(80),
+          z.maxLength(80, { abort: true }),
           z.refine((text) => Buffer.byteLength(text, 'utf8') <= 80, 'must be at most 80 bytes'),
         ),
       ),

@@ -8,14 +8,12 @@
  */
 import * as z from 'zod/mini';
 
+export { isObject } from './is-object';
+
 /** Any zod schema, mini or classic (both are `$ZodType`s underneath). */
 export type Schema<Out = unknown> = z.core.$ZodType<Out>;
 export type Issue = z.core.$ZodIssue;
 
-/** One plain JSON-ish object (not an array, not null): the one guard the server uses for it. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 type RawIssue = z.core.$ZodRawIssue;
 

@@ -3,7 +3,7 @@
  * deploy-specific base URL, each into its gateway's section — and the pre-sections flat shape,
  * still accepted for one release with a deprecation warning.
  */
-import { isObject } from '../validation';
+import { isObject } from '../is-object';
 import { LEGACY_V3_FIELDS } from './schema';
 
 /** Env vars that override a field of the file (secrets, and the deploy-specific base URL). */

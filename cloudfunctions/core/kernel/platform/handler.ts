@@ -1,7 +1,8 @@
 import type * as z from 'zod/mini';
 import type { ApiError, ApiResult, CallName, CallRequest, CallResponse } from '../../../../typings/api';
 import { AppError, isAppError } from '../errors';
-import { describeIssues, isObject, validate, type Schema } from '../validation';
+import { isObject } from '../is-object';
+import { describeIssues, validate, type Schema } from '../validation';
 import { callerIdentity, type Caller } from './identity';
 import { refuseIllFormedText } from './well-formed';
 
@@ -15,9 +16,10 @@ export interface ActionDef<Req, Res> {
 export const DEFAULT_ACTION = 'default';
 
 /**
- * The actions a function must implement to honour `typings/api.d.ts`: `actionsFor<'pay'>()` has
- * `create`, `query`, …; a single-job function (`login`) has `default`. Use it with `satisfies`
- * so a drifted request or response type fails the build.
+ * The actions a function must implement to honour `typings/api.d.ts`: `ContractActions<'pay'>`
+ * has `create`, `query`, …; a single-job function (`login`) has `default`. Use it as
+ * `const actions = { … } satisfies ContractActions<'pay'>`, so a drifted request or response type
+ * fails the build.
  */
 export type ContractActions<F extends string> = {
   [N in CallName as N extends `${F}.${infer A}` ? A : N extends F ? typeof DEFAULT_ACTION : never]: ActionDef<CallRequest<N>, CallResponse<N>>;

@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import type { ApiError } from '../../../../typings/api';
 import { AppError } from '../errors';
 import { initCloud } from './cloud';
-import { describeIssues, isObject, validate } from '../validation';
+import { isObject } from '../is-object';
+import { describeIssues, validate } from '../validation';
 import { toApiError } from './handler';
 import { refuseIllFormedText } from './well-formed';
 
