@@ -70,7 +70,7 @@ describe('gateway sections', () => {
   it.each([
     ['v2 sign type', { wechatpayV2: { ...v2, signType: 'SHA1' } }, /wechatpayV2\.signType: must be one of MD5, HMAC-SHA256/],
     ['v2 key missing', { wechatpayV2: { ...v2, key: undefined } }, /wechatpayV2\.key is required/],
-    ['v2 key length', { wechatpayV2: { ...v2, key: 'short' } }, /wechatpayV2\.key must be 32 letters or digits/],
+    ['v2 key empty', { wechatpayV2: { ...v2, key: '' } }, /wechatpayV2\.key must not be empty/],
     ['v2 PKCS#12 without password', { wechatpayV2: { ...v2, clientCertificate: { pkcs12File: 'apiclient_cert.p12' } } }, /wechatpayV2\.clientCertificate\.pkcs12Password is required/],
     ['v2 half a PEM pair', { wechatpayV2: { ...v2, clientCertificate: { certificate: certificate.pem } } }, /wechatpayV2\.clientCertificate needs certificate \+ privateKey/],
     ['huifu without huifu_id', { huifu: { ...huifu, huifuId: undefined } }, /huifu\.huifuId: is required/],
