@@ -72,7 +72,7 @@ function buildSchemas() {
         privateKey: z.optional(pem('')),
         privateKeyFile: z.optional(text()),
         pkcs12File: z.optional(text()),
-        /** The PKCS#12 password (WeChat Pay issues it as the mchid); may come from the env. */
+        /** The PKCS#12 password; may come from the env. */
         pkcs12Password: z.optional(z.string()),
       }),
     ),
