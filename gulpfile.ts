@@ -289,6 +289,11 @@ export interface FunctionsBuildOptions {
   outDir?: string;
   /** Build only these functions. */
   only?: string[];
+  /**
+   * Told the source files each bundle was built from (esbuild's metafile, repo-relative paths):
+   * the minified bundle no longer names them in comments.
+   */
+  onInputs?: (name: string, inputs: string[]) => void;
 }
 
 export function listFunctions(srcDir = PATHS.functionsSrc): string[] {
@@ -306,7 +311,7 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
     names.map(async (name) => {
       const fnOut = join(outDir, name);
       mkdirSync(fnOut, { recursive: true });
-      await esbuild.build({
+      const result = await esbuild.build({
         entryPoints: [join(srcDir, name, 'index.ts')],
         outfile: join(fnOut, 'index.js'),
         bundle: true,
@@ -315,8 +320,15 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
         format: 'cjs',
         external: FUNCTION_EXTERNALS,
         legalComments: 'none',
+        // Minified: a smaller bundle parses faster at every cold start (bench e2e: size and require
+        // time). keepNames keeps function and class names, so a stack trace in the function log
+        // still reads `at createOrderService …` rather than `at Qe …`.
+        minify: true,
+        keepNames: true,
+        metafile: opts.onInputs !== undefined,
         logLevel: 'silent',
       });
+      if (opts.onInputs && result.metafile) opts.onInputs(name, Object.keys(result.metafile.inputs));
       const pkg = {
         name,
         version: rootPkg.version,

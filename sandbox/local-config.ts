@@ -6,7 +6,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MerchantConfigFile } from '../cloudfunctions/core/kernel/config';
+import type { MerchantConfigFile, WechatpayV3File } from '../cloudfunctions/core/kernel/config';
 import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
 
@@ -29,6 +29,8 @@ export interface LocalConfigOptions {
   signLayout?: 'published' | 'seed';
   /** Merged over the defaults (amount limits, TTL, minCloseIntervalMs, …). */
   overrides?: Partial<MerchantConfigFile>;
+  /** Merged over the `wechatpayV3` section's fields (notifyUrl, apiV3Key, merchant, …). */
+  wechatpayV3Overrides?: Partial<WechatpayV3File>;
   /** Default `<dataDir>/pay-config.json`. */
   file?: string;
 }
@@ -41,27 +43,30 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
   const mode = options.platformMode ?? 'both';
   const admins = options.admins ?? (options.openidOf ? [options.openidOf('admin')] : []);
   return {
-    mchid: keys.mchid,
     appid: keys.appid,
-    merchant: { serialNo: keys.merchant.serialNo, privateKeyFile: join(keyDir, 'merchant_key.pem') },
-    platform:
-      mode === 'download'
-        ? { downloadCertificates: true }
-        : {
-            ...(mode !== 'publicKey' ? { certificateFiles: [join(keyDir, 'platform_cert.pem')] } : {}),
-            ...(mode !== 'certificate' ? { publicKeyId: keys.platformPublicKey.keyId, publicKeyFile: join(keyDir, 'platform_pubkey.pem') } : {}),
-          },
-    apiV3Key: keys.apiV3Key,
-    gatewayBaseUrl: options.gatewayUrl,
-    notifyUrl: `${options.hostUrl.replace(/\/+$/, '')}/http/payNotify`,
+    wechatpayV3: {
+      mchid: keys.mchid,
+      merchant: { serialNo: keys.merchant.serialNo, privateKeyFile: join(keyDir, 'merchant_key.pem') },
+      platform:
+        mode === 'download'
+          ? { downloadCertificates: true }
+          : {
+              ...(mode !== 'publicKey' ? { certificateFiles: [join(keyDir, 'platform_cert.pem')] } : {}),
+              ...(mode !== 'certificate' ? { publicKeyId: keys.platformPublicKey.keyId, publicKeyFile: join(keyDir, 'platform_pubkey.pem') } : {}),
+            },
+      apiV3Key: keys.apiV3Key,
+      gatewayBaseUrl: options.gatewayUrl,
+      notifyUrl: `${options.hostUrl.replace(/\/+$/, '')}/http/payNotify`,
+      // Short retries: a local gateway that fails does so on purpose (fault injection).
+      http: { timeoutMs: 5_000, maxAttempts: 3 },
+      ...options.wechatpayV3Overrides,
+    },
     ...(options.signLayout ? { payee: { signLayout: options.signLayout } } : {}),
     orderTtlMinutes: 30,
     amount: { ...LOCAL_AMOUNT_LIMITS },
     admins,
     store: { kind: 'sqlite', file: join(dataDir, 'store.sqlite') },
     defaultDescription: '本地沙箱订单',
-    // Short retries: a local gateway that fails does so on purpose (fault injection).
-    http: { timeoutMs: 5_000, maxAttempts: 3 },
     ...options.overrides,
   };
 }
@@ -69,7 +74,8 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
 /**
  * Writes the local merchant config and returns its path (to be set as `PAY_CONFIG_FILE`). The
  * result is validated with the functions' own schema first, so a broken local config fails here,
- * not at the first payment. The file holds the APIv3 key: written 0600.
+ * not at the first payment. The file holds the APIv3 key: written 0600. Only the `wechatpayV3`
+ * section is written: the v2 and Huifu sandboxes have no channel on the server side yet.
  */
 export function writeLocalMerchantConfig(options: LocalConfigOptions): string {
   const config = localMerchantConfig(options);

@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'GATEWAY_REJECTED'
   /** The gateway is unavailable after our bounded retries; retrying later may work. */
   | 'GATEWAY_UNAVAILABLE'
+  /** The channel asked for is not configured on this server (its gateway's config section is missing); not retryable. */
+  | 'CHANNEL_UNAVAILABLE'
   /** A gateway response failed signature verification. */
   | 'GATEWAY_UNTRUSTED'
   /** The payee has not (or no longer) authorized receiving money. */

@@ -8,7 +8,7 @@ import { createJsapiChannel } from './channels/wechatpay-jsapi/channel';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
 import type { V3ChannelConfig } from './channels/wechatpay-v3/mapping';
 import { AppError } from './kernel/errors';
-import { ConfigError, merchantConfig, type MerchantConfig } from './kernel/config';
+import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV3Config } from './kernel/config';
 import { createOrderService, type OrderService } from './domain/orders/service';
 import { createPayeeService, type PayeeService } from './domain/payees/service';
 import { initCloud } from './kernel/platform/cloud';
@@ -50,57 +50,62 @@ export interface RuntimeOverrides {
 }
 
 /** Certificates and/or the `PUB_KEY_ID_` key, side by side (a merchant may be mid-migration). */
-export function buildVerifier(config: MerchantConfig, now: () => number = Date.now, certificates = certificateVerifierOf(config, now)): Verifier {
+export function buildVerifier(config: WechatpayV3Config, now: () => number = Date.now, certificates = certificateVerifierOf(config, now)): Verifier {
   const verifiers: Verifier[] = [];
   if (certificates) verifiers.push(certificates);
   if (config.platform.publicKey) verifiers.push(new PublicKeyVerifier(config.platform.publicKey.id, config.platform.publicKey.pem));
   return verifiers.length === 1 ? verifiers[0] : new CombinedVerifier(...verifiers);
 }
 
-function certificateVerifierOf(config: MerchantConfig, now: () => number): CertificateVerifier | undefined {
+function certificateVerifierOf(config: WechatpayV3Config, now: () => number): CertificateVerifier | undefined {
   const { certificates, downloadCertificates } = config.platform;
   return certificates.length || downloadCertificates ? new CertificateVerifier(certificates, now) : undefined;
 }
 
 export function createRuntime(config: MerchantConfig, overrides: RuntimeOverrides = {}): Runtime {
   const now = overrides.now ?? Date.now;
+  // Every channel today is a v3 one: without the section there is nothing to pay with.
+  const wechatpayV3 = config.wechatpayV3;
+  if (!wechatpayV3) {
+    throw new AppError('CHANNEL_UNAVAILABLE', `${GATEWAY_SECTIONS.wechatpayV3.label} is not configured on this server: channels ${GATEWAY_SECTIONS.wechatpayV3.channels.join(', ')} are unavailable`);
+  }
   // The only place a merchant key is turned into something that signs; everything past here holds a Signer.
-  const signer = overrides.signer ?? signerFromPem(config.merchant.privateKey, config.merchant.serialNo);
-  const certificates = certificateVerifierOf(config, now);
-  const verifier = buildVerifier(config, now, certificates);
+  const signer = overrides.signer ?? signerFromPem(wechatpayV3.merchant.privateKey, wechatpayV3.merchant.serialNo);
+  const certificates = certificateVerifierOf(wechatpayV3, now);
+  const verifier = buildVerifier(wechatpayV3, now, certificates);
   // Certificate mode (shipped or downloaded certificates): a serial we do not hold — the gateway
   // rotated its certificate — is looked up once at `GET /v3/certificates` before anything is
   // refused. Late-bound: the manager downloads through the client it serves.
   let manager: PlatformCertificateManager | undefined;
   const onUnknownSerial = (serial: string) => (manager ? manager.refreshForSerial(serial) : Promise.resolve(false));
   const gatewayClient = createV3Client({
-    mchid: config.mchid,
+    mchid: wechatpayV3.mchid,
     signer,
     verifier,
     onUnknownSerial,
-    baseUrl: config.gatewayBaseUrl,
-    timeoutMs: config.http.timeoutMs,
-    retry: { maxAttempts: config.http.maxAttempts },
+    baseUrl: wechatpayV3.gatewayBaseUrl,
+    timeoutMs: wechatpayV3.http.timeoutMs,
+    retry: { maxAttempts: wechatpayV3.http.maxAttempts },
     clock: now,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
   // The manager downloads through the bare client (its own answer is checked against what it
   // carries); in `downloadCertificates` mode every other call goes through a client that
   // refreshes first, on the schedule the gateway advises (under 12 h).
-  manager = certificates ? new PlatformCertificateManager({ client: gatewayClient, apiV3Key: config.apiV3Key, verifier: certificates, clock: now }) : undefined;
-  const scheduled = config.platform.downloadCertificates ? manager : undefined;
+  manager = certificates ? new PlatformCertificateManager({ client: gatewayClient, apiV3Key: wechatpayV3.apiV3Key, verifier: certificates, clock: now }) : undefined;
+  const scheduled = wechatpayV3.platform.downloadCertificates ? manager : undefined;
   const verifierReady = async () => scheduled?.ensureFresh();
   const client: V3Client = scheduled
     ? { ...gatewayClient, request: async (...args) => (await verifierReady(), gatewayClient.request(...args)) }
     : gatewayClient;
-  const v3: V3ChannelConfig = { appid: config.appid, mchid: config.mchid, notifyUrl: config.notifyUrl, signer, apiV3Key: config.apiV3Key, verifier, onUnknownSerial };
+  const v3: V3ChannelConfig = { appid: config.appid, mchid: wechatpayV3.mchid, notifyUrl: wechatpayV3.notifyUrl, signer, apiV3Key: wechatpayV3.apiV3Key, verifier, onUnknownSerial };
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
   });
   const store = overrides.store ?? openConfiguredStore(config);
-  const payees = createPayeeService({ config: { appid: config.appid, mchid: config.mchid, signer, signLayout: config.payee.signLayout }, client, store, now });
-  const orders = createOrderService({ store, channels, config, payees, now });
+  const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid, signer, signLayout: config.payee.signLayout }, client, store, now });
+  const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
   return { verifierReady, config, store, client, verifier, channels, orders, payees };
 }
 
@@ -135,3 +140,6 @@ export async function resetRuntime(): Promise<void> {
   current = undefined;
   await old?.store.close();
 }
+
+// A function's cold start: a gateway configured out is logged now, not at the first payment.
+preloadMerchantConfig();

@@ -1,5 +1,5 @@
-// Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
-import * as z from 'zod';
+// zod's tree-shakeable build; kernel/validation.ts words its issues.
+import * as z from 'zod/mini';
 import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
 
 /** login: who am I? The answer comes from the platform's caller identity, never from the event. */

@@ -1,5 +1,5 @@
-// Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
-import * as z from 'zod';
+// zod's tree-shakeable build; kernel/validation.ts words its issues.
+import * as z from 'zod/mini';
 import { AppError } from '../core/kernel/errors';
 import { SHARE_CODE_PATTERN } from '../core/domain/payees/share-code';
 import type { PayeeService } from '../core/domain/payees/service';
@@ -30,11 +30,11 @@ const actions = {
   // The page calls this when the signing page returns; the service re-queries the gateway.
   confirm: { schema: noFields, run: (_request, caller) => payeesFor(caller).confirm(caller.openid) },
   profile: {
-    schema: z.object({ displayName: z.string().max(64).optional() }),
+    schema: z.object({ displayName: z.optional(z.string().check(z.maxLength(64))) }),
     run: (request, caller) => payeesFor(caller).profile(caller.openid, request.displayName === undefined ? {} : { displayName: request.displayName }),
   },
   card: {
-    schema: z.object({ shareCode: z.string().regex(SHARE_CODE_PATTERN, 'not a share code') }),
+    schema: z.object({ shareCode: z.string().check(z.regex(SHARE_CODE_PATTERN, 'not a share code')) }),
     run: (request) => runtime().payees.card(request.shareCode),
   },
 } satisfies ContractActions<'payee'>;

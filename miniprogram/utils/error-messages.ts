@@ -13,6 +13,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   PAYER_PAYING: '订单正在支付中，请完成或退出支付后再试',
   GATEWAY_REJECTED: '支付平台拒绝了此请求',
   GATEWAY_UNAVAILABLE: '支付服务繁忙，请稍后重试',
+  CHANNEL_UNAVAILABLE: '暂不支持该支付方式',
   GATEWAY_UNTRUSTED: '支付平台应答校验失败，请稍后重试',
   PAYEE_NOT_AUTHORIZED: '收款方尚未开通收款',
   PAYEE_ALREADY_AUTHORIZED: '收款方已开通收款',

@@ -7,6 +7,7 @@ import * as localSdk from './wx-server-sdk-local';
 import type { LocalIdentity } from './wx-server-sdk-local';
 import { loadFresh, nodeProcess, provideLocalSdk } from './loader';
 import { parseCron, type CronSchedule } from './cron';
+import { isObject } from '../../cloudfunctions/core/kernel/is-object';
 import { SessionStore, exchangeLoginCode, LoginError } from './sessions';
 
 /**
@@ -124,7 +125,7 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
 
   async function handleSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = parseJson(await readBody(req));
-    const code = isRecord(body) && typeof body.code === 'string' ? body.code : '';
+    const code = isObject(body) && typeof body.code === 'string' ? body.code : '';
     if (!code) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'code: expected the wx.login code' });
     // A lone surrogate would reach jscode2session as U+FFFD: a different code than the one sent.
     if (hasLoneSurrogate(code)) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'code: must be well-formed Unicode text' });
@@ -152,8 +153,8 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
       return sendJson(res, 403, { ok: false, code: 'FORBIDDEN', message: `${fn} runs only on its timer trigger; it cannot be called` });
     }
     const body = parseJson(await readBody(req));
-    if (!isRecord(body)) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'body: expected JSON { data }' });
-    const data = isRecord(body.data) ? body.data : {};
+    if (!isObject(body)) return sendJson(res, 400, { ok: false, code: 'INVALID_ARGUMENT', message: 'body: expected JSON { data }' });
+    const data = isObject(body.data) ? body.data : {};
     // WeChat cloud adds userInfo to the event of a mini-program call; handlers ignore it.
     const event = { ...data, userInfo: { appId: identity.appid, openId: identity.openid } };
     const started = Date.now();
@@ -331,10 +332,6 @@ function isUtf8(buf: Buffer): boolean {
 
 function hasLoneSurrogate(text: string): boolean {
   return /\p{Cs}/u.test(text);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

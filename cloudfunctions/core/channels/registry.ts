@@ -1,6 +1,6 @@
 /**
  * Which channel serves an order. The order service asks by name and never branches on gateways;
- * a channel that is not configured is a clear INVALID_ARGUMENT, not a crash.
+ * a channel that is not configured is a clear CHANNEL_UNAVAILABLE, not a crash.
  */
 import type { PayChannel } from '../../../typings/api';
 import { AppError } from '../kernel/errors';
@@ -19,7 +19,7 @@ export interface ChannelRegistry {
 export function createChannelRegistry(channels: Partial<Record<PayChannel, PaymentChannel>>, notificationChannel: PayChannel = 'jsapi'): ChannelRegistry {
   const get = (name: PayChannel): PaymentChannel => {
     const channel = channels[name];
-    if (!channel) throw new AppError('INVALID_ARGUMENT', `payment channel "${name}" is not available`);
+    if (!channel) throw new AppError('CHANNEL_UNAVAILABLE', `payment channel "${name}" is not available`);
     return channel;
   };
   return {

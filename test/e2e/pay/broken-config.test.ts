@@ -25,7 +25,7 @@ beforeAll(async () => {
   const keys = ensureSandboxKeys(dataDir);
   const file = writeLocalMerchantConfig({ dataDir, keys, gatewayUrl: 'http://127.0.0.1:1', hostUrl: 'http://127.0.0.1:2', file: join(dataDir, 'broken.json') });
   const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, JSON.stringify({ ...config, apiV3Key: 'too-short' }));
+  writeFileSync(file, JSON.stringify({ ...config, wechatpayV3: { ...(config.wechatpayV3 as object), apiV3Key: 'too-short' } }));
   stack = await startStack({ dataDir, env: { PAY_CONFIG_FILE: file } });
   realStderr.write = ((chunk: string | Uint8Array) => errors.push(String(chunk)) > 0) as typeof realStderr.write;
 });

@@ -49,10 +49,10 @@ afterAll(async () => {
 
 function runtimeFor(overrides: { apiV3Key?: string } = {}): Runtime {
   const hostUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  const file = localMerchantConfig({ dataDir: dir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl, platformMode: 'download', overrides });
+  const file = localMerchantConfig({ dataDir: dir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl, platformMode: 'download', wechatpayV3Overrides: overrides });
   const config = parseMerchantConfig(file, { source: 'test config' });
-  expect(config.platform.certificates).toEqual([]);
-  expect(config.platform.publicKey).toBeUndefined();
+  expect(config.wechatpayV3?.platform.certificates).toEqual([]);
+  expect(config.wechatpayV3?.platform.publicKey).toBeUndefined();
   const countingFetch: FetchLike = (url, init) => {
     if (new URL(url).pathname === '/v3/certificates') certificateDownloads.push(url);
     return fetch(url, init);

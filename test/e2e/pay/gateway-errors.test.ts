@@ -64,7 +64,7 @@ beforeAll(async () => {
     gatewayUrl: proxy.url,
     hostUrl: 'http://127.0.0.1:1',
     openidOf: (user) => testOpenid(keys.appid, user),
-    overrides: { notifyUrl: 'http://pay.merchant.example/notify' },
+    wechatpayV3Overrides: { notifyUrl: 'http://pay.merchant.example/notify' },
     file: join(dataDir, 'proxied-pay-config.json'),
   });
   stack = await startStack({ dataDir, env: { PAY_CONFIG_FILE: file } });

@@ -89,7 +89,7 @@ function runtimeWith(signer: Signer | undefined): Runtime {
     keys: gateway.keys,
     gatewayUrl: gateway.url,
     hostUrl,
-    overrides: { merchant: { serialNo: gateway.keys.merchant.serialNo, privateKey: decoy } },
+    wechatpayV3Overrides: { merchant: { serialNo: gateway.keys.merchant.serialNo, privateKey: decoy } },
   });
   const config = parseMerchantConfig(file, { source: 'test config' });
   const store = openStore({ kind: 'sqlite', file: join(dir, `store-${Math.random().toString(36).slice(2)}.sqlite`) });

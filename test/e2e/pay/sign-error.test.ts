@@ -39,7 +39,7 @@ beforeAll(async () => {
     hostUrl: 'http://127.0.0.1:1',
     openidOf: (user) => testOpenid(keys.appid, user),
     // The right key under a serial the gateway does not know for this merchant.
-    overrides: { merchant: { serialNo: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01', privateKeyFile: join(dataDir, 'keys', 'merchant_key.pem') } },
+    wechatpayV3Overrides: { merchant: { serialNo: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01', privateKeyFile: join(dataDir, 'keys', 'merchant_key.pem') } },
     file: join(dataDir, 'wrong-serial-config.json'),
   });
   stack = await startStack({ dataDir, gatewayPort, env: { PAY_CONFIG_FILE: file } });

@@ -16,20 +16,30 @@ const certificate = makeCertificate({ keyPair: platform });
 const publicKeyId = randomPublicKeyId();
 const apiV3Key = randomApiV3Key();
 
-function sound(): MerchantConfigFile {
+function soundV3() {
   return {
     mchid: '1900000109',
-    appid: 'wx1234567890abcdef',
-    merchant: { serialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1', privateKey: merchant.privatePem },
-    platform: { certificates: [certificate.pem], publicKeyId, publicKey: platform.publicPem },
-    apiV3Key,
+    merchant: { serialNo: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1', privateKey: merchant.privatePem } as { serialNo: string; privateKey?: string; privateKeyFile?: string },
+    platform: { certificates: [certificate.pem], publicKeyId, publicKey: platform.publicPem } as Record<string, unknown>,
+    apiV3Key: apiV3Key as string | undefined,
     notifyUrl: 'https://pay.example.com/notify',
+  };
+}
+
+function sound() {
+  return {
+    appid: 'wx1234567890abcdef',
+    wechatpayV3: soundV3(),
     amount: { minFen: 1, maxFen: 100000 },
     admins: ['o_admin'],
     store: { kind: 'sqlite', file: '/tmp/x.sqlite' },
     defaultDescription: '商品',
-  };
+  } satisfies MerchantConfigFile;
 }
+
+/** The sound config with its wechatpayV3 section changed. */
+const withV3 = (fields: Record<string, unknown>) => ({ ...sound(), wechatpayV3: { ...soundV3(), ...fields } });
+const v3Of = (c: Record<string, unknown>) => c.wechatpayV3 as Record<string, unknown>;
 
 function fails(raw: unknown, field: RegExp, env: Record<string, string> = {}) {
   expect(() => parseMerchantConfig(raw, { env })).toThrow(ConfigError);
@@ -40,26 +50,28 @@ describe('parseMerchantConfig', () => {
   it('loads a sound config with defaults filled in', () => {
     const config = parseMerchantConfig(sound());
     expect(config).toMatchObject({
-      mchid: '1900000109',
-      gatewayBaseUrl: 'https://api.mch.weixin.qq.com',
+      wechatpayV3: {
+        mchid: '1900000109',
+        gatewayBaseUrl: 'https://api.mch.weixin.qq.com',
+        platform: { certificates: [certificate.pem], publicKey: { id: publicKeyId, pem: platform.publicPem } },
+      },
       orderTtlMs: 30 * 60_000,
       minCloseIntervalMs: 5 * 60_000,
-      platform: { certificates: [certificate.pem], publicKey: { id: publicKeyId, pem: platform.publicPem } },
       reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
     });
   });
 
   it.each([
-    ['mchid', (c: Record<string, unknown>) => delete c.mchid, /mchid/],
+    ['mchid', (c: Record<string, unknown>) => delete v3Of(c).mchid, /wechatpayV3\.mchid/],
     ['appid', (c: Record<string, unknown>) => (c.appid = 'not-an-appid'), /appid/],
-    ['notifyUrl query', (c: Record<string, unknown>) => (c.notifyUrl = 'https://x.example/n?a=1'), /notifyUrl: notify URL must not carry a query/],
-    ['notifyUrl', (c: Record<string, unknown>) => delete c.notifyUrl, /notifyUrl/],
+    ['notifyUrl query', (c: Record<string, unknown>) => (v3Of(c).notifyUrl = 'https://x.example/n?a=1'), /wechatpayV3\.notifyUrl: notify URL must not carry a query/],
+    ['notifyUrl', (c: Record<string, unknown>) => delete v3Of(c).notifyUrl, /wechatpayV3\.notifyUrl/],
     ['amount bounds', (c: Record<string, unknown>) => (c.amount = { minFen: 10, maxFen: 5 }), /amount/],
     ['fractional fen', (c: Record<string, unknown>) => (c.amount = { minFen: 1.5, maxFen: 5 }), /amount\.minFen/],
     ['store kind', (c: Record<string, unknown>) => (c.store = { kind: 'mysql' }), /store/],
     ['unknown field', (c: Record<string, unknown>) => (c.mchId = '1'), /mchId/],
-    ['merchant serial', (c: Record<string, unknown>) => ((c.merchant as Record<string, unknown>).serialNo = 'zz'), /merchant\.serialNo/],
-    ['publicKeyId prefix', (c: Record<string, unknown>) => ((c.platform as Record<string, unknown>).publicKeyId = 'KEY_1'), /platform\.publicKeyId/],
+    ['merchant serial', (c: Record<string, unknown>) => ((v3Of(c).merchant as Record<string, unknown>).serialNo = 'zz'), /wechatpayV3\.merchant\.serialNo/],
+    ['publicKeyId prefix', (c: Record<string, unknown>) => ((v3Of(c).platform as Record<string, unknown>).publicKeyId = 'KEY_1'), /wechatpayV3\.platform\.publicKeyId/],
   ])('names the field when %s is wrong', (_name, spoil, field) => {
     const raw = sound() as unknown as Record<string, unknown>;
     spoil(raw);
@@ -67,16 +79,16 @@ describe('parseMerchantConfig', () => {
   });
 
   it('needs the private key, a 32-byte APIv3 key and some platform verification', () => {
-    fails({ ...sound(), merchant: { serialNo: 'ABCDEF0123456789' } }, /merchant\.privateKey/);
-    fails({ ...sound(), apiV3Key: 'short' }, /apiV3Key must be exactly 32 bytes/);
-    fails({ ...sound(), apiV3Key: undefined }, /apiV3Key is required/);
-    fails({ ...sound(), platform: {} }, /platform needs certificates/);
-    fails({ ...sound(), platform: { publicKeyId } }, /publicKeyId and platform\.publicKey go together/);
+    fails(withV3({ merchant: { serialNo: 'ABCDEF0123456789' } }), /merchant\.privateKey/);
+    fails(withV3({ apiV3Key: 'short' }), /apiV3Key must be exactly 32 bytes/);
+    fails(withV3({ apiV3Key: undefined }), /apiV3Key is required/);
+    fails(withV3({ platform: {} }), /platform needs certificates/);
+    fails(withV3({ platform: { publicKeyId } }), /publicKeyId and platform\.publicKey go together/);
   });
 
   it('accepts certificate download as the only platform verification', () => {
-    const config = parseMerchantConfig({ ...sound(), platform: { downloadCertificates: true } });
-    expect(config.platform).toEqual({ certificates: [], downloadCertificates: true });
+    const config = parseMerchantConfig(withV3({ platform: { downloadCertificates: true } }));
+    expect(config.wechatpayV3?.platform).toEqual({ certificates: [], downloadCertificates: true });
   });
 
   it('combine trade_scenario: RECOMMERCE by default; the seed-only TIP is refused at load, naming the field', () => {
@@ -89,11 +101,11 @@ describe('parseMerchantConfig', () => {
     const other = generateRsaKeyPair();
     const otherKey = randomApiV3Key();
     const config = parseMerchantConfig(
-      { ...sound(), apiV3Key: undefined, merchant: { serialNo: 'ABCDEF0123456789' } },
+      withV3({ apiV3Key: undefined, merchant: { serialNo: 'ABCDEF0123456789' } }),
       { env: { WECHATPAY_MCH_PRIVATE_KEY: other.privatePem, WECHATPAY_API_V3_KEY: otherKey, PAY_MIN_CLOSE_INTERVAL_MS: '2000' } },
     );
-    expect(config.merchant.privateKey).toBe(other.privatePem);
-    expect(config.apiV3Key).toBe(otherKey);
+    expect(config.wechatpayV3?.merchant.privateKey).toBe(other.privatePem);
+    expect(config.wechatpayV3?.apiV3Key).toBe(otherKey);
     expect(config.minCloseIntervalMs).toBe(2000);
     fails(sound(), /minCloseIntervalMs/, { PAY_MIN_CLOSE_INTERVAL_MS: 'soon' });
   });
@@ -108,12 +120,12 @@ describe('loadMerchantConfig', () => {
     writeFileSync(join(dir, 'merchant.pem'), merchant.privatePem);
     writeFileSync(join(dir, 'platform.pem'), certificate.pem);
     const file = join(dir, 'pay.json');
-    const raw = sound();
-    writeFileSync(file, JSON.stringify({ ...raw, merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'merchant.pem' }, platform: { certificateFiles: ['platform.pem'] } }));
+    const raw = soundV3();
+    writeFileSync(file, JSON.stringify(withV3({ merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'merchant.pem' }, platform: { certificateFiles: ['platform.pem'] } })));
     const config = loadMerchantConfig({ env: { PAY_CONFIG_FILE: file } });
-    expect(config.merchant.privateKey).toBe(merchant.privatePem);
-    expect(config.platform.certificates).toEqual([certificate.pem]);
-    expect(config.platform.publicKey).toBeUndefined();
+    expect(config.wechatpayV3?.merchant.privateKey).toBe(merchant.privatePem);
+    expect(config.wechatpayV3?.platform.certificates).toEqual([certificate.pem]);
+    expect(config.wechatpayV3?.platform.publicKey).toBeUndefined();
   });
 
   it('fails fast and says why: unset, unreadable, not JSON, missing key file', () => {
@@ -121,18 +133,18 @@ describe('loadMerchantConfig', () => {
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'nope.json') } })).toThrow(/cannot read/);
     writeFileSync(join(dir, 'bad.json'), '{');
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'bad.json') } })).toThrow(/not valid JSON/);
-    const raw = sound();
-    writeFileSync(join(dir, 'missing.json'), JSON.stringify({ ...raw, merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'gone.pem' } }));
+    const raw = soundV3();
+    writeFileSync(join(dir, 'missing.json'), JSON.stringify(withV3({ merchant: { serialNo: raw.merchant.serialNo, privateKeyFile: 'gone.pem' } })));
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG_FILE: join(dir, 'missing.json') } })).toThrow(/merchant\.privateKeyFile: cannot read gone\.pem/);
   });
 
   it('takes the same JSON inline from PAY_CONFIG (cloud function env vars), secrets from their own vars', () => {
-    const raw = sound();
+    const raw = soundV3();
     const { privateKey: _key, ...merchantWithoutKey } = raw.merchant;
-    const env = { PAY_CONFIG: JSON.stringify({ ...raw, merchant: merchantWithoutKey }), WECHATPAY_MCH_PRIVATE_KEY: merchant.privatePem };
+    const env = { PAY_CONFIG: JSON.stringify(withV3({ merchant: merchantWithoutKey })), WECHATPAY_MCH_PRIVATE_KEY: merchant.privatePem };
     const config = loadMerchantConfig({ env });
-    expect(config.mchid).toBe(raw.mchid);
-    expect(config.merchant.privateKey).toBe(merchant.privatePem);
+    expect(config.wechatpayV3?.mchid).toBe(raw.mchid);
+    expect(config.wechatpayV3?.merchant.privateKey).toBe(merchant.privatePem);
     expect(() => loadMerchantConfig({ env: { PAY_CONFIG: '{' } })).toThrow(/PAY_CONFIG: not valid JSON/);
     expect(() => loadMerchantConfig({ env: { ...env, PAY_CONFIG_FILE: join(dir, 'pay.json') } })).toThrow(/not both/);
   });
@@ -167,14 +179,16 @@ describe('writeLocalMerchantConfig', () => {
     const file = writeLocalMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://127.0.0.1:9400', hostUrl: 'http://127.0.0.1:9401/', openidOf: (u) => `o_${u}` });
     const config = loadMerchantConfig({ env: { PAY_CONFIG_FILE: file } });
     expect(config).toMatchObject({
-      mchid: keys.mchid,
       appid: keys.appid,
-      notifyUrl: 'http://127.0.0.1:9401/http/payNotify',
-      gatewayBaseUrl: 'http://127.0.0.1:9400',
+      wechatpayV3: {
+        mchid: keys.mchid,
+        notifyUrl: 'http://127.0.0.1:9401/http/payNotify',
+        gatewayBaseUrl: 'http://127.0.0.1:9400',
+        merchant: { privateKey: merchant.privatePem },
+        platform: { certificates: [certificate.pem], publicKey: { id: publicKeyId } },
+      },
       store: { kind: 'sqlite', file: join(dir, 'store.sqlite') },
       admins: ['o_admin'],
-      merchant: { privateKey: merchant.privatePem },
-      platform: { certificates: [certificate.pem], publicKey: { id: publicKeyId } },
     });
     // Keys are referenced, not copied into the config file.
     expect(require('node:fs').readFileSync(file, 'utf8')).not.toContain('PRIVATE KEY');
@@ -183,7 +197,7 @@ describe('writeLocalMerchantConfig', () => {
   it('refuses to write a config the functions would refuse', () => {
     const keys = sandboxKeys();
     expect(() => writeLocalMerchantConfig({ dataDir: dir, keys: { ...keys, apiV3Key: 'x' }, gatewayUrl: 'http://127.0.0.1:1', hostUrl: 'http://127.0.0.1:2' })).toThrow(/apiV3Key/);
-    expect(localMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://g', hostUrl: 'http://h', platformMode: 'publicKey' }).platform).not.toHaveProperty('certificateFiles');
+    expect(localMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://g', hostUrl: 'http://h', platformMode: 'publicKey' }).wechatpayV3?.platform).not.toHaveProperty('certificateFiles');
   });
 });
 

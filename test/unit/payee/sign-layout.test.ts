@@ -51,12 +51,14 @@ describe.each(['published', 'seed'] as const)('%s layout', (layout) => {
 describe('merchant config payee.signLayout', () => {
   const platform = generateRsaKeyPair();
   const sound = (): MerchantConfigFile => ({
-    mchid: '1900000109',
     appid: 'wx1234567890abcdef',
-    merchant: { serialNo: serial, privateKey: merchant.privatePem },
-    platform: { certificates: [makeCertificate({ keyPair: platform }).pem] },
-    apiV3Key: randomApiV3Key(),
-    notifyUrl: 'https://pay.example.com/notify',
+    wechatpayV3: {
+      mchid: '1900000109',
+      merchant: { serialNo: serial, privateKey: merchant.privatePem },
+      platform: { certificates: [makeCertificate({ keyPair: platform }).pem] },
+      apiV3Key: randomApiV3Key(),
+      notifyUrl: 'https://pay.example.com/notify',
+    },
     amount: { minFen: 1, maxFen: 100000 },
     store: { kind: 'sqlite', file: '/tmp/x.sqlite' },
     defaultDescription: '商品',

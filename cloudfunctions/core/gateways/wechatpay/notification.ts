@@ -10,6 +10,7 @@ import type { Clock } from '../../kernel/nonce';
 import { validateSigned, type SignedMessage } from './auth/validator';
 import type { Verifier } from './auth/verifier';
 import type { WechatPayNotification } from './notification-types';
+import { isObject } from '../../kernel/is-object';
 
 export interface NotificationRequest {
   headers: HeaderSource;
@@ -134,10 +135,6 @@ function lackingField(kind: Kind, data: Record<string, unknown>): string | undef
     default:
       return undefined;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export interface NotificationReply {

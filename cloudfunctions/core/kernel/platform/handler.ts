@@ -1,13 +1,14 @@
-// Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
-import * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ApiError, ApiResult, CallName, CallRequest, CallResponse } from '../../../../typings/api';
 import { AppError, isAppError } from '../errors';
+import { isObject } from '../is-object';
+import { describeIssues, validate, type Schema } from '../validation';
 import { callerIdentity, type Caller } from './identity';
 import { refuseIllFormedText } from './well-formed';
 
 /** One action of a function: its event schema and what it does for a validated request. */
 export interface ActionDef<Req, Res> {
-  schema: z.ZodType<Req>;
+  schema: Schema<Req>;
   run: (request: Req, caller: Caller) => Promise<Res>;
 }
 
@@ -15,20 +16,21 @@ export interface ActionDef<Req, Res> {
 export const DEFAULT_ACTION = 'default';
 
 /**
- * The actions a function must implement to honour `typings/api.d.ts`: `actionsFor<'pay'>()` has
- * `create`, `query`, …; a single-job function (`login`) has `default`. Use it with `satisfies`
- * so a drifted request or response type fails the build.
+ * The actions a function must implement to honour `typings/api.d.ts`: `ContractActions<'pay'>`
+ * has `create`, `query`, …; a single-job function (`login`) has `default`. Use it as
+ * `const actions = { … } satisfies ContractActions<'pay'>`, so a drifted request or response type
+ * fails the build.
  */
 export type ContractActions<F extends string> = {
   [N in CallName as N extends `${F}.${infer A}` ? A : N extends F ? typeof DEFAULT_ACTION : never]: ActionDef<CallRequest<N>, CallResponse<N>>;
 };
 
 /** Pair a schema with its runner, inferring the request type from the schema. */
-export function action<S extends z.ZodType, Res>(
+export function action<S extends Schema, Res>(
   schema: S,
   run: (request: z.output<S>, caller: Caller) => Promise<Res>,
 ): ActionDef<z.output<S>, Res> {
-  return { schema: schema as unknown as z.ZodType<z.output<S>>, run };
+  return { schema: schema as Schema<z.output<S>>, run };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: each action has its own types
@@ -66,7 +68,7 @@ export function createHandler<A extends Record<string, AnyAction>>(spec: Handler
 }
 
 function splitEvent(event: unknown): { name: string; data: Record<string, unknown> } {
-  const source = isPlainObject(event) ? event : {};
+  const source = isObject(event) ? event : {};
   const { action: rawAction, ...rest } = source;
   for (const key of UNTRUSTED_KEYS) delete rest[key];
   if (rawAction !== undefined && typeof rawAction !== 'string') {
@@ -78,18 +80,11 @@ function splitEvent(event: unknown): { name: string; data: Record<string, unknow
   return { name: rawAction ?? DEFAULT_ACTION, data: rest };
 }
 
-function parseRequest<Req>(schema: z.ZodType<Req>, data: Record<string, unknown>): Req {
-  const parsed = schema.safeParse(data);
+/** The validated request, or INVALID_ARGUMENT naming every failing field (`validation.ts` words it). */
+function parseRequest<Req>(schema: Schema<Req>, data: Record<string, unknown>): Req {
+  const parsed = validate(schema, data);
   if (parsed.success) return parsed.data;
-  throw new AppError('INVALID_ARGUMENT', describeIssues(parsed.error));
-}
-
-/** `amount: expected int, received number; description: too long` — names every failing field. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(request)'}: ${issue.message}`)
-    .join('; ');
+  throw new AppError('INVALID_ARGUMENT', describeIssues(parsed.issues));
 }
 
 export function toApiError(err: unknown): ApiError {
@@ -97,8 +92,4 @@ export function toApiError(err: unknown): ApiError {
   // Unexpected: the stack goes to the function log, never to the caller.
   console.error('[handler] unexpected error', err);
   return { ok: false, code: 'INTERNAL', message: 'internal error', retryable: false };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

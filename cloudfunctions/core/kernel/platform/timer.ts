@@ -1,9 +1,10 @@
-// Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ApiError } from '../../../../typings/api';
 import { AppError } from '../errors';
 import { initCloud } from './cloud';
-import { describeIssues, toApiError } from './handler';
+import { isObject } from '../is-object';
+import { describeIssues, validate } from '../validation';
+import { toApiError } from './handler';
 import { refuseIllFormedText } from './well-formed';
 
 /**
@@ -24,9 +25,9 @@ export const timerEventSchema = z.looseObject({
   // "Timer" on Tencent's own page; serverless.com's Tencent provider page prints "timer".
   // Accepting both costs nothing: the caller check below, not the event, is what keeps users out.
   Type: z.enum(['Timer', 'timer']),
-  TriggerName: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,59}$/, 'not a trigger name'),
+  TriggerName: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,59}$/, 'not a trigger name')),
   Time: z.iso.datetime({ offset: true }),
-  Message: z.string().max(4096).optional(),
+  Message: z.optional(z.string().check(z.maxLength(4096))),
 });
 
 export type TimerEvent = z.output<typeof timerEventSchema>;
@@ -74,12 +75,12 @@ export function acceptTimerEvent(event: unknown, triggers: readonly string[]): T
   if (caller) throw forbidden(`called by a user (${caller} in the platform context)`);
   // Absent outside WeChat cloud's context (the SDK returns {} then); when present it must say timer.
   if (ctx.SOURCE !== undefined && ctx.SOURCE !== TIMER_SOURCE) throw forbidden(`started by "${ctx.SOURCE}", not by a timer trigger`);
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) throw forbidden('not a timer event');
+  if (!isObject(event)) throw forbidden('not a timer event');
   const forged = CALLER_EVENT_KEYS.find((key) => key in event);
   if (forged) throw forbidden(`the event carries a caller (${forged})`);
   refuseIllFormedText(event);
-  const parsed = timerEventSchema.safeParse(event);
-  if (!parsed.success) throw forbidden(`not a timer event: ${describeIssues(parsed.error)}`);
+  const parsed = validate(timerEventSchema, event);
+  if (!parsed.success) throw forbidden(`not a timer event: ${describeIssues(parsed.issues, { root: '(event)' })}`);
   if (!triggers.includes(parsed.data.TriggerName)) throw forbidden(`"${parsed.data.TriggerName}" is not a timer trigger of this function`);
   return parsed.data;
 }
