@@ -10,7 +10,7 @@
 import * as esbuild from 'esbuild';
 import type { PayEnv } from './typings/pay-env';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 
 /** The part of gulp 5 used here (gulp ships no types and @types/gulp is not a dependency). */
 type GulpTask = (() => Promise<void> | void) | ((done: () => void) => void);
@@ -284,6 +284,29 @@ export function copyUsedVant(outDir: string, vantLib = PATHS.vantLib): string[] 
 /** Loaded by the platform (wx-server-sdk) or native (better-sqlite3): never bundled. */
 export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
 
+/**
+ * Modules a function requires lazily that stay out of its `index.js`: built as their own bundle
+ * beside it, at the same relative path, so the `require` in the bundle finds them at run time.
+ * The SQLite adapter is only opened by the local host (cloud functions use CloudBase), so it costs
+ * a cloud cold start nothing.
+ */
+export const SIDE_MODULES: ReadonlyArray<{ importer: string; request: string; source: string; out: string }> = [
+  { importer: 'cloudfunctions/core/store/index.ts', request: './sqlite/store', source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
+];
+
+function sideModulesExternal(): esbuild.Plugin {
+  return {
+    name: 'side-modules',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const importer = relative(ROOT, args.importer).split(sep).join('/');
+        const side = SIDE_MODULES.find((m) => m.importer === importer && m.request === args.path);
+        return side ? { path: `./${side.out.replace(/\.js$/, '')}`, external: true } : undefined;
+      });
+    },
+  };
+}
+
 export interface FunctionsBuildOptions {
   srcDir?: string;
   outDir?: string;
@@ -325,9 +348,31 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
         // still reads `at createOrderService …` rather than `at Qe …`.
         minify: true,
         keepNames: true,
+        plugins: [sideModulesExternal()],
         metafile: opts.onInputs !== undefined,
         logLevel: 'silent',
       });
+      const bundled = readFileSync(join(fnOut, 'index.js'), 'utf8');
+      for (const side of SIDE_MODULES) {
+        const sideOut = join(fnOut, side.out);
+        if (!bundled.includes(`"./${side.out.replace(/\.js$/, '')}"`)) {
+          rmSync(sideOut, { force: true });
+          continue;
+        }
+        await esbuild.build({
+          entryPoints: [join(ROOT, side.source)],
+          outfile: sideOut,
+          bundle: true,
+          platform: 'node',
+          target: 'node18',
+          format: 'cjs',
+          external: FUNCTION_EXTERNALS,
+          legalComments: 'none',
+          minify: true,
+          keepNames: true,
+          logLevel: 'silent',
+        });
+      }
       if (opts.onInputs && result.metafile) opts.onInputs(name, Object.keys(result.metafile.inputs));
       const pkg = {
         name,

@@ -8,7 +8,7 @@
  */
 import type { CloudbaseDb } from './cloudbase/db';
 import { openCloudbaseStore, type CloudbaseStoreOptions } from './cloudbase/store';
-import { openSqliteStore, type SqliteStoreOptions } from './sqlite/store';
+import type { SqliteStoreOptions } from './sqlite/store';
 import type { Store } from './port';
 
 export type StoreConfig =
@@ -18,10 +18,21 @@ export type StoreConfig =
 export function openStore(config: StoreConfig): Store {
   switch (config.kind) {
     case 'sqlite':
-      return openSqliteStore(config.file, config);
+      return openSqlite(config.file, config);
     case 'cloudbase':
       return openCloudbaseStore(config.db, config);
   }
+}
+
+/**
+ * The sqlite adapter is required only when a sqlite store is opened. The function build keeps it
+ * out of `index.js` (cloud functions run on CloudBase and never open SQLite) and ships it beside
+ * the bundle as `sqlite/store.js` for the local host; see gulpfile.ts `SIDE_MODULES`.
+ */
+function openSqlite(file: string, options: SqliteStoreOptions): Store {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openSqliteStore } = require('./sqlite/store') as typeof import('./sqlite/store');
+  return openSqliteStore(file, options);
 }
 
 export type {

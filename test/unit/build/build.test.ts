@@ -175,3 +175,35 @@ describe('buildCloudFunctions', () => {
     }
   });
 });
+
+describe('buildCloudFunctions: the sqlite adapter beside the bundle', () => {
+  let out: string;
+  const inputs: Record<string, string[]> = {};
+  beforeAll(async () => {
+    out = join(tmp, 'cloudfunctions-side');
+    await buildCloudFunctions({ outDir: out, only: ['pay'], onInputs: (name, files) => (inputs[name] = files) });
+  });
+
+  it('keeps the sqlite adapter out of index.js and ships it as sqlite/store.js', () => {
+    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['index.js', 'package.json', 'sqlite']);
+    expect((inputs.pay ?? []).filter((s) => s.startsWith('cloudfunctions/core/store/sqlite/'))).toEqual([]);
+    expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/sqlite\/store"\)/);
+    expect(existsSync(join(out, 'pay/sqlite/store.js'))).toBe(true);
+  });
+
+  it('opens a sqlite store through the side bundle, whose errors carry the store-error brand index.js checks', () => {
+    // The side bundle has its own copy of StoreError: recognising it must not depend on class identity.
+    const script = `
+      const { openSqliteStore } = require('./sqlite/store.js');
+      const store = openSqliteStore(':memory:');
+      (async () => {
+        const first = await store.recordNotification('n1', { eventType: 'X', receivedAt: 1 });
+        let code;
+        let branded;
+        try { await store.listAlerts({ limit: 1, cursor: 'not-a-cursor' }); } catch (e) { code = e.code; branded = e[Symbol.for('wxpay-miniprogram-stack.StoreError')]; }
+        console.log(JSON.stringify({ first, code, branded }));
+      })();`;
+    const stdout = execFileSync(process.execPath, ['-e', script], { cwd: join(out, 'pay'), encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules') } });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ first: true, code: 'INVALID_CURSOR', branded: true });
+  });
+});

@@ -10,7 +10,15 @@ export type StoreErrorCode =
   /** `applyOrderEvent` kept losing compare-and-sets (pathological contention); retry later. */
   | 'CONTENDED';
 
+/**
+ * Marks store errors by a registry symbol, not by class identity: the sqlite adapter ships as a
+ * bundle of its own beside each function (gulpfile.ts SIDE_MODULES), with its own copy of this
+ * class, and its errors must still be recognised.
+ */
+const STORE_ERROR = Symbol.for('wxpay-miniprogram-stack.StoreError');
+
 export class StoreError extends Error {
+  readonly [STORE_ERROR] = true;
   constructor(
     readonly code: StoreErrorCode,
     message: string,
@@ -23,5 +31,5 @@ export class StoreError extends Error {
 }
 
 export function isStoreError(error: unknown, code?: StoreErrorCode): error is StoreError {
-  return error instanceof StoreError && (code === undefined || error.code === code);
+  return typeof error === 'object' && error !== null && (error as { [STORE_ERROR]?: unknown })[STORE_ERROR] === true && (code === undefined || (error as StoreError).code === code);
 }
