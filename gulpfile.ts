@@ -325,6 +325,22 @@ export function listFunctions(srcDir = PATHS.functionsSrc): string[] {
     .sort();
 }
 
+/** How a function (and each side module) is bundled. */
+const FUNCTION_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  external: FUNCTION_EXTERNALS,
+  legalComments: 'none',
+  // Minified: a smaller bundle parses faster at every cold start (bench e2e: size and require
+  // time). keepNames keeps function and class names, so a stack trace in the function log
+  // still reads `at createOrderService …` rather than `at Qe …`.
+  minify: true,
+  keepNames: true,
+  logLevel: 'silent',
+} as const satisfies esbuild.BuildOptions;
+
 export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Promise<string[]> {
   const srcDir = opts.srcDir ?? PATHS.functionsSrc;
   const outDir = opts.outDir ?? PATHS.functionsOut;
@@ -335,19 +351,9 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
       const fnOut = join(outDir, name);
       mkdirSync(fnOut, { recursive: true });
       const result = await esbuild.build({
+        ...FUNCTION_BUNDLE_OPTIONS,
         entryPoints: [join(srcDir, name, 'index.ts')],
         outfile: join(fnOut, 'index.js'),
-        bundle: true,
-        platform: 'node',
-        target: 'node18',
-        format: 'cjs',
-        external: FUNCTION_EXTERNALS,
-        legalComments: 'none',
-        // Minified: a smaller bundle parses faster at every cold start (bench e2e: size and require
-        // time). keepNames keeps function and class names, so a stack trace in the function log
-        // still reads `at createOrderService …` rather than `at Qe …`.
-        minify: true,
-        keepNames: true,
         plugins: [sideModulesExternal()],
         metafile: opts.onInputs !== undefined,
         logLevel: 'silent',
@@ -359,19 +365,7 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
           rmSync(sideOut, { force: true });
           continue;
         }
-        await esbuild.build({
-          entryPoints: [join(ROOT, side.source)],
-          outfile: sideOut,
-          bundle: true,
-          platform: 'node',
-          target: 'node18',
-          format: 'cjs',
-          external: FUNCTION_EXTERNALS,
-          legalComments: 'none',
-          minify: true,
-          keepNames: true,
-          logLevel: 'silent',
-        });
+        await esbuild.build({ ...FUNCTION_BUNDLE_OPTIONS, entryPoints: [join(ROOT, side.source)], outfile: sideOut });
       }
       if (opts.onInputs && result.metafile) opts.onInputs(name, Object.keys(result.metafile.inputs));
       const pkg = {
