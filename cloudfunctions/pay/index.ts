@@ -1,6 +1,7 @@
 // Namespace import: lets esbuild drop the zod locales (~560 KB) the `z` object would drag in.
 import * as z from 'zod';
 import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
+import { LIVE_PAY_CHANNELS } from '../../typings/pay-channels';
 import { isValidOutTradeNo } from '../core/domain/orders/out-trade-no';
 import { runtime } from '../core/runtime';
 
@@ -25,7 +26,7 @@ const idempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64
 const actions = {
   create: {
     schema: z.object({
-      channel: z.enum(['jsapi', 'combine']),
+      channel: z.enum(LIVE_PAY_CHANNELS),
       amount: fen,
       description: description.optional(),
       idempotencyKey,

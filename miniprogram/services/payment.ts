@@ -4,13 +4,36 @@
  * gateway, which then sends the same notification WeChat Pay would. Either way the outcome is only
  * what the CLIENT saw: the paid state comes from `pay.query`, never from here.
  */
-import type { RequestPaymentParams } from '../../typings/api';
+import type { ClientPaymentParams, MiniProgramPaymentParams, RequestPaymentParams } from '../../typings/api';
 import { env } from './env';
 
 export type PaymentOutcome = { kind: 'paid' } | { kind: 'cancelled' } | { kind: 'failed'; reason: string };
 
-export function requestPayment(params: RequestPaymentParams): Promise<PaymentOutcome> {
-  return env.transport === 'local' ? localCashier(params) : wechatCashier(params);
+/**
+ * Opens the cashier the parameters are for. A mini-program can open only the mini-program
+ * cashier: APP parameters (the OpenSDK's PayReq) and Huifu `pay_info` are refused here with a
+ * clear reason, never passed to `wx.requestPayment` half-understood.
+ */
+export function requestPayment(params: ClientPaymentParams): Promise<PaymentOutcome> {
+  switch (params.kind) {
+    case 'miniprogram': {
+      const cashier = cashierParamsOf(params);
+      return env.transport === 'local' ? localCashier(cashier) : wechatCashier(cashier);
+    }
+    case 'app':
+    case 'huifu':
+      return Promise.resolve({ kind: 'failed', reason: unsupportedPaymentReason(params.kind) });
+  }
+}
+
+/** Why this client cannot open a cashier of `kind`. */
+export function unsupportedPaymentReason(kind: Exclude<ClientPaymentParams['kind'], 'miniprogram'>): string {
+  return kind === 'app' ? '该订单需在 App 中支付，小程序无法打开' : '该订单的支付方式（汇付 pay_info）本小程序暂不支持';
+}
+
+/** Exactly the fields `wx.requestPayment` takes, without our `kind` tag. */
+export function cashierParamsOf(params: MiniProgramPaymentParams): RequestPaymentParams {
+  return { timeStamp: params.timeStamp, nonceStr: params.nonceStr, package: params.package, signType: params.signType, paySign: params.paySign };
 }
 
 function wechatCashier(params: RequestPaymentParams): Promise<PaymentOutcome> {

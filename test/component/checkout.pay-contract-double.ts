@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiError, ErrorCode, OrderState, OrderView, PayCreateRequest, RequestPaymentParams } from '../../typings/api';
+import type { ApiError, ErrorCode, OrderState, OrderView, PayCreateRequest, MiniProgramPaymentParams } from '../../typings/api';
 
 export interface RecordedCall {
   fn: string;
@@ -24,7 +24,7 @@ export interface PayContractDouble {
   url: string;
   calls: RecordedCall[];
   cashier: { prepayId: string; action: string; body: unknown }[];
-  orders: Map<string, OrderView & { openid: string; idempotencyKey?: string; payment?: RequestPaymentParams }>;
+  orders: Map<string, OrderView & { openid: string; idempotencyKey?: string; payment?: MiniProgramPaymentParams }>;
   /** The next `count` calls of `fn.action` answer this error. */
   failNext(name: string, error: Omit<ApiError, 'ok'>, count?: number): void;
   /** Delay every answer of `fn.action` by `ms` (to test double taps and in-flight states). */
@@ -76,7 +76,7 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
         refundedAmount: 0,
         openid,
         idempotencyKey: req.idempotencyKey,
-        payment: { timeStamp: String(Math.floor(now / 1000)), nonceStr: `n${seq}`, package: `prepay_id=wx_double_${seq}`, signType: 'RSA' as const, paySign: 'c2lnbmF0dXJl' },
+        payment: { kind: 'miniprogram' as const, timeStamp: String(Math.floor(now / 1000)), nonceStr: `n${seq}`, package: `prepay_id=wx_double_${seq}`, signType: 'RSA' as const, paySign: 'c2lnbmF0dXJl' },
         ...(req.payeeCode ? { payee: { displayName: `收款人${req.payeeCode}` } } : {}),
       };
       orders.set(outTradeNo, order);
@@ -210,7 +210,7 @@ function isPayable(order: { state: OrderState; expiresAt: string }): boolean {
   return (order.state === 'PAYING' || order.state === 'CREATED') && Date.parse(order.expiresAt) > Date.now();
 }
 
-function view(order: OrderView & { openid?: string; idempotencyKey?: string; payment?: RequestPaymentParams }): OrderView {
+function view(order: OrderView & { openid?: string; idempotencyKey?: string; payment?: MiniProgramPaymentParams }): OrderView {
   const { openid: _o, idempotencyKey: _k, payment: _p, ...rest } = order;
   void _o;
   void _k;

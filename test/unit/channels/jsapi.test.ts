@@ -76,7 +76,8 @@ it('create places the order and signs wx.requestPayment params the merchant cert
   const created = await channel.create(o);
   expect(created.prepayId).toBeTruthy();
   const p = created.payment;
-  expect(p).toMatchObject({ package: `prepay_id=${created.prepayId}`, signType: 'RSA' });
+  expect(p).toMatchObject({ kind: 'miniprogram', package: `prepay_id=${created.prepayId}`, signType: 'RSA' });
+  if (p.kind !== 'miniprogram') throw new Error('jsapi pays in the mini-program cashier');
   const message = `${o.appid}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`;
   const merchantKey = new X509Certificate(gateway.keys.merchant.certificatePem).publicKey;
   expect(verify('sha256', Buffer.from(message), merchantKey, Buffer.from(p.paySign, 'base64'))).toBe(true);
@@ -84,8 +85,8 @@ it('create places the order and signs wx.requestPayment params the merchant cert
   expect((await channel.create(o)).prepayId).toBe(created.prepayId);
   // resign: same prepay, fresh nonce.
   const again = await channel.resign({ ...o, prepayId: created.prepayId });
-  expect(again.payment.package).toBe(p.package);
-  expect(again.payment.nonceStr).not.toBe(p.nonceStr);
+  expect(again.payment).toMatchObject({ kind: 'miniprogram', package: p.package });
+  expect(again.payment.kind === 'miniprogram' && again.payment.nonceStr).not.toBe(p.nonceStr);
 });
 
 it('query maps NOT_FOUND, PENDING, PAID, FAILED', async () => {

@@ -45,7 +45,7 @@ class CashierChannel implements PaymentChannel {
   }
   async resign(order: Order): Promise<CreatedPayment> {
     const prepayId = `wx_prepay_${order.outTradeNo}`;
-    return { prepayId, payment: { timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
+    return { prepayId, payment: { kind: 'miniprogram', timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
   }
   async query(order: Order): Promise<GatewayPaymentState> {
     this.fail('query');

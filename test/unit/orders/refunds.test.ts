@@ -47,7 +47,7 @@ class RefundGateway implements PaymentChannel {
   async create(order: Order): Promise<CreatedPayment> {
     this.payments.set(order.outTradeNo, { kind: 'PENDING' });
     const prepayId = `wx_prepay_${order.outTradeNo}`;
-    return { prepayId, payment: { timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
+    return { prepayId, payment: { kind: 'miniprogram', timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
   }
   async resign(order: Order): Promise<CreatedPayment> {
     return this.create(order);

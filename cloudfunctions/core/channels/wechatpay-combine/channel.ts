@@ -13,7 +13,7 @@ import { AppError } from '../../kernel/errors';
 import type { Order, Refund, SubOrder } from '../../domain/orders/model';
 import type { CombineSubOrder, CombineTransactionResource } from '../../gateways/wechatpay/notification-types';
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from '../port';
-import { isGatewayNotFound } from '../wechatpay-v3/errors';
+import { isGatewayNotFound, withV3Errors } from '../wechatpay-v3/errors';
 import { closeOutcomeOf, combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, seg, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
 
 /**
@@ -121,16 +121,17 @@ export function combineMismatch(order: Order, reported: GatewaySubOrderState[]):
 }
 
 /**
- * Gateway errors surface as `WechatPayError` (the gateway's code, e.g. `NOAUTH`), as in the jsapi
- * channel; the order service decides what they mean. Facts that contradict the stored order are
- * AppError GATEWAY_UNTRUSTED: they must never move it.
+ * Gateway errors leave as channel-neutral `ChannelError`s, as in the jsapi channel; the order
+ * service decides what they mean. Facts that contradict the stored order are AppError
+ * GATEWAY_UNTRUSTED: they must never move it.
  */
 export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
   const { config, client } = deps;
   const now = deps.now ?? Date.now;
 
 
-  return {
+  // Gateway errors leave as channel-neutral ChannelErrors (`withV3Errors`).
+  return withV3Errors({
     name: 'combine',
 
     async create(order) {
@@ -183,7 +184,7 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
       // Same reader as every v3 channel: the shared notify URL may carry any of them.
       return parseV3Notification(request, deps);
     },
-  };
+  });
 }
 
 /** Body of `POST …/close`: the sub-orders with the payee each was for (seed 000 §2.2.2.5). */

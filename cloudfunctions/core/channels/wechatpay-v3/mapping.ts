@@ -214,7 +214,8 @@ export function prepayIdOf(res: V3Response<{ prepay_id?: unknown }>, what: strin
 export function signPrepay(deps: V3ChannelDeps, order: Order, prepayId: string): CreatedPayment {
   return {
     prepayId,
-    payment: buildPayParams({ appId: order.appid, prepayId, privateKey: deps.config.merchantPrivateKey }, { clock: deps.now ?? Date.now, nonce: deps.nonce }),
+    // The mini-program cashier's kind of parameters (`wx.requestPayment`).
+    payment: { kind: 'miniprogram', ...buildPayParams({ appId: order.appid, prepayId, privateKey: deps.config.merchantPrivateKey }, { clock: deps.now ?? Date.now, nonce: deps.nonce }) },
   };
 }
 

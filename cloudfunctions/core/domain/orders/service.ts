@@ -6,8 +6,8 @@
  */
 import type { AlertView, OrderView, PayCreateRequest, PayCreateResponse, PayListResponse } from '../../../../typings/api';
 import type { ChannelNotification, CloseOutcome, GatewayOrderIds, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel } from '../../channels/port';
+import { isChannelError, toChannelAppError } from '../../channels/port';
 import type { ChannelRegistry } from '../../channels/registry';
-import { isGatewayCode, isGatewayNotFound, toGatewayAppError } from '../../channels/wechatpay-v3/errors';
 import { AppError } from '../../kernel/errors';
 import type { Caller } from '../../kernel/platform/identity';
 import type { Store } from '../../store/port';
@@ -188,7 +188,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     try {
       created = await channel.create(order);
     } catch (error) {
-      const appError = toGatewayAppError(error, 'create order');
+      const appError = toChannelAppError(error, 'create order');
       if (appError.code === 'GATEWAY_REJECTED') {
         await apply(order.outTradeNo, { type: 'CREATE_REJECTED', reason: appError.message }, 'user');
       }
@@ -212,7 +212,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       try {
         return { order: toOrderView(existing), payment: (await channel.resign(existing)).payment };
       } catch (error) {
-        throw toGatewayAppError(error, 'sign payment');
+        throw toChannelAppError(error, 'sign payment');
       }
     }
     return { order: toOrderView(existing) };
@@ -247,20 +247,19 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   }
 
   /**
-   * Closes at the gateway. "Never placed" (the gateway's own ORDER_NOT_EXIST) and "already closed"
-   * (400 ORDER_CLOSED, https://pay.weixin.qq.com/doc/v3/merchant/4012556398) count as closed;
-   * 202 USERPAYING does not (the channel answers `payerPaying`). An answer that is not the
-   * gateway's (a proxy's 404, an empty body) decides nothing and is rethrown.
+   * Closes at the gateway. "Never placed" (`notFound`, the gateway's own word) and "already
+   * closed" (`closed`) count as closed; a payer still in the cashier does not (the channel answers
+   * `payerPaying`). An unavailable gateway (a proxy's 404, an empty body) decides nothing.
    */
   async function closeAtGateway(order: Order): Promise<CloseOutcome> {
     const channel = channels.get(order.channel);
     try {
       return await channel.close(order);
     } catch (error) {
-      if (isGatewayNotFound(error) || isGatewayCode(error, 'ORDER_CLOSED')) return { kind: 'closed' };
+      if (isChannelError(error, 'notFound', 'closed')) return { kind: 'closed' };
       // A refusal whose meaning is unclear (e.g. a channel that reports it without the gateway's
       // code): a verified query decides. Unreachable gateways are not asked again.
-      if (toGatewayAppError(error, 'close order').code !== 'GATEWAY_UNAVAILABLE') {
+      if (toChannelAppError(error, 'close order').code !== 'GATEWAY_UNAVAILABLE') {
         const state = await channel.query(order).catch(() => undefined);
         if (state?.kind === 'NOT_FOUND' || state?.kind === 'CLOSED') return { kind: 'closed' };
       }
@@ -273,7 +272,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
    * it says, and answer by the outcome; otherwise the refusal stands.
    */
   async function settleRefusedClose(order: Order, error: unknown, actor: AuditActor): Promise<Order> {
-    const appError = toGatewayAppError(error, 'close order');
+    const appError = toChannelAppError(error, 'close order');
     if (appError.code !== 'GATEWAY_UNAVAILABLE') {
       const synced = await syncWithGateway(order, actor).catch(() => undefined);
       if (synced && synced.order.state !== 'PAYING' && synced.order.state !== 'CREATED') return synced.order;
