@@ -12,7 +12,7 @@
  * control ends the touch with OrderTimeout. Clients without the control keep our `amount-keypad`.
  */
 import type { ClientPaymentParams, MiniProgramPaymentParams } from '../../typings/api';
-import { unsupportedPaymentReason } from './payment';
+import { unsupportedPaymentReason } from './payment-kinds';
 import { yuanAmountToFen, type YuanAmountResult } from '../utils/money';
 
 /** How long the control waits for `orderCompleteCallback` after `onPayTouch` (published: 30 秒). */

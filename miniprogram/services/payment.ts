@@ -4,8 +4,9 @@
  * gateway, which then sends the same notification WeChat Pay would. Either way the outcome is only
  * what the CLIENT saw: the paid state comes from `pay.query`, never from here.
  */
-import type { ClientPaymentParams, MiniProgramPaymentParams, RequestPaymentParams } from '../../typings/api';
+import type { ClientPaymentParams, RequestPaymentParams } from '../../typings/api';
 import { env } from './env';
+import { cashierParamsOf, unsupportedPaymentReason } from './payment-kinds';
 
 export type PaymentOutcome = { kind: 'paid' } | { kind: 'cancelled' } | { kind: 'failed'; reason: string };
 
@@ -24,16 +25,6 @@ export function requestPayment(params: ClientPaymentParams): Promise<PaymentOutc
     case 'huifu':
       return Promise.resolve({ kind: 'failed', reason: unsupportedPaymentReason(params.kind) });
   }
-}
-
-/** Why this client cannot open a cashier of `kind`. */
-export function unsupportedPaymentReason(kind: Exclude<ClientPaymentParams['kind'], 'miniprogram'>): string {
-  return kind === 'app' ? '该订单需在 App 中支付，小程序无法打开' : '该订单的支付方式（汇付 pay_info）本小程序暂不支持';
-}
-
-/** Exactly the fields `wx.requestPayment` takes, without our `kind` tag. */
-export function cashierParamsOf(params: MiniProgramPaymentParams): RequestPaymentParams {
-  return { timeStamp: params.timeStamp, nonceStr: params.nonceStr, package: params.package, signType: params.signType, paySign: params.paySign };
 }
 
 function wechatCashier(params: RequestPaymentParams): Promise<PaymentOutcome> {

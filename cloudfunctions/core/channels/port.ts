@@ -133,9 +133,8 @@ export interface PaymentChannel {
   parseNotification(request: RawNotification): Promise<ChannelNotification>;
 }
 
-/** Every method but `parseNotification` answers in channel-neutral terms (`ChannelError`). */
-export const CHANNEL_OPERATIONS = ['create', 'resign', 'query', 'close', 'refund', 'queryRefund'] as const;
-export type ChannelOperation = (typeof CHANNEL_OPERATIONS)[number];
+/** The methods that answer in channel-neutral terms (`ChannelError`): all but `parseNotification`. */
+export type ChannelOperation = 'create' | 'resign' | 'query' | 'close' | 'refund' | 'queryRefund';
 
 /**
  * A channel error as the app's stable error code (`typings/api.d.ts`), `what` naming the step

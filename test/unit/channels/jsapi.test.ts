@@ -8,6 +8,7 @@ import { verify, X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PaymentChannel } from '../../../cloudfunctions/core/channels/port';
+import { ChannelError } from '../../../cloudfunctions/core/channels/port';
 import { createJsapiChannel, jsapiOrderBody } from '../../../cloudfunctions/core/channels/wechatpay-jsapi/channel';
 import type { V3ChannelConfig } from '../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
 import { newOrderRecord, newRefundRecord, type Order } from '../../../cloudfunctions/core/domain/orders/model';
@@ -107,7 +108,7 @@ it('close closes (again: ORDER_CLOSED), answers payerPaying while the payer is i
   await channel.create(open);
   expect(await channel.close(open)).toEqual({ kind: 'closed' });
   expect(await channel.query(open)).toMatchObject({ kind: 'CLOSED' });
-  await expect(channel.close(open)).rejects.toMatchObject({ code: 'ORDER_CLOSED', status: 400 });
+  await expect(channel.close(open)).rejects.toMatchObject({ kind: 'closed', cause: expect.objectContaining({ code: 'ORDER_CLOSED', status: 400 }) });
 
   // The payer is in the cashier: a 202, nothing closed, still payable.
   const paying = order(120);
@@ -118,8 +119,9 @@ it('close closes (again: ORDER_CLOSED), answers payerPaying while the payer is i
 
   const paid = order(500);
   await gateway.admin.pay((await channel.create(paid)).prepayId);
-  await expect(channel.close(paid)).rejects.toMatchObject({ code: 'ORDERPAID' });
-  await expect(channel.close(paid)).rejects.toBeInstanceOf(WechatPayError);
+  // Leaves the channel as a channel-neutral final refusal, the gateway's answer as its cause.
+  await expect(channel.close(paid)).rejects.toMatchObject({ kind: 'rejected', cause: expect.objectContaining({ code: 'ORDERPAID' }) });
+  await expect(channel.close(paid)).rejects.toBeInstanceOf(ChannelError);
 
   const refund = newRefundRecord({ outRefundNo: newOutTradeNo('R'), outTradeNo: paid.outTradeNo, amount: 200 }, Date.now());
   expect(await channel.refund(paid, refund)).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'PROCESSING', amount: 200, refundId: expect.any(String) });

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
+// The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
+import { withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import type { Order } from '../../../cloudfunctions/core/domain/orders/model';
 import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/domain/orders/service';
 import type { Caller } from '../../../cloudfunctions/core/kernel/platform/identity';
@@ -102,7 +104,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   channel = new CashierChannel();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: channel }), config, now: () => clock, log: () => undefined });
+  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(channel) }), config, now: () => clock, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
+// The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
+import { withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { AppError } from '../../../cloudfunctions/core/kernel/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/domain/orders/model';
 import { latePaymentRefundNumber, refundNumberForKey } from '../../../cloudfunctions/core/domain/orders/refund-numbers';
@@ -114,7 +116,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   gateway = new RefundGateway();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: gateway }), config, now: () => clock, log: () => undefined });
+  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(gateway) }), config, now: () => clock, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();

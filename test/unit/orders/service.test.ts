@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
+// The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
+import { withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { AppError } from '../../../cloudfunctions/core/kernel/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/domain/orders/model';
 import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/domain/orders/service';
@@ -125,7 +127,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   channel = new ScriptedChannel();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: channel }), config, now: () => clock, log: () => undefined });
+  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(channel) }), config, now: () => clock, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();
@@ -375,7 +377,7 @@ describe('combine orders (payee resolved by the payee service)', () => {
   beforeEach(() => {
     combineService = createOrderService({
       store,
-      channels: createChannelRegistry({ jsapi: channel, combine: channel }),
+      channels: createChannelRegistry({ jsapi: withV3Errors(channel), combine: withV3Errors(channel) }),
       config,
       payees: {
         async resolvePayeeForPayment({ shareCode, payerOpenid }) {

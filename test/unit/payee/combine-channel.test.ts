@@ -276,7 +276,7 @@ describe('query', () => {
   it('a paid sub-order without a transaction id is malformed, not a failure', async () => {
     const order = combineOrder({ state: 'PAYING' });
     const client = recorder(() => paidResource(order, { transaction_id: undefined }));
-    await expect(channelWith(client).query(order)).rejects.toMatchObject({ code: 'RESPONSE_MALFORMED' });
+    await expect(channelWith(client).query(order)).rejects.toMatchObject({ kind: 'untrusted', cause: expect.objectContaining({ code: 'RESPONSE_MALFORMED' }) });
   });
 });
 

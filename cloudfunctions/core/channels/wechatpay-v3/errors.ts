@@ -11,7 +11,7 @@
  */
 import { AUTHENTICITY_FAILURES, WechatPayError } from '../../gateways/wechatpay/errors';
 import { AppError } from '../../kernel/errors';
-import { CHANNEL_OPERATIONS, ChannelError, toChannelAppError, type ChannelOperation, type PaymentChannel } from '../port';
+import { ChannelError, toChannelAppError, type ChannelOperation, type PaymentChannel } from '../port';
 
 /** A response that failed authenticity checks, or one too malformed to trust. */
 const UNTRUSTED = new Set([...AUTHENTICITY_FAILURES, 'CERTIFICATE_INVALID', 'RESPONSE_UNSIGNED', 'RESPONSE_MALFORMED']);
@@ -86,18 +86,20 @@ export function v3ChannelError(error: unknown, operation: ChannelOperation | 'co
  * is left as it is: the v3 notification endpoint answers its failures in the v3 format.
  */
 export function withV3Errors(channel: PaymentChannel): PaymentChannel {
-  const translated: PaymentChannel = { ...channel };
-  for (const operation of CHANNEL_OPERATIONS) {
-    const call = channel[operation] as (...args: unknown[]) => Promise<unknown>;
-    (translated as unknown as Record<ChannelOperation, unknown>)[operation] = async (...args: unknown[]) => {
-      try {
-        return await call.apply(channel, args);
-      } catch (error) {
-        throw v3ChannelError(error, operation);
-      }
-    };
-  }
-  return translated;
+  const translate = <T>(operation: ChannelOperation, call: () => Promise<T>): Promise<T> =>
+    call().catch((error: unknown) => {
+      throw v3ChannelError(error, operation);
+    });
+  return {
+    name: channel.name,
+    create: (order) => translate('create', () => channel.create(order)),
+    resign: (order) => translate('resign', () => channel.resign(order)),
+    query: (order) => translate('query', () => channel.query(order)),
+    close: (order) => translate('close', () => channel.close(order)),
+    refund: (order, refund) => translate('refund', () => channel.refund(order, refund)),
+    queryRefund: (order, refund) => translate('queryRefund', () => channel.queryRefund(order, refund)),
+    parseNotification: (request) => channel.parseNotification(request),
+  };
 }
 
 /** A v3 error straight to the app's stable error (`v3ChannelError`, then `toChannelAppError`). */

@@ -456,7 +456,7 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
       const first = await store.recordNotification(n.notificationId, {
         eventType: n.kind,
         receivedAt: now(),
-        outTradeNo: n.kind === 'payment' ? n.outTradeNo : n.outTradeNo,
+        outTradeNo: n.outTradeNo,
       });
       return { status: 204, result: outcome?.outcome === 'applied' && first ? 'applied' : 'duplicate' };
     },
