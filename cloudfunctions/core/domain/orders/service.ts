@@ -13,6 +13,7 @@ import type { Caller } from '../../kernel/platform/identity';
 import type { Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
 import { applyOrderEvent } from '../ledger';
+import type { NotificationOutcome } from '../notifications';
 import { toAlertView } from './alerts';
 import type { AuditActor, Order, Refund } from './model';
 import { newOrderRecord, toOrderView } from './model';
@@ -59,10 +60,8 @@ export interface ReconcileReport {
   errors: number;
 }
 
-/** Answer to a notification: what payNotify replies. */
-export type NotificationOutcome =
-  | { status: 204; result: 'applied' | 'duplicate' | 'ignored' }
-  | { status: 400 | 404 | 409 | 500; result: 'rejected'; code: string; message: string };
+/** Answer to a notification (the endpoint turns it into its gateway's reply). */
+export type { NotificationOutcome };
 
 export interface OrderService {
   create(caller: Caller, request: PayCreateRequest): Promise<PayCreateResponse>;
