@@ -24,4 +24,3 @@ export function openStore(config: StoreConfig): Store {
 export type { Store, Page, PageRequest, Payee, PayeeAuthState, NotificationReceipt, StoreErrorCode } from './port';
 export { StoreError, isStoreError, MAX_PAGE_LIMIT } from './port';
 export type { CloudbaseDb } from './cloudbase/db';
-export { applyOrderEvent, type ApplyOutcome, type ApplyOptions } from '../domain/ledger';

@@ -1,10 +1,8 @@
 /**
  * Channel-neutral errors (issue 11): the v3 channels translate WeChat Pay answers into
- * `ChannelError` kinds, the domain maps kinds to the app's stable codes, and the domain's order
- * code imports nothing from the gateway layer.
+ * `ChannelError` kinds, and the domain maps kinds to the app's stable codes (the import rules
+ * are in test/unit/layout.test.ts).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { ChannelError, toChannelAppError } from '../../../cloudfunctions/core/channels/port';
 import { v3ChannelError, withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
@@ -71,18 +69,5 @@ describe('channel error kinds → app error codes (messages as before)', () => {
     const appError = toChannelAppError(new ChannelError(kind, 'what the gateway said'), 'close order');
     expect(appError).toMatchObject({ code, message: 'close order: what the gateway said' });
     expect(Boolean(appError.retryable)).toBe(retryable);
-  });
-});
-
-describe('the domain sees channel outcomes, never the gateway layer', () => {
-  const root = join(__dirname, '../../../cloudfunctions/core/domain');
-  const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.ts') ? [join(dir, name)] : []));
-  // The signing-page signature (payees/service.ts → gateways/wechatpay/contract-sign) moves behind
-  // a Signer with the gateway/Signer work of issue 11; every other domain file is already free.
-  const pending = new Set([join(root, 'payees/service.ts')]);
-
-  it.each(files(root).filter((file) => !pending.has(file)).map((file) => [file.slice(root.length + 1), file]))('%s imports nothing from gateways/', (_name, file) => {
-    const imports = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-    expect(imports.filter((path) => path.includes('/gateways/'))).toEqual([]);
   });
 });

@@ -31,7 +31,9 @@ import { newAlertRecord, type NewAlertInput } from './alerts';
 import type { AuditActor, Order, Refund } from './model';
 import { OPEN_REFUND_STATES, newRefundRecord, refundableAmount } from './model';
 import { latePaymentRefundNumber, refundNumberForKey } from './refund-numbers';
-import { transitionRefund, type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
+import { applyRefundUpdate } from '../ledger';
+import type { RefundUpdate } from './refund-rules';
+import type { OrderEvent, SubOrderUpdate, TransitionRejection } from './state-machine';
 
 /** What the order service's transition + compare-and-set answers. */
 export type AppliedOutcome =
@@ -94,16 +96,16 @@ export function createRefundFlow(deps: RefundFlowDeps) {
     }
   }
 
-  /** The refund record's own state, compare-and-set, re-read on a lost race. */
-  async function updateRefundRecord(refund: Refund, update: Parameters<typeof transitionRefund>[1]): Promise<Refund> {
-    let current = refund;
-    for (let attempt = 0; attempt < deps.casAttempts; attempt++) {
-      current = (await store.getRefund(refund.outRefundNo)) ?? refund;
-      const result = transitionRefund(current, update, now());
-      if (result.kind !== 'applied') return current;
-      if (await store.updateRefund(result.next, current.version)) return result.next;
+  /** The refund record's own state through the ledger loop (compare-and-set, re-read on a lost race). */
+  async function updateRefundRecord(refund: Refund, update: RefundUpdate): Promise<Refund> {
+    let outcome;
+    try {
+      outcome = await applyRefundUpdate(store, refund, update, { now, maxAttempts: deps.casAttempts });
+    } catch (error) {
+      if (isStoreError(error, 'CONTENDED')) throw new AppError('INTERNAL', `refund ${refund.outRefundNo} kept changing; try again`, true);
+      throw error;
     }
-    throw new AppError('INTERNAL', `refund ${refund.outRefundNo} kept changing; try again`, true);
+    return outcome.kind === 'notFound' ? refund : outcome.record;
   }
 
   /** Records a gateway refund fact on the refund record and the order's ledger, with an alert when a person must act. */
