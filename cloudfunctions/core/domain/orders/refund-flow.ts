@@ -33,12 +33,10 @@ import { OPEN_REFUND_STATES, newRefundRecord, refundableAmount } from './model';
 import { latePaymentRefundNumber, refundNumberForKey } from './refund-numbers';
 import { applyRefundUpdate } from '../ledger';
 import type { RefundUpdate } from './refund-rules';
-import type { OrderEvent, SubOrderUpdate, TransitionRejection } from './state-machine';
+import type { AppliedOutcome, ApplyOrderEvent } from './order-ledger';
+import type { SubOrderUpdate } from './state-machine';
 
-/** What the order service's transition + compare-and-set answers. */
-export type AppliedOutcome =
-  | { outcome: 'applied' | 'alreadyApplied'; order: Order }
-  | { outcome: 'rejected'; rejected: TransitionRejection; message: string; order: Order };
+export type { AppliedOutcome };
 
 export interface RefundFlowDeps {
   store: Store;
@@ -46,7 +44,7 @@ export interface RefundFlowDeps {
   now: () => number;
   log: (line: string, detail?: Record<string, unknown>) => void;
   /** The order service's transition + compare-and-set, re-reading on a lost race. */
-  apply: (outTradeNo: string, event: OrderEvent, actor: AuditActor) => Promise<AppliedOutcome>;
+  apply: ApplyOrderEvent;
   /** Lost refund-record compare-and-sets tolerated before giving up. */
   casAttempts: number;
 }
