@@ -109,9 +109,10 @@ export interface MiniProgramPaymentParams extends RequestPaymentParams {
 }
 
 /**
- * An APP's cashier: the OpenSDK `PayReq`, re-signed over appid, partnerid, prepayid, noncestr,
- * timestamp, package (`package` = `Sign=WXPay`; APIv2 rule). `appId` is set on Android
- * (PROTOCOL.md §4, seed 003 "APP invoke").
+ * An APP's cashier: the OpenSDK `PayReq` (appId, partnerId, prepayId, packageValue = `Sign=WXPay`,
+ * nonceStr, timeStamp, sign). Field names as the published APP 调起支付 samples set them
+ * (https://pay.weixin.qq.com/doc/v3/partner/4012167492); the sign's rule differs by API version
+ * (v2: PROTOCOL.md §4, seed 003 "APP invoke"). `appId` optional: seed 003 sets it on Android only.
  */
 export interface AppPaymentParams {
   kind: 'app';

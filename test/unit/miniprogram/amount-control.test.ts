@@ -79,6 +79,15 @@ describe('orderInfoFrom', () => {
 });
 
 describe('answerPayTouch', () => {
+  it('parameters for another cashier (APP, Huifu pay_info) are refused, never handed to the control', async () => {
+    const { create, settle } = manualCreate();
+    const detail = touchDetail(1);
+    const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create });
+    settle({ ok: true, order: { outTradeNo: 'T1' }, payment: { kind: 'huifu', payInfo: JSON.stringify(payment) } });
+    await expect(touch.outcome).resolves.toEqual({ kind: 'refused', message: expect.stringMatching(/pay_info/) });
+    expect(detail.orderCompleteCallback).not.toHaveBeenCalled();
+  });
+
   it('creates for the exact fen of the yuan amount and calls orderCompleteCallback once with the order info', async () => {
     const { create, settle } = manualCreate();
     const detail = touchDetail(12.34);
