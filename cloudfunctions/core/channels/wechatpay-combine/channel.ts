@@ -108,13 +108,13 @@ export function combineCreateBody(order: Order, notifyUrl: string, options: Comb
 export function combineMismatch(order: Order, reported: GatewaySubOrderState[]): string | undefined {
   const stored = order.subOrders ?? [];
   if (reported.length !== stored.length) return `gateway reports ${reported.length} sub-orders, order has ${stored.length}`;
-  for (const r of reported) {
-    const sub = stored.find((s) => s.outTradeNo === r.outTradeNo);
-    if (!sub) return `sub-order ${r.outTradeNo} is not part of ${order.outTradeNo}`;
-    if (r.mchid !== sub.mchid) return `sub-order ${r.outTradeNo}: mchid ${r.mchid}, expected ${sub.mchid}`;
-    if (r.amount !== sub.amount) return `sub-order ${r.outTradeNo}: ${r.amount} fen reported, ${sub.amount} fen recorded`;
-    if (r.individualAuthId !== undefined && r.individualAuthId !== sub.individualAuthId) {
-      return `sub-order ${r.outTradeNo}: paid to another individual_auth_id`;
+  for (const fact of reported) {
+    const sub = stored.find((candidate) => candidate.outTradeNo === fact.outTradeNo);
+    if (!sub) return `sub-order ${fact.outTradeNo} is not part of ${order.outTradeNo}`;
+    if (fact.mchid !== sub.mchid) return `sub-order ${fact.outTradeNo}: mchid ${fact.mchid}, expected ${sub.mchid}`;
+    if (fact.amount !== sub.amount) return `sub-order ${fact.outTradeNo}: ${fact.amount} fen reported, ${sub.amount} fen recorded`;
+    if (fact.individualAuthId !== undefined && fact.individualAuthId !== sub.individualAuthId) {
+      return `sub-order ${fact.outTradeNo}: paid to another individual_auth_id`;
     }
   }
   return undefined;
