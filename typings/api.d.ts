@@ -70,7 +70,9 @@ export interface ApiOk<T> {
 export type ApiResult<T> = ApiOk<T> | ApiError;
 
 export type OrderState = 'CREATED' | 'PAYING' | 'PAID' | 'CLOSED' | 'FAILED' | 'REFUNDING' | 'REFUNDED';
-export type PayChannel = 'jsapi' | 'native' | 'combine' | 'v2' | 'huifu';
+/** Channel names come from one list (`pay-channels.ts`; adding a channel is one line there). */
+export type { PayChannel, LivePayChannel } from './pay-channels';
+import type { PayChannel, LivePayChannel } from './pay-channels';
 
 /** What a page may see of an order. Never contains keys, auth ids or the payer's openid. */
 export interface OrderView {
@@ -103,8 +105,42 @@ export interface RequestPaymentParams {
   paySign: string;
 }
 
+/** The mini-program cashier: exactly what `wx.requestPayment` takes, tagged. */
+export interface MiniProgramPaymentParams extends RequestPaymentParams {
+  kind: 'miniprogram';
+}
+
+/**
+ * An APP's cashier: the OpenSDK `PayReq` (appId, partnerId, prepayId, packageValue = `Sign=WXPay`,
+ * nonceStr, timeStamp, sign). Field names as the published APP 调起支付 samples set them
+ * (https://pay.weixin.qq.com/doc/v3/partner/4012167492); the sign's rule differs by API version
+ * (v2: PROTOCOL.md §4, seed 003 "APP invoke"). `appId` optional: seed 003 sets it on Android only.
+ */
+export interface AppPaymentParams {
+  kind: 'app';
+  appId?: string;
+  partnerId: string;
+  prepayId: string;
+  packageValue: string;
+  nonceStr: string;
+  timeStamp: string;
+  sign: string;
+}
+
+/**
+ * Huifu DouGong: the `pay_info` of 聚合正扫, a JSON string carrying the mini-program cashier's
+ * values as Huifu signed them (PROTOCOL.md §3: pass through what it carries).
+ */
+export interface HuifuPaymentParams {
+  kind: 'huifu';
+  payInfo: string;
+}
+
+/** What a page or app receives to open a cashier; `kind` says which one. */
+export type ClientPaymentParams = MiniProgramPaymentParams | AppPaymentParams | HuifuPaymentParams;
+
 export interface PayCreateRequest {
-  channel: 'jsapi' | 'combine';
+  channel: LivePayChannel;
   /** fen, positive integer */
   amount: number;
   /** Optional note shown to the payer; the merchant's default description otherwise. */
@@ -117,7 +153,7 @@ export interface PayCreateRequest {
 export interface PayCreateResponse {
   order: OrderView;
   /** Present while the order can be paid. */
-  payment?: RequestPaymentParams;
+  payment?: ClientPaymentParams;
 }
 
 export interface PayListResponse {

@@ -6,6 +6,7 @@
 import { createCombineChannel } from './channels/wechatpay-combine/channel';
 import { createJsapiChannel } from './channels/wechatpay-jsapi/channel';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
+import { createV3IndividualContracts } from './channels/wechatpay-contracts/individual-contracts';
 import type { V3ChannelConfig } from './channels/wechatpay-v3/mapping';
 import { AppError } from './kernel/errors';
 import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV3Config } from './kernel/config';
@@ -104,7 +105,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
   });
   const store = overrides.store ?? openConfiguredStore(config);
-  const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid, signer, signLayout: config.payee.signLayout }, client, store, now });
+  const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid, signer, signLayout: config.payee.signLayout }, contracts: createV3IndividualContracts(client), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
   return { verifierReady, config, store, client, verifier, channels, orders, payees };
 }

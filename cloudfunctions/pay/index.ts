@@ -1,6 +1,7 @@
 // zod's tree-shakeable build; kernel/validation.ts words its issues.
 import * as z from 'zod/mini';
 import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
+import { LIVE_PAY_CHANNELS } from '../../typings/pay-channels';
 import { isValidOutTradeNo } from '../core/domain/orders/out-trade-no';
 import { runtime } from '../core/runtime';
 
@@ -35,7 +36,7 @@ function buildSchemas() {
 
   return {
     create: z.object({
-      channel: z.enum(['jsapi', 'combine']),
+      channel: z.enum(LIVE_PAY_CHANNELS),
       amount: fen,
       description: z.optional(description),
       idempotencyKey,

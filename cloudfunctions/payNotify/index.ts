@@ -1,33 +1,26 @@
+import { createV3NotificationEndpoint, v3Fail } from '../core/channels/wechatpay-v3/notification-endpoint';
+import { createNotificationRouter } from '../core/domain/notifications';
 import { createHttpHandler, type HttpRequest, type HttpResponse } from '../core/kernel/platform/http';
 import { runtime } from '../core/runtime';
-import { buildNotificationReply } from '../core/gateways/wechatpay/notification';
-import { WechatPayError } from '../core/gateways/wechatpay/errors';
 
 /**
- * payNotify (HTTP trigger): WeChat Pay v3 payment and refund notifications. Verify on the raw body,
- * decrypt, check against the stored order, apply once, reply 204. Anything else is 4xx/5xx with
- * `{code:'FAIL', message}` and changes nothing — the gateway retries, and `reconcile` queries.
+ * payNotify (HTTP trigger): the WeChat Pay v3 notification endpoint (payments, combine payments,
+ * refunds). The v3 endpoint verifies on the raw body and decrypts; the router hands the verified
+ * event to the service that owns it (orders: check against the stored order, apply once); the
+ * endpoint answers 204, or 4xx/5xx with `{code:'FAIL', message}` and nothing changed — the gateway
+ * retries, and `reconcile` queries. APIv2 (XML) and Huifu (form) notifications get their own
+ * function built the same way from their family's endpoint (`core/channels/notification-endpoint.ts`).
  */
 export async function handleNotification(request: HttpRequest): Promise<HttpResponse> {
-  if (request.method !== 'POST') return fail(405, 'METHOD_NOT_ALLOWED');
+  if (request.method !== 'POST') return v3Fail(405, 'METHOD_NOT_ALLOWED');
   const { channels, orders, verifierReady } = runtime();
-  let notification;
-  try {
-    await verifierReady();
-    notification = await channels.notifications().parseNotification({ headers: request.headers, body: request.body });
-  } catch (error) {
-    if (!(error instanceof WechatPayError)) throw error;
-    console.warn(`[payNotify] rejected: ${error.message}`);
-    const reply = buildNotificationReply(error);
-    return { status: reply.status, headers: reply.headers, body: reply.body };
+  const endpoint = createV3NotificationEndpoint({ reader: channels.notifications(), ready: verifierReady });
+  const parsed = await endpoint.parse({ headers: request.headers, body: request.body });
+  if (parsed.kind === 'refused') {
+    console.warn(`[payNotify] rejected: ${parsed.reason}`);
+    return parsed.reply;
   }
-  const outcome = await orders.applyNotification(notification);
-  if (outcome.status === 204) return { status: 204 };
-  return fail(outcome.status, outcome.code);
-}
-
-function fail(status: number, message: string): HttpResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'FAIL', message }) };
+  return endpoint.reply(await createNotificationRouter({ orders }).route(parsed.event));
 }
 
 const http = createHttpHandler(handleNotification);

@@ -11,7 +11,8 @@
  * amount is refused or the create fails, we never call the callback, show our own error, and the
  * control ends the touch with OrderTimeout. Clients without the control keep our `amount-keypad`.
  */
-import type { RequestPaymentParams } from '../../typings/api';
+import type { ClientPaymentParams, MiniProgramPaymentParams } from '../../typings/api';
+import { unsupportedPaymentReason } from './payment-kinds';
 import { yuanAmountToFen, type YuanAmountResult } from '../utils/money';
 
 /** How long the control waits for `orderCompleteCallback` after `onPayTouch` (published: 30 秒). */
@@ -85,7 +86,7 @@ export function detectAmountControl(
 }
 
 /** Our pay-sign parameters plus the mini-program's appid: the control's `orderInfo`. */
-export function orderInfoFrom(appId: string, payment: RequestPaymentParams): WechatPayMiniProgram.OrderInfo {
+export function orderInfoFrom(appId: string, payment: MiniProgramPaymentParams): WechatPayMiniProgram.OrderInfo {
   return {
     appId,
     timeStamp: payment.timeStamp,
@@ -97,7 +98,7 @@ export function orderInfoFrom(appId: string, payment: RequestPaymentParams): Wec
 }
 
 /** What creating the order for one pay-touch produced. */
-export type CreateForControl<O> = { ok: true; order: O; payment: RequestPaymentParams } | { ok: false; message: string };
+export type CreateForControl<O> = { ok: true; order: O; payment: ClientPaymentParams } | { ok: false; message: string };
 
 export type PayTouchOutcome<O> =
   /** The amount was refused before any order was created (NaN, 3 decimals, above the maximum, …). */
@@ -158,6 +159,8 @@ export function answerPayTouch<O>(detail: WechatPayMiniProgram.PayTouchDetail, d
     }
     const result = first.result;
     if (!result.ok) return { kind: 'refused', message: result.message };
+    // The control opens the mini-program cashier only.
+    if (result.payment.kind !== 'miniprogram') return { kind: 'refused', message: unsupportedPaymentReason(result.payment.kind) };
     const orderInfo = orderInfoFrom(deps.appId, result.payment);
     detail.orderCompleteCallback(orderInfo);
     return { kind: 'answered', order: result.order, orderInfo };

@@ -4,14 +4,28 @@
  * gateway, which then sends the same notification WeChat Pay would. Either way the outcome is only
  * what the CLIENT saw: the paid state comes from `pay.query`, never from here.
  */
-import type { RequestPaymentParams } from '../../typings/api';
+import type { ClientPaymentParams, RequestPaymentParams } from '../../typings/api';
 import { env } from './env';
 import { httpRequest } from './transport-http';
+import { cashierParamsOf, unsupportedPaymentReason } from './payment-kinds';
 
 export type PaymentOutcome = { kind: 'paid' } | { kind: 'cancelled' } | { kind: 'failed'; reason: string };
 
-export function requestPayment(params: RequestPaymentParams): Promise<PaymentOutcome> {
-  return env.transport === 'local' ? localCashier(params) : wechatCashier(params);
+/**
+ * Opens the cashier the parameters are for. A mini-program can open only the mini-program
+ * cashier: APP parameters (the OpenSDK's PayReq) and Huifu `pay_info` are refused here with a
+ * clear reason, never passed to `wx.requestPayment` half-understood.
+ */
+export function requestPayment(params: ClientPaymentParams): Promise<PaymentOutcome> {
+  switch (params.kind) {
+    case 'miniprogram': {
+      const cashier = cashierParamsOf(params);
+      return env.transport === 'local' ? localCashier(cashier) : wechatCashier(cashier);
+    }
+    case 'app':
+    case 'huifu':
+      return Promise.resolve({ kind: 'failed', reason: unsupportedPaymentReason(params.kind) });
+  }
 }
 
 function wechatCashier(params: RequestPaymentParams): Promise<PaymentOutcome> {

@@ -11,7 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiError, ErrorCode, OrderState, OrderView, PayCreateRequest, RequestPaymentParams } from '../../typings/api';
+import type { ApiError, ErrorCode, OrderState, OrderView, PayCreateRequest, RequestPaymentParams, MiniProgramPaymentParams } from '../../typings/api';
 
 export interface RecordedCall {
   fn: string;
@@ -61,7 +61,7 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
       if (req.channel === 'combine' && !req.payeeCode) return err('INVALID_ARGUMENT', 'payeeCode required for combine');
       if (req.amount > MAX_AMOUNT_FEN) return err('AMOUNT_OUT_OF_RANGE', `amount above ${MAX_AMOUNT_FEN}`);
       const existing = [...orders.values()].find((o) => o.openid === openid && o.idempotencyKey === req.idempotencyKey);
-      if (existing) return ok({ order: view(existing), ...(isPayable(existing) ? { payment: existing.payment } : {}) });
+      if (existing) return ok({ order: view(existing), ...(isPayable(existing) ? { payment: tagged(existing.payment) } : {}) });
       seq++;
       const now = Date.now();
       const outTradeNo = `T${now}${String(seq).padStart(4, '0')}`;
@@ -80,7 +80,7 @@ export async function startPayContractDouble(): Promise<PayContractDouble> {
         ...(req.payeeCode ? { payee: { displayName: `收款人${req.payeeCode}` } } : {}),
       };
       orders.set(outTradeNo, order);
-      return ok({ order: view(order), payment: order.payment });
+      return ok({ order: view(order), payment: tagged(order.payment) });
     },
     'pay.query': (openid, data) => {
       const order = orders.get(String(data.outTradeNo));
@@ -208,6 +208,11 @@ export function openidOf(user: string): string {
 
 function isPayable(order: { state: OrderState; expiresAt: string }): boolean {
   return (order.state === 'PAYING' || order.state === 'CREATED') && Date.parse(order.expiresAt) > Date.now();
+}
+
+/** As `pay.create` answers them: tagged with the cashier they are for (what reaches wx is untagged). */
+function tagged(payment: RequestPaymentParams | undefined): MiniProgramPaymentParams | undefined {
+  return payment && { kind: 'miniprogram', ...payment };
 }
 
 function view(order: OrderView & { openid?: string; idempotencyKey?: string; payment?: RequestPaymentParams }): OrderView {

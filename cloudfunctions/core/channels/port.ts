@@ -1,10 +1,13 @@
 /**
  * One interface for every payment gateway. The order service talks only to this, so it never
- * branches on a gateway name; each channel (jsapi, native, combine, v2, huifu) is one file beside
- * this one that maps our order records to its wire format and back.
+ * branches on a gateway name or sees a gateway's code; each channel (jsapi, combine; native, v2,
+ * huifu next) is one folder beside this file that maps our order records to its wire format and
+ * its gateway's answers — states, errors — to the channel-neutral outcomes below.
  */
-import type { PayChannel, RequestPaymentParams } from '../../../typings/api';
+import type { ClientPaymentParams } from '../../../typings/api';
+import { AppError, isAppError } from '../kernel/errors';
 import type { Order, Refund } from '../domain/orders/model';
+import type { PayChannel } from '../../../typings/pay-channels';
 
 /** What the gateway says about a payment, in our vocabulary. */
 export type GatewayPaymentState =
@@ -46,8 +49,49 @@ export type CloseOutcome = { kind: 'closed' } | { kind: 'payerPaying'; code: str
 
 export interface CreatedPayment {
   prepayId: string;
-  /** Ready for `wx.requestPayment`, signed with the same appid the order was created with. */
-  payment: RequestPaymentParams;
+  /**
+   * What the page or app needs to open the cashier, signed with the same appid the order was
+   * created with: the mini-program cashier (`wx.requestPayment`), the APP SDK or Huifu `pay_info`.
+   */
+  payment: ClientPaymentParams;
+}
+
+/**
+ * What a gateway's refusal or failure means, whatever the gateway. Each channel's mapping turns
+ * its gateway's answers (codes, statuses, transport failures) into one of these; the domain
+ * decides by `kind` alone and never sees a gateway code.
+ * - `notFound`: the gateway itself says it has no such order or refund (never a proxy's 404);
+ * - `closed`: the order is already closed at the gateway;
+ * - `payerPaying`: the payer is in the cashier right now, money may still arrive;
+ * - `rejected`: a final refusal of this request; `reason` says why, for a person;
+ * - `refundNotTaken`: a refund request refused for good (the gateway never took it: write it off);
+ * - `balanceInsufficient`: a refund not taken for lack of merchant funds; the same refund may be
+ *   re-sent once topped up;
+ * - `unavailable`: no answer that decides anything (network, timeout, 5xx, 429, a proxy); retry;
+ * - `untrusted`: an answer that failed verification or is too malformed to act on;
+ * - `misconfigured`: the gateway refused our own credentials (key, serial, clock): an operator
+ *   must act; retrying unchanged will not help, retrying after the fix will.
+ */
+export type ChannelErrorKind = 'notFound' | 'closed' | 'payerPaying' | 'rejected' | 'refundNotTaken' | 'balanceInsufficient' | 'unavailable' | 'untrusted' | 'misconfigured';
+
+export class ChannelError extends Error {
+  override readonly name = 'ChannelError';
+  /**
+   * @param reason a sentence for a person (logs, admin answers), e.g. `ORDERPAID 订单已支付`;
+   *   channel-specific wording lives here, never in a field the domain branches on.
+   */
+  constructor(
+    readonly kind: ChannelErrorKind,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+  }
+}
+
+/** True for a channel error of one of `kinds` (any kind when none are given). */
+export function isChannelError(error: unknown, ...kinds: ChannelErrorKind[]): error is ChannelError {
+  return error instanceof ChannelError && (kinds.length === 0 || kinds.includes(error.kind));
 }
 
 /** A verified, decrypted notification mapped onto our order identifiers. */
@@ -78,10 +122,42 @@ export interface PaymentChannel {
   /** Re-signs payment params for an order already placed (pay again after a cancel). */
   resign(order: Order): Promise<CreatedPayment>;
   query(order: Order): Promise<GatewayPaymentState>;
-  /** Closes at the gateway. Gateway refusals (ORDER_CLOSED, ORDERPAID, …) surface as errors. */
+  /** Closes at the gateway. Refusals surface as `ChannelError` (`closed`, `notFound`, `rejected`, …). */
   close(order: Order): Promise<CloseOutcome>;
   refund(order: Order, refund: Refund): Promise<GatewayRefundState>;
   queryRefund(order: Order, refund: Refund): Promise<GatewayRefundState>;
-  /** Verifies and decrypts; throws a typed error (with a stable code) for anything untrusted. */
+  /**
+   * Verifies and decrypts. Called by its family's notification endpoint (`notification-endpoint.ts`),
+   * which alone knows how that gateway wants a refusal answered: errors here are the gateway's own.
+   */
   parseNotification(request: RawNotification): Promise<ChannelNotification>;
+}
+
+/** The methods that answer in channel-neutral terms (`ChannelError`): all but `parseNotification`. */
+export type ChannelOperation = 'create' | 'resign' | 'query' | 'close' | 'refund' | 'queryRefund';
+
+/**
+ * A channel error as the app's stable error code (`typings/api.d.ts`), `what` naming the step
+ * (`create order`, `close order`, `refund`, …). An `AppError` passes through; anything else is a
+ * bug and is rethrown.
+ */
+export function toChannelAppError(error: unknown, what: string): AppError {
+  if (isAppError(error)) return error;
+  if (!(error instanceof ChannelError)) throw error;
+  const message = `${what}: ${error.reason}`;
+  switch (error.kind) {
+    case 'untrusted':
+      return new AppError('GATEWAY_UNTRUSTED', message);
+    case 'misconfigured':
+      return new AppError('INTERNAL', message, true);
+    case 'unavailable':
+      return new AppError('GATEWAY_UNAVAILABLE', message, true);
+    case 'balanceInsufficient':
+    case 'notFound':
+    case 'closed':
+    case 'payerPaying':
+    case 'rejected':
+    case 'refundNotTaken':
+      return new AppError('GATEWAY_REJECTED', message);
+  }
 }

@@ -8,7 +8,7 @@
  * cancelled keypad payment keeps its order and payment parameters: "pay again" reopens the cashier
  * without creating anything until it expires.
  */
-import type { ApiError, OrderView, PayCreateRequest, RequestPaymentParams } from '../../../typings/api';
+import type { ApiError, ClientPaymentParams, OrderView, PayCreateRequest } from '../../../typings/api';
 import { call } from '../../services/api';
 import {
   answerPayTouch,
@@ -35,7 +35,7 @@ interface Attempt {
   amount: number;
   idempotencyKey: string;
   order?: OrderView;
-  payment?: RequestPaymentParams;
+  payment?: ClientPaymentParams;
   /** The cashier reported a failure: the gateway may have marked the order failed, so never reuse it. */
   failed?: boolean;
 }
@@ -161,7 +161,7 @@ componentWithFields<CheckoutFields>()({
     },
 
     /** `pay.create` for the attempt; stores the order on it. Undefined (error shown) on failure. */
-    async create(attempt: Attempt): Promise<{ order: OrderView; payment?: RequestPaymentParams } | undefined> {
+    async create(attempt: Attempt): Promise<{ order: OrderView; payment?: ClientPaymentParams } | undefined> {
       this.inFlight = true;
       this.setData({ phase: 'creating', busy: true, message: '', amountText: formatFen(attempt.amount) });
       const request: PayCreateRequest = this.payeeCode

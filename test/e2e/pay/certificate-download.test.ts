@@ -16,7 +16,7 @@ import { openStore } from '../../../cloudfunctions/core/store';
 import type { FetchLike } from '../../../cloudfunctions/core/gateways/wechatpay/client';
 import { startGateway, type Gateway } from '../../../sandbox/gateway';
 import { localMerchantConfig } from '../../../sandbox/local-config';
-import { waitFor } from '../../helpers/e2e-utils';
+import { waitFor, packageOf } from '../../helpers/e2e-utils';
 
 jest.setTimeout(30_000);
 
@@ -70,7 +70,7 @@ it('downloads the platform certificate once, then creates, verifies a notificati
   expect(first.order.state).toBe('PAYING');
   expect(certificateDownloads).toHaveLength(1);
 
-  await gateway.admin.pay(first.payment!.package.replace('prepay_id=', ''));
+  await gateway.admin.pay(packageOf(first.payment).replace('prepay_id=', ''));
   const deadline = Date.now() + 10_000;
   while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(received).toHaveLength(1);
@@ -106,7 +106,7 @@ it('a rotation is picked up on the first answer under the new serial: one more d
   expect(certificateDownloads.length).toBe(downloadsBefore + 1);
 
   const receivedBefore = received.length;
-  await gateway.admin.pay(created.payment!.package.replace('prepay_id=', ''));
+  await gateway.admin.pay(packageOf(created.payment).replace('prepay_id=', ''));
   await waitFor('the notification under the new serial', () => received.length > receivedBefore);
   const notification = received[receivedBefore]!;
   expect(notification.headers['wechatpay-serial']).toBe(rotation.serialNo);

@@ -80,10 +80,10 @@ describe('closing an order the payer is paying right now', () => {
     await stack.gateway.admin.authorizeContract(testOpenid(stack.gateway.keys.appid, 'carol'));
     const { shareCode } = await carol.ok('payee.profile', { displayName: '卡萝' });
     const created = await bob.ok('pay.create', { channel: 'combine', amount: 520, idempotencyKey: idemKey(), payeeCode: shareCode });
-    await stack.gateway.admin.open(prepayIdOf(created.payment?.package));
+    await stack.gateway.admin.open(prepayIdOf(created.payment));
     expect(await bob.call('pay.close', { outTradeNo: created.order.outTradeNo })).toMatchObject({ ok: false, code: 'PAYER_PAYING', retryable: true });
     expect(orderRow(stack, created.order.outTradeNo)?.state).toBe('PAYING');
-    await stack.gateway.admin.pay(prepayIdOf(created.payment?.package));
+    await stack.gateway.admin.pay(prepayIdOf(created.payment));
     await waitForState(stack, created.order.outTradeNo, 'PAID');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import type { ApiResult, CallName, CallRequest, CallResponse, RequestPaymentParams } from '../../../typings/api';
+import type { ApiResult, CallName, CallRequest, CallResponse, ClientPaymentParams } from '../../../typings/api';
 import { encryptResource } from '../../../cloudfunctions/core/gateways/wechatpay/cipher';
 import type { SandboxKeys } from '../../../sandbox/keys';
 import type { Stack } from '../../helpers/stack';
@@ -78,12 +78,15 @@ export function storeSnapshot(stack: Stack): Record<string, unknown[]> {
  * Acts in the cashier the way the mini-program would: with the signed `wx.requestPayment` params
  * (the sandbox checks the pay sign). `open`: the payer is in the cashier and has not finished.
  */
-export async function cashier(stack: Stack, action: 'open' | 'pay' | 'cancel' | 'fail', payment: RequestPaymentParams | undefined): Promise<void> {
+export async function cashier(stack: Stack, action: 'open' | 'pay' | 'cancel' | 'fail', payment: ClientPaymentParams | undefined): Promise<void> {
   if (!payment) throw new Error('no payment params to open the cashier with');
-  const res = await fetch(`${stack.gatewayUrl}/sandbox/cashier/${encodeURIComponent(prepayIdOf(payment.package))}/${action}`, {
+  if (payment.kind !== 'miniprogram') throw new Error(`the mini-program cashier cannot open ${payment.kind} payment parameters`);
+  // Exactly what `wx.requestPayment` gets: the parameters without our `kind` tag.
+  const { kind: _kind, ...params } = payment;
+  const res = await fetch(`${stack.gatewayUrl}/sandbox/cashier/${encodeURIComponent(prepayIdOf(params.package))}/${action}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(payment),
+    body: JSON.stringify(params),
   });
   if (!res.ok) throw new Error(`cashier ${action}: ${res.status} ${await res.text()}`);
 }

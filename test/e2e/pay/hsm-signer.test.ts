@@ -20,7 +20,7 @@ import type { Signer } from '../../../cloudfunctions/core/gateways/wechatpay/aut
 import { startGateway, type Gateway } from '../../../sandbox/gateway';
 import { testOpenid } from '../../../sandbox/gateway/login';
 import { localMerchantConfig } from '../../../sandbox/local-config';
-import { waitFor } from '../../helpers/e2e-utils';
+import { miniprogramPaymentOf, waitFor } from '../../helpers/e2e-utils';
 import { prepayIdOf } from './harness';
 
 jest.setTimeout(30_000);
@@ -104,13 +104,14 @@ it('a whole payment signed by the key holder: create, cashier pay-sign, notifica
   expect(created.order.state).toBe('PAYING');
   // The request signature and the pay-sign both came from the holder.
   expect(holder.signed.some((m) => m.startsWith('POST\n/v3/pay/transactions/jsapi\n'))).toBe(true);
-  expect(holder.signed.some((m) => m === `${gateway.keys.appid}\n${created.payment!.timeStamp}\n${created.payment!.nonceStr}\n${created.payment!.package}\n`)).toBe(true);
+  const { kind: _kind, ...payment } = miniprogramPaymentOf(created.payment);
+  expect(holder.signed.some((m) => m === `${gateway.keys.appid}\n${payment.timeStamp}\n${payment.nonceStr}\n${payment.package}\n`)).toBe(true);
 
   // The sandbox cashier verifies the pay-sign with the merchant certificate before it takes money.
-  const paid = await fetch(`${gateway.url}/sandbox/cashier/${encodeURIComponent(prepayIdOf(created.payment!.package))}/pay`, {
+  const paid = await fetch(`${gateway.url}/sandbox/cashier/${encodeURIComponent(prepayIdOf(payment.package))}/pay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(created.payment),
+    body: JSON.stringify(payment),
   });
   expect(paid.status).toBe(200);
 
@@ -130,8 +131,9 @@ it('the control: without the holder, the runtime signs with the configured (deco
 it('a cashier refuses pay parameters signed by another key (what the holder proves it is not)', async () => {
   const runtime = runtimeWith(holderSigner(holder, 'merchant-api-key', gateway.keys.merchant.serialNo));
   const created = await runtime.orders.create(payer(), { channel: 'jsapi', amount: 890, idempotencyKey: 'hsm-key-000003' });
-  const forged = { ...created.payment!, paySign: sign('sha256', Buffer.from('x'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey).toString('base64') };
-  const refused = await fetch(`${gateway.url}/sandbox/cashier/${encodeURIComponent(prepayIdOf(created.payment!.package))}/pay`, {
+  const { kind: _kind, ...payment } = miniprogramPaymentOf(created.payment);
+  const forged = { ...payment, paySign: sign('sha256', Buffer.from('x'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey).toString('base64') };
+  const refused = await fetch(`${gateway.url}/sandbox/cashier/${encodeURIComponent(prepayIdOf(payment.package))}/pay`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(forged),

@@ -47,7 +47,7 @@ describe('combine_transaction_id through the stack', () => {
   it('payment → notification: the order stores the gateway combine_transaction_id in the PAID transition', async () => {
     const created = await payer.ok('pay.create', { channel: 'combine', amount: 1288, idempotencyKey: idemKey(), payeeCode: shareCode, description: '二手相机' });
     const gatewayId = await gatewayCombineId(created.order.outTradeNo);
-    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    await stack.admin.pay(prepayIdOf(created.payment));
     const paid = await waitFor('PAID in the store', async () => {
       const order = stored(created.order.outTradeNo);
       return order?.state === 'PAID' ? order : undefined;
@@ -66,7 +66,7 @@ describe('combine_transaction_id through the stack', () => {
     await stack.admin.fault({ kind: 'endpoint', method: 'GET', path: '/v3/combine-transactions/out-trade-no/*', effect: 'SYSTEM_ERROR', count: 5 });
     await stack.admin.fault({ kind: 'notification', effect: 'drop', count: 1 });
     try {
-      await stack.admin.pay(prepayIdOf(created.payment?.package));
+      await stack.admin.pay(prepayIdOf(created.payment));
       expect((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state).toBe('PAID');
       expect(stored(created.order.outTradeNo)).toMatchObject({ state: 'PAID', combineTransactionId: gatewayId });
       expect((await stack.admin.faults()).find((f) => f.kind === 'endpoint')).toMatchObject({ remaining: 5 });

@@ -80,7 +80,7 @@ describe('sign up and get paid', () => {
     expect(atGateway.combine.subOrders).toHaveLength(1);
     expect(atGateway.combine.subOrders[0]).toMatchObject({ mchid: stack.keys.mchid, total: 888 });
 
-    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    await stack.admin.pay(prepayIdOf(created.payment));
     await waitFor('PAID in the store', async () => orderRows().find((r) => r.out_trade_no === created.order.outTradeNo && r.state === 'PAID'));
 
     expect((await bob.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order).toMatchObject({ state: 'PAID', amount: 888 });
@@ -259,7 +259,7 @@ describe('combine query and close go through the same state machine', () => {
     const shareCode = await signUp(payee, '凯特');
     await stack.admin.fault({ kind: 'notification', effect: 'drop', count: 1 });
     const created = await payer.ok('pay.create', { channel: 'combine', amount: 333, idempotencyKey: idemKey(), payeeCode: shareCode });
-    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    await stack.admin.pay(prepayIdOf(created.payment));
     const { order } = await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo });
     expect(order.state).toBe('PAID');
     const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
@@ -282,7 +282,7 @@ describe('combine close and reconcile', () => {
     const atGateway = await stack.admin.order(created.order.outTradeNo);
     if (atGateway.kind !== 'combine') throw new Error('expected combine');
     expect(atGateway.combine.subOrders.map((s) => s.tradeState)).toEqual(['CLOSED']);
-    await expect(stack.admin.pay(prepayIdOf(created.payment?.package))).rejects.toThrow();
+    await expect(stack.admin.pay(prepayIdOf(created.payment))).rejects.toThrow();
     const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
     expect(row.state).toBe('CLOSED');
     expect((JSON.parse(row.data) as { subOrders: Array<{ state: string }> }).subOrders.map((s) => s.state)).toEqual(['CLOSED']);
@@ -290,13 +290,13 @@ describe('combine close and reconcile', () => {
 
   it('a paid combine order cannot be closed', async () => {
     const created = await payer.ok('pay.create', { channel: 'combine', amount: 201, idempotencyKey: idemKey(), payeeCode: shareCode });
-    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    await stack.admin.pay(prepayIdOf(created.payment));
     expect(await payer.call('pay.close', { outTradeNo: created.order.outTradeNo })).toMatchObject({ ok: false, code: 'INVALID_STATE' });
   });
 
   it('a failed combine payment is found by pay.query, and the store keeps which sub-order failed', async () => {
     const created = await payer.ok('pay.create', { channel: 'combine', amount: 203, idempotencyKey: idemKey(), payeeCode: shareCode });
-    await stack.admin.fail(prepayIdOf(created.payment?.package));
+    await stack.admin.fail(prepayIdOf(created.payment));
     expect((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state).toBe('FAILED');
     const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;
     expect(row.state).toBe('FAILED');
@@ -306,7 +306,7 @@ describe('combine close and reconcile', () => {
   it('reconcile finds a paid combine order whose notification was lost, through the combine query', async () => {
     await stack.admin.fault({ kind: 'notification', effect: 'drop', count: 1 });
     const created = await payer.ok('pay.create', { channel: 'combine', amount: 202, idempotencyKey: idemKey(), payeeCode: shareCode });
-    await stack.admin.pay(prepayIdOf(created.payment?.package));
+    await stack.admin.pay(prepayIdOf(created.payment));
     expect(orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!.state).toBe('PAYING');
     await stack.runTimer('reconcile');
     const row = orderRows().find((r) => r.out_trade_no === created.order.outTradeNo)!;

@@ -42,7 +42,7 @@ it('the payee queries an order paid to them, PAYING then PAID; a stranger is FOR
   if (atGateway.kind !== 'combine') throw new Error('expected a combine order at the gateway');
   expect(atGateway.combine.subOrders.map((s) => s.tradeState)).toEqual(['NOTPAY']);
 
-  await stack.gateway.admin.pay(prepayIdOf(created.payment?.package));
+  await stack.gateway.admin.pay(prepayIdOf(created.payment));
   await waitForState(stack, outTradeNo, 'PAID');
 
   const seen = await payee.ok('pay.query', { outTradeNo });

@@ -70,14 +70,15 @@ describe('a 404 is NOT_FOUND only in the gateway’s words', () => {
     const order = orderIn('PAYING', freshOrder());
     expect(await createJsapiChannel(depsAnswering(new WechatPayError('ORDER_NOT_EXIST', '订单不存在', { status: 404 }))).query(order)).toEqual({ kind: 'NOT_FOUND' });
     for (const error of [foreign404(), new WechatPayError('HTTP_404', 'HTTP 404', { status: 404 }), new WechatPayError('NOT_FOUND', 'no such API', { status: 404 })]) {
-      await expect(createJsapiChannel(depsAnswering(error)).query(order)).rejects.toBe(error);
+      // An error: the gateway unavailable, never "no such order" (the gateway's answer is its cause).
+      await expect(createJsapiChannel(depsAnswering(error)).query(order)).rejects.toMatchObject({ kind: 'unavailable', cause: error });
     }
   });
 
   it('combine query: the same', async () => {
     const order = orderIn('PAYING', freshCombineOrder());
     expect(await createCombineChannel(depsAnswering(new WechatPayError('ORDER_NOT_EXIST', '订单不存在', { status: 404 }))).query(order)).toEqual({ kind: 'NOT_FOUND' });
-    await expect(createCombineChannel(depsAnswering(foreign404())).query(order)).rejects.toMatchObject({ code: 'HTTP_404' });
+    await expect(createCombineChannel(depsAnswering(foreign404())).query(order)).rejects.toMatchObject({ kind: 'unavailable', cause: expect.objectContaining({ code: 'HTTP_404' }) });
   });
 
   it('isGatewayNotFound reads the code', () => {

@@ -8,6 +8,7 @@ import { verify, X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PaymentChannel } from '../../../cloudfunctions/core/channels/port';
+import { ChannelError } from '../../../cloudfunctions/core/channels/port';
 import { createJsapiChannel, jsapiOrderBody } from '../../../cloudfunctions/core/channels/wechatpay-jsapi/channel';
 import type { V3ChannelConfig } from '../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
 import { newOrderRecord, newRefundRecord, type Order } from '../../../cloudfunctions/core/domain/orders/model';
@@ -76,7 +77,8 @@ it('create places the order and signs wx.requestPayment params the merchant cert
   const created = await channel.create(o);
   expect(created.prepayId).toBeTruthy();
   const p = created.payment;
-  expect(p).toMatchObject({ package: `prepay_id=${created.prepayId}`, signType: 'RSA' });
+  expect(p).toMatchObject({ kind: 'miniprogram', package: `prepay_id=${created.prepayId}`, signType: 'RSA' });
+  if (p.kind !== 'miniprogram') throw new Error('jsapi pays in the mini-program cashier');
   const message = `${o.appid}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`;
   const merchantKey = new X509Certificate(gateway.keys.merchant.certificatePem).publicKey;
   expect(verify('sha256', Buffer.from(message), merchantKey, Buffer.from(p.paySign, 'base64'))).toBe(true);
@@ -84,8 +86,8 @@ it('create places the order and signs wx.requestPayment params the merchant cert
   expect((await channel.create(o)).prepayId).toBe(created.prepayId);
   // resign: same prepay, fresh nonce.
   const again = await channel.resign({ ...o, prepayId: created.prepayId });
-  expect(again.payment.package).toBe(p.package);
-  expect(again.payment.nonceStr).not.toBe(p.nonceStr);
+  expect(again.payment).toMatchObject({ kind: 'miniprogram', package: p.package });
+  expect(again.payment.kind === 'miniprogram' && again.payment.nonceStr).not.toBe(p.nonceStr);
 });
 
 it('query maps NOT_FOUND, PENDING, PAID, FAILED', async () => {
@@ -106,7 +108,7 @@ it('close closes (again: ORDER_CLOSED), answers payerPaying while the payer is i
   await channel.create(open);
   expect(await channel.close(open)).toEqual({ kind: 'closed' });
   expect(await channel.query(open)).toMatchObject({ kind: 'CLOSED' });
-  await expect(channel.close(open)).rejects.toMatchObject({ code: 'ORDER_CLOSED', status: 400 });
+  await expect(channel.close(open)).rejects.toMatchObject({ kind: 'closed', cause: expect.objectContaining({ code: 'ORDER_CLOSED', status: 400 }) });
 
   // The payer is in the cashier: a 202, nothing closed, still payable.
   const paying = order(120);
@@ -117,8 +119,9 @@ it('close closes (again: ORDER_CLOSED), answers payerPaying while the payer is i
 
   const paid = order(500);
   await gateway.admin.pay((await channel.create(paid)).prepayId);
-  await expect(channel.close(paid)).rejects.toMatchObject({ code: 'ORDERPAID' });
-  await expect(channel.close(paid)).rejects.toBeInstanceOf(WechatPayError);
+  // Leaves the channel as a channel-neutral final refusal, the gateway's answer as its cause.
+  await expect(channel.close(paid)).rejects.toMatchObject({ kind: 'rejected', cause: expect.objectContaining({ code: 'ORDERPAID' }) });
+  await expect(channel.close(paid)).rejects.toBeInstanceOf(ChannelError);
 
   const refund = newRefundRecord({ outRefundNo: newOutTradeNo('R'), outTradeNo: paid.outTradeNo, amount: 200 }, Date.now());
   expect(await channel.refund(paid, refund)).toMatchObject({ outRefundNo: refund.outRefundNo, state: 'PROCESSING', amount: 200, refundId: expect.any(String) });

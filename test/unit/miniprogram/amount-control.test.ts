@@ -14,6 +14,8 @@ import {
 } from '../../../miniprogram/services/amount-control';
 
 const payment = { timeStamp: '1700000000', nonceStr: 'n0nce', package: 'prepay_id=wx123', signType: 'RSA' as const, paySign: 'c2ln' };
+/** The same parameters as `pay.create` answers them: tagged with the cashier they are for. */
+const cashier = { kind: 'miniprogram' as const, ...payment };
 const APP_ID = 'wx0123456789abcdef';
 const MAX_FEN = 100_000;
 
@@ -71,19 +73,28 @@ describe('detectAmountControl (await WechatPayMiniProgram.isSupportScanPosPay())
 
 describe('orderInfoFrom', () => {
   it('is the appid plus the pay-sign parameters, as the page’s orderInfo example (appId, timeStamp, nonceStr, package, …)', () => {
-    expect(orderInfoFrom(APP_ID, payment)).toEqual({ appId: APP_ID, ...payment });
-    expect(Object.keys(orderInfoFrom(APP_ID, payment)).slice(0, 4)).toEqual(['appId', 'timeStamp', 'nonceStr', 'package']);
+    expect(orderInfoFrom(APP_ID, cashier)).toEqual({ appId: APP_ID, ...payment });
+    expect(Object.keys(orderInfoFrom(APP_ID, cashier)).slice(0, 4)).toEqual(['appId', 'timeStamp', 'nonceStr', 'package']);
   });
 });
 
 describe('answerPayTouch', () => {
+  it('parameters for another cashier (APP, Huifu pay_info) are refused, never handed to the control', async () => {
+    const { create, settle } = manualCreate();
+    const detail = touchDetail(1);
+    const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create });
+    settle({ ok: true, order: { outTradeNo: 'T1' }, payment: { kind: 'huifu', payInfo: JSON.stringify(payment) } });
+    await expect(touch.outcome).resolves.toEqual({ kind: 'refused', message: expect.stringMatching(/pay_info/) });
+    expect(detail.orderCompleteCallback).not.toHaveBeenCalled();
+  });
+
   it('creates for the exact fen of the yuan amount and calls orderCompleteCallback once with the order info', async () => {
     const { create, settle } = manualCreate();
     const detail = touchDetail(12.34);
     const touch = answerPayTouch(detail, { maxFen: MAX_FEN, appId: APP_ID, create });
     expect(touch.fen).toBe(1234);
     expect(create).toHaveBeenCalledWith(1234);
-    settle({ ok: true, order: { outTradeNo: 'T1' }, payment });
+    settle({ ok: true, order: { outTradeNo: 'T1' }, payment: cashier });
     await expect(touch.outcome).resolves.toEqual({ kind: 'answered', order: { outTradeNo: 'T1' }, orderInfo: { appId: APP_ID, ...payment } });
     expect(detail.orderCompleteCallback).toHaveBeenCalledTimes(1);
     expect(detail.orderCompleteCallback).toHaveBeenCalledWith({ appId: APP_ID, ...payment });
@@ -133,7 +144,7 @@ describe('answerPayTouch', () => {
     touch.controlFailed(ORDER_TIMEOUT_RETCODE);
     const outcome = await touch.outcome;
     expect(outcome).toMatchObject({ kind: 'control-failed', retcode: 'OrderTimeout' });
-    settle({ ok: true, order: { outTradeNo: 'LATE' }, payment });
+    settle({ ok: true, order: { outTradeNo: 'LATE' }, payment: cashier });
     if (outcome.kind === 'control-failed') await expect(outcome.lateOrder).resolves.toEqual({ outTradeNo: 'LATE' });
     expect(detail.orderCompleteCallback).not.toHaveBeenCalled();
   });

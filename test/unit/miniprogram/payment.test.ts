@@ -13,6 +13,8 @@ interface PaymentModule {
 }
 
 const params = { timeStamp: '1700000000', nonceStr: 'abc', package: 'prepay_id=wx2611', signType: 'RSA', paySign: 'c2ln' };
+/** As `pay.create` answers them: tagged with the cashier they are for. `params` is what reaches wx / the sandbox. */
+const tagged = { kind: 'miniprogram', ...params };
 type Callbacks = { success?: (r: unknown) => void; fail?: (e: { errMsg: string }) => void; [k: string]: unknown };
 
 function loadPayment(transport: 'cloud' | 'local', wx: Record<string, unknown>, sandboxUrl = 'http://127.0.0.1:9'): PaymentModule {
@@ -43,20 +45,36 @@ describe('pure helpers', () => {
   });
 });
 
+describe('payment parameters of another cashier', () => {
+  it.each([
+    ['app', { kind: 'app', partnerId: '1900000109', prepayId: 'wx2611', packageValue: 'Sign=WXPay', nonceStr: 'abc', timeStamp: '1700000000', sign: 'AB12' }, /App/],
+    ['huifu', { kind: 'huifu', payInfo: JSON.stringify(params) }, /pay_info/],
+  ])('%s: a clear failure on this client, no cashier opened', async (_kind, other, reason) => {
+    for (const transport of ['cloud', 'local'] as const) {
+      const requestPayment = jest.fn();
+      const showActionSheet = jest.fn();
+      const payment = loadPayment(transport, { requestPayment, showActionSheet, request: jest.fn() });
+      await expect(payment.requestPayment(other)).resolves.toEqual({ kind: 'failed', reason: expect.stringMatching(reason) });
+      expect(requestPayment).not.toHaveBeenCalled();
+      expect(showActionSheet).not.toHaveBeenCalled();
+    }
+  });
+});
+
 describe('cloud transport: wx.requestPayment', () => {
   it('passes the five signed fields through and resolves paid on success', async () => {
     const requestPayment = jest.fn((o: Callbacks) => setTimeout(() => o.success?.({ errMsg: 'requestPayment:ok' }), 0));
     const payment = loadPayment('cloud', { requestPayment });
-    await expect(payment.requestPayment(params)).resolves.toEqual({ kind: 'paid' });
+    await expect(payment.requestPayment(tagged)).resolves.toEqual({ kind: 'paid' });
     expect(requestPayment.mock.calls[0][0]).toMatchObject(params);
   });
   it('resolves cancelled when the user closes the cashier, failed otherwise', async () => {
     let errMsg = 'requestPayment:fail cancel';
     const requestPayment = (o: Callbacks) => setTimeout(() => o.fail?.({ errMsg }), 0);
     const payment = loadPayment('cloud', { requestPayment });
-    await expect(payment.requestPayment(params)).resolves.toEqual({ kind: 'cancelled' });
+    await expect(payment.requestPayment(tagged)).resolves.toEqual({ kind: 'cancelled' });
     errMsg = 'requestPayment:fail 支付签名校验失败';
-    await expect(payment.requestPayment(params)).resolves.toEqual({ kind: 'failed', reason: '支付签名校验失败' });
+    await expect(payment.requestPayment(tagged)).resolves.toEqual({ kind: 'failed', reason: '支付签名校验失败' });
   });
 });
 
@@ -104,30 +122,30 @@ describe('local transport: action-sheet cashier → sandbox', () => {
     [2, 'fail', { kind: 'failed', reason: '余额不足' }],
   ])('choice %p posts /%s and resolves %p', async (tapIndex, action, outcome) => {
     const payment = loadPayment('local', localWx(tapIndex), url);
-    await expect(payment.requestPayment(params)).resolves.toEqual(outcome);
+    await expect(payment.requestPayment(tagged)).resolves.toEqual(outcome);
     expect(seen).toEqual([{ path: `/sandbox/cashier/wx2611/${action}`, body: params }]);
   });
 
   it('dismissing the sheet is a cancel, told to the sandbox', async () => {
     const payment = loadPayment('local', localWx(undefined), url);
-    await expect(payment.requestPayment(params)).resolves.toEqual({ kind: 'cancelled' });
+    await expect(payment.requestPayment(tagged)).resolves.toEqual({ kind: 'cancelled' });
     expect(seen.map((s) => s.path)).toEqual(['/sandbox/cashier/wx2611/cancel']);
   });
 
   it('a sandbox refusal of "pay" is a failure with its message, never paid', async () => {
     status = 400;
     const payment = loadPayment('local', localWx(0), url);
-    await expect(payment.requestPayment(params)).resolves.toEqual({ kind: 'failed', reason: '订单已关闭或已过期' });
+    await expect(payment.requestPayment(tagged)).resolves.toEqual({ kind: 'failed', reason: '订单已关闭或已过期' });
   });
 
   it('an unreachable sandbox is a failure', async () => {
     const payment = loadPayment('local', localWx(0), 'http://127.0.0.1:1');
-    await expect(payment.requestPayment(params)).resolves.toEqual({ kind: 'failed', reason: '无法连接本地收银台' });
+    await expect(payment.requestPayment(tagged)).resolves.toEqual({ kind: 'failed', reason: '无法连接本地收银台' });
   });
 
   it('a package without a prepay id fails before any cashier', async () => {
     const payment = loadPayment('local', localWx(0), url);
-    await expect(payment.requestPayment({ ...params, package: 'Sign=WXPay' })).resolves.toEqual({ kind: 'failed', reason: '支付参数无效' });
+    await expect(payment.requestPayment({ ...tagged, package: 'Sign=WXPay' })).resolves.toEqual({ kind: 'failed', reason: '支付参数无效' });
     expect(seen).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
+// The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
+import { withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import type { Order } from '../../../cloudfunctions/core/domain/orders/model';
 import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/domain/orders/service';
 import type { Caller } from '../../../cloudfunctions/core/kernel/platform/identity';
@@ -45,7 +47,7 @@ class CashierChannel implements PaymentChannel {
   }
   async resign(order: Order): Promise<CreatedPayment> {
     const prepayId = `wx_prepay_${order.outTradeNo}`;
-    return { prepayId, payment: { timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
+    return { prepayId, payment: { kind: 'miniprogram', timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
   }
   async query(order: Order): Promise<GatewayPaymentState> {
     this.fail('query');
@@ -102,7 +104,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   channel = new CashierChannel();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: channel }), config, now: () => clock, log: () => undefined });
+  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(channel) }), config, now: () => clock, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
+// The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
+import { withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { AppError } from '../../../cloudfunctions/core/kernel/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/domain/orders/model';
 import { latePaymentRefundNumber, refundNumberForKey } from '../../../cloudfunctions/core/domain/orders/refund-numbers';
@@ -47,7 +49,7 @@ class RefundGateway implements PaymentChannel {
   async create(order: Order): Promise<CreatedPayment> {
     this.payments.set(order.outTradeNo, { kind: 'PENDING' });
     const prepayId = `wx_prepay_${order.outTradeNo}`;
-    return { prepayId, payment: { timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
+    return { prepayId, payment: { kind: 'miniprogram', timeStamp: '1', nonceStr: 'n', package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
   }
   async resign(order: Order): Promise<CreatedPayment> {
     return this.create(order);
@@ -114,7 +116,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   gateway = new RefundGateway();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: gateway }), config, now: () => clock, log: () => undefined });
+  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(gateway) }), config, now: () => clock, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();

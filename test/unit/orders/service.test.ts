@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
+// The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
+import { withV3Errors } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { AppError } from '../../../cloudfunctions/core/kernel/errors';
 import type { Order, Refund } from '../../../cloudfunctions/core/domain/orders/model';
 import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/domain/orders/service';
@@ -15,6 +17,13 @@ import type { Caller } from '../../../cloudfunctions/core/kernel/platform/identi
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
+import type { ClientPaymentParams, MiniProgramPaymentParams } from '../../../typings/api';
+
+/** The mini-program cashier's parameters of an answer (jsapi orders carry no other kind). */
+function cashierOf(payment: ClientPaymentParams | undefined): MiniProgramPaymentParams {
+  if (payment?.kind !== 'miniprogram') throw new Error(`expected mini-program payment parameters, got ${JSON.stringify(payment)}`);
+  return payment;
+}
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900000109';
@@ -56,7 +65,7 @@ class ScriptedChannel implements PaymentChannel {
     return this.sign(order.prepayId!);
   }
   private sign(prepayId: string): CreatedPayment {
-    return { prepayId, payment: { timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: Math.random().toString(36).slice(2), package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
+    return { prepayId, payment: { kind: 'miniprogram', timeStamp: String(Math.floor(Date.now() / 1000)), nonceStr: Math.random().toString(36).slice(2), package: `prepay_id=${prepayId}`, signType: 'RSA', paySign: 'x' } };
   }
   async query(order: Order): Promise<GatewayPaymentState> {
     this.fail('query');
@@ -118,7 +127,7 @@ beforeEach(() => {
   store = openSqliteStore(join(dir, 'store.sqlite'));
   channel = new ScriptedChannel();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: channel }), config, now: () => clock, log: () => undefined });
+  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(channel) }), config, now: () => clock, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();
@@ -139,7 +148,7 @@ describe('create', () => {
     const res = await service.create(alice, { channel: 'jsapi', amount: 1234, idempotencyKey: key() });
     expect(res.order).toMatchObject({ amount: 1234, state: 'PAYING', description: '测试商品', refundedAmount: 0 });
     expect(res.order.expiresAt).toBe(new Date(clock + config.orderTtlMs).toISOString());
-    expect(res.payment?.package).toMatch(/^prepay_id=wx_prepay_/);
+    expect(cashierOf(res.payment).package).toMatch(/^prepay_id=wx_prepay_/);
     const stored = await store.getOrder(res.order.outTradeNo);
     expect(stored).toMatchObject({ payerOpenid: alice.openid, appid: APPID, mchid: MCHID, state: 'PAYING', version: 2 });
     expect((await store.listAudit(res.order.outTradeNo)).map((a) => a.to)).toEqual(['CREATED', 'PAYING']);
@@ -163,8 +172,8 @@ describe('create', () => {
     const first = await service.create(alice, { channel: 'jsapi', amount: 500, idempotencyKey });
     const again = await service.create(alice, { channel: 'jsapi', amount: 500, idempotencyKey });
     expect(again.order.outTradeNo).toBe(first.order.outTradeNo);
-    expect(again.payment?.package).toBe(first.payment?.package);
-    expect(again.payment?.nonceStr).not.toBe(first.payment?.nonceStr);
+    expect(cashierOf(again.payment).package).toBe(cashierOf(first.payment).package);
+    expect(cashierOf(again.payment).nonceStr).not.toBe(cashierOf(first.payment).nonceStr);
     expect(channel.orders.get(first.order.outTradeNo)!.creates).toBe(1);
     // Same key, other amount: refused, not silently merged.
     await expectCode(service.create(alice, { channel: 'jsapi', amount: 501, idempotencyKey }), 'INVALID_ARGUMENT');
@@ -368,7 +377,7 @@ describe('combine orders (payee resolved by the payee service)', () => {
   beforeEach(() => {
     combineService = createOrderService({
       store,
-      channels: createChannelRegistry({ jsapi: channel, combine: channel }),
+      channels: createChannelRegistry({ jsapi: withV3Errors(channel), combine: withV3Errors(channel) }),
       config,
       payees: {
         async resolvePayeeForPayment({ shareCode, payerOpenid }) {

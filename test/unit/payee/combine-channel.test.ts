@@ -172,7 +172,8 @@ describe('create', () => {
     const created = await channelWith(client).create(combineOrder());
     expect(client.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /v3/combine-transactions/miniprogram']);
     expect(created.prepayId).toBe('wx2026prepay001');
-    expect(created.payment).toMatchObject({ timeStamp: String(NOW / 1000), nonceStr: 'N0NCE', package: 'prepay_id=wx2026prepay001', signType: 'RSA' });
+    expect(created.payment).toMatchObject({ kind: 'miniprogram', timeStamp: String(NOW / 1000), nonceStr: 'N0NCE', package: 'prepay_id=wx2026prepay001', signType: 'RSA' });
+    if (created.payment.kind !== 'miniprogram') throw new Error('combine pays in the mini-program cashier');
     const message = `${APPID}\n${created.payment.timeStamp}\nN0NCE\nprepay_id=wx2026prepay001\n`;
     expect(verify('sha256', Buffer.from(message), merchant.publicKey, Buffer.from(created.payment.paySign, 'base64'))).toBe(true);
   });
@@ -188,16 +189,16 @@ describe('create', () => {
     expect(client.calls).toHaveLength(0);
   });
 
-  it('gateway errors reach the order service as they are (it decides what they mean)', async () => {
+  it('gateway errors reach the order service as channel-neutral errors (it decides what they mean), the gateway\'s own as their cause', async () => {
     const failure = new WechatPayError('NOAUTH', 'individual_auth_id not authorized', { status: 403 });
-    await expect(channelWith(recorder(() => failure)).create(combineOrder())).rejects.toBe(failure);
-    await expect(channelWith(recorder(() => ({}))).create(combineOrder())).rejects.toMatchObject({ code: 'RESPONSE_MALFORMED' });
+    await expect(channelWith(recorder(() => failure)).create(combineOrder())).rejects.toMatchObject({ kind: 'rejected', cause: failure });
+    await expect(channelWith(recorder(() => ({}))).create(combineOrder())).rejects.toMatchObject({ kind: 'untrusted', cause: expect.objectContaining({ code: 'RESPONSE_MALFORMED' }) });
   });
 
   it('resign uses the stored prepay id', async () => {
     const channel = channelWith(recorder(() => undefined));
-    expect((await channel.resign(combineOrder({ prepayId: 'wxP' }))).payment.package).toBe('prepay_id=wxP');
-    await expect(channel.resign(combineOrder())).rejects.toMatchObject({ code: 'ARGUMENT_INVALID' });
+    expect((await channel.resign(combineOrder({ prepayId: 'wxP' }))).payment).toMatchObject({ kind: 'miniprogram', package: 'prepay_id=wxP' });
+    await expect(channel.resign(combineOrder())).rejects.toMatchObject({ cause: expect.objectContaining({ code: 'ARGUMENT_INVALID' }) });
   });
 });
 
@@ -276,7 +277,7 @@ describe('query', () => {
   it('a paid sub-order without a transaction id is malformed, not a failure', async () => {
     const order = combineOrder({ state: 'PAYING' });
     const client = recorder(() => paidResource(order, { transaction_id: undefined }));
-    await expect(channelWith(client).query(order)).rejects.toMatchObject({ code: 'RESPONSE_MALFORMED' });
+    await expect(channelWith(client).query(order)).rejects.toMatchObject({ kind: 'untrusted', cause: expect.objectContaining({ code: 'RESPONSE_MALFORMED' }) });
   });
 });
 

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queryIndividualContract } from '../../../cloudfunctions/core/domain/payees/contract-query';
+import { createV3IndividualContracts, queryIndividualContract } from '../../../cloudfunctions/core/channels/wechatpay-contracts/individual-contracts';
 import { createPayeeService, type PayeeService } from '../../../cloudfunctions/core/domain/payees/service';
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
@@ -30,7 +30,7 @@ beforeEach(() => {
   answer = async () => ({ status: 200, data: { individual_auth_id: 'AUTH1', auth_state: 'AUTHORIZED', operation_time: '2026-01-01T00:00:00+08:00' } });
   payees = createPayeeService({
     config: { appid: APPID, mchid: '1900009191', signer: signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'SERIAL1'), signLayout: 'published' },
-    client: { request: () => answer() },
+    contracts: createV3IndividualContracts({ request: () => answer() }),
     store,
     now: () => clock,
     statusFreshnessMs: 1000,

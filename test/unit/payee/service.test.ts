@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../../cloudfunctions/core/kernel/errors';
 import { createPayeeService, normalizeDisplayName, resolvePayeeForPayment, type PayeeDeps } from '../../../cloudfunctions/core/domain/payees/service';
+import { createV3IndividualContracts } from '../../../cloudfunctions/core/channels/wechatpay-contracts/individual-contracts';
 import { isShareCode, newShareCode, SHARE_CODE_LENGTH } from '../../../cloudfunctions/core/domain/payees/share-code';
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../cloudfunctions/core/store/port';
@@ -64,7 +65,7 @@ beforeEach(() => {
   clock = Date.UTC(2026, 0, 1, 12);
   deps = {
     config: { appid: APPID, mchid: MCHID, signer: signerFromPem(keys.privateKey, MERCHANT_SERIAL), signLayout: 'published' },
-    client: desk,
+    contracts: createV3IndividualContracts(desk),
     store,
     now: () => clock,
     statusFreshnessMs: 30_000,
@@ -310,7 +311,7 @@ describe('gateway failures', () => {
 
   it('AUTHORIZED without an auth id is refused, not stored', async () => {
     const client = { request: async () => ({ status: 200, data: { auth_state: 'AUTHORIZED' } }) };
-    expect((await rejection(createPayeeService({ ...deps, client }).status(openid))).code).toBe('GATEWAY_REJECTED');
+    expect((await rejection(createPayeeService({ ...deps, contracts: createV3IndividualContracts(client) }).status(openid))).code).toBe('GATEWAY_REJECTED');
     expect(await store.getPayee(openid)).toBeNull();
   });
 });

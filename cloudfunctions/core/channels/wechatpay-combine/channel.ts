@@ -13,7 +13,7 @@ import { AppError } from '../../kernel/errors';
 import type { Order, Refund, SubOrder } from '../../domain/orders/model';
 import type { CombineSubOrder, CombineTransactionResource } from '../../gateways/wechatpay/notification-types';
 import type { ChannelNotification, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, PaymentChannel, RawNotification } from '../port';
-import { isGatewayNotFound } from '../wechatpay-v3/errors';
+import { isGatewayNotFound, withV3Errors } from '../wechatpay-v3/errors';
 import { closeOutcomeOf, combinePaymentStateOf, parseV3Notification, prepayIdOf, resignPrepay, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
 import * as combine from '../../gateways/wechatpay/v3/combine';
 
@@ -96,29 +96,30 @@ export function combineCreateBody(order: Order, notifyUrl: string, options: Comb
 export function combineMismatch(order: Order, reported: GatewaySubOrderState[]): string | undefined {
   const stored = order.subOrders ?? [];
   if (reported.length !== stored.length) return `gateway reports ${reported.length} sub-orders, order has ${stored.length}`;
-  for (const r of reported) {
-    const sub = stored.find((s) => s.outTradeNo === r.outTradeNo);
-    if (!sub) return `sub-order ${r.outTradeNo} is not part of ${order.outTradeNo}`;
-    if (r.mchid !== sub.mchid) return `sub-order ${r.outTradeNo}: mchid ${r.mchid}, expected ${sub.mchid}`;
-    if (r.amount !== sub.amount) return `sub-order ${r.outTradeNo}: ${r.amount} fen reported, ${sub.amount} fen recorded`;
-    if (r.individualAuthId !== undefined && r.individualAuthId !== sub.individualAuthId) {
-      return `sub-order ${r.outTradeNo}: paid to another individual_auth_id`;
+  for (const fact of reported) {
+    const sub = stored.find((candidate) => candidate.outTradeNo === fact.outTradeNo);
+    if (!sub) return `sub-order ${fact.outTradeNo} is not part of ${order.outTradeNo}`;
+    if (fact.mchid !== sub.mchid) return `sub-order ${fact.outTradeNo}: mchid ${fact.mchid}, expected ${sub.mchid}`;
+    if (fact.amount !== sub.amount) return `sub-order ${fact.outTradeNo}: ${fact.amount} fen reported, ${sub.amount} fen recorded`;
+    if (fact.individualAuthId !== undefined && fact.individualAuthId !== sub.individualAuthId) {
+      return `sub-order ${fact.outTradeNo}: paid to another individual_auth_id`;
     }
   }
   return undefined;
 }
 
 /**
- * Gateway errors surface as `WechatPayError` (the gateway's code, e.g. `NOAUTH`), as in the jsapi
- * channel; the order service decides what they mean. Facts that contradict the stored order are
- * AppError GATEWAY_UNTRUSTED: they must never move it.
+ * Gateway errors leave as channel-neutral `ChannelError`s, as in the jsapi channel; the order
+ * service decides what they mean. Facts that contradict the stored order are AppError
+ * GATEWAY_UNTRUSTED: they must never move it.
  */
 export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
   const { config, client } = deps;
   const now = deps.now ?? Date.now;
 
 
-  return {
+  // Gateway errors leave as channel-neutral ChannelErrors (`withV3Errors`).
+  return withV3Errors({
     name: 'combine',
 
     async create(order) {
@@ -171,7 +172,7 @@ export function createCombineChannel(deps: CombineChannelDeps): PaymentChannel {
       // Same reader as every v3 channel: the shared notify URL may carry any of them.
       return parseV3Notification(request, deps);
     },
-  };
+  });
 }
 
 /** Body of `POST …/close`: the sub-orders with the payee each was for (seed 000 §2.2.2.5). */

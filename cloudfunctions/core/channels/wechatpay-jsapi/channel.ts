@@ -1,11 +1,11 @@
 /**
  * JSAPI / mini-program payment over WeChat Pay v3 (seed 004): `POST /v3/pay/transactions/jsapi`,
- * query and close by out_trade_no, domestic refunds. Gateway errors surface as `WechatPayError`
- * (with the gateway's code, e.g. `ORDERPAID`); the order service decides what they mean.
+ * query and close by out_trade_no, domestic refunds. Gateway errors leave as channel-neutral
+ * `ChannelError`s (`../wechatpay-v3/errors.ts`); the order service decides what they mean.
  */
 import type { Order, Refund } from '../../domain/orders/model';
 import type { GatewayPaymentState, GatewayRefundState, PaymentChannel, RawNotification } from '../port';
-import { isGatewayNotFound } from '../wechatpay-v3/errors';
+import { isGatewayNotFound, withV3Errors } from '../wechatpay-v3/errors';
 import { closeOutcomeOf, parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
 import * as jsapi from '../../gateways/wechatpay/v3/jsapi';
 import * as refunds from '../../gateways/wechatpay/v3/refunds';
@@ -39,7 +39,8 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
   const now = deps.now ?? Date.now;
 
 
-  return {
+  // Gateway errors leave as channel-neutral ChannelErrors (`withV3Errors`).
+  return withV3Errors({
     name: 'jsapi',
 
     async create(order) {
@@ -81,5 +82,5 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
     async parseNotification(request: RawNotification) {
       return parseV3Notification(request, deps);
     },
-  };
+  });
 }

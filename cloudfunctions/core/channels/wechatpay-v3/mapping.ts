@@ -214,7 +214,8 @@ export function prepayIdOf(res: V3Response<{ prepay_id?: unknown }>, what: strin
 export async function signPrepay(deps: V3ChannelDeps, order: Order, prepayId: string): Promise<CreatedPayment> {
   return {
     prepayId,
-    payment: await buildPayParams({ appId: order.appid, prepayId, signer: deps.config.signer }, { clock: deps.now ?? Date.now, nonce: deps.nonce }),
+    // The mini-program cashier's kind of parameters (`wx.requestPayment`).
+    payment: { kind: 'miniprogram', ...(await buildPayParams({ appId: order.appid, prepayId, signer: deps.config.signer }, { clock: deps.now ?? Date.now, nonce: deps.nonce })) },
   };
 }
 

@@ -6,11 +6,13 @@
  * them as documents or JSON columns without a mapper.
  */
 import type { OrderState, OrderView, PayChannel } from '../../../../typings/api';
+import { PAY_CHANNELS } from '../../../../typings/pay-channels';
 
 export type { OrderState, PayChannel };
+/** Names a stored record may carry: the one list in `channels/names.ts`. */
+export { PAY_CHANNELS };
 
 export const ORDER_STATES: readonly OrderState[] = ['CREATED', 'PAYING', 'PAID', 'CLOSED', 'FAILED', 'REFUNDING', 'REFUNDED'];
-export const PAY_CHANNELS: readonly PayChannel[] = ['jsapi', 'native', 'combine', 'v2', 'huifu'];
 
 /** Gateway trade states of a combine sub-order (v3 `trade_state`). */
 export type SubOrderState = 'NOTPAY' | 'USERPAYING' | 'SUCCESS' | 'CLOSED' | 'PAYERROR' | 'REVOKED' | 'REFUND';

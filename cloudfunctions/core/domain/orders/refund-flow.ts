@@ -8,11 +8,12 @@
  *   request got no answer, or whose query answers RESOURCE_NOT_EXISTS, is re-sent with the same
  *   number and the same body (built only from the stored order and refund) until the gateway
  *   has it — the gateway refunds one number once;
- * - only the published business refusals (PARAM_ERROR, INVALID_REQUEST, NO_AUTH,
- *   USER_ACCOUNT_ABNORMAL, MCH_NOT_EXISTS, RESOURCE_NOT_EXISTS on create) write a refund off;
- *   403 NOT_ENOUGH keeps it pending ("商户可用退款余额不足": top up, re-send the same number);
- *   anything else (timeouts, 5xx, 429, a proxy's 404, SIGN_ERROR) leaves it PROCESSING for
- *   `reconcile`, which queries it and re-sends it when the gateway does not know it;
+ * - only a refusal the channel calls final (`refundNotTaken`; v3: PARAM_ERROR, INVALID_REQUEST,
+ *   NO_AUTH, USER_ACCOUNT_ABNORMAL, MCH_NOT_EXISTS, RESOURCE_NOT_EXISTS on create) writes a
+ *   refund off; `balanceInsufficient` (v3 403 NOT_ENOUGH) keeps it pending (top up, re-send the
+ *   same number); anything else (timeouts, 5xx, 429, a proxy's 404, our signature refused)
+ *   leaves it PROCESSING for `reconcile`, which queries it and re-sends it when the gateway does
+ *   not know it (`notFound`);
  * - ABNORMAL (the payer's card was cancelled or frozen) needs a person: the money stays reserved,
  *   an alert says what to do, and `reconcile` keeps asking until the gateway reports SUCCESS or
  *   CLOSED; CLOSED gives the money back to what can be refunded, with an alert.
@@ -21,22 +22,21 @@
  * call, a duplicate notification and a reconcile run racing each other send one refund.
  */
 import type { GatewayRefundState, PaymentChannel } from '../../channels/port';
+import { isChannelError, toChannelAppError } from '../../channels/port';
 import type { ChannelRegistry } from '../../channels/registry';
-import { toGatewayAppError } from '../../channels/wechatpay-v3/errors';
 import { AppError, isAppError } from '../../kernel/errors';
 import type { Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
-import { WechatPayError } from '../../gateways/wechatpay/errors';
 import { newAlertRecord, type NewAlertInput } from './alerts';
 import type { AuditActor, Order, Refund } from './model';
 import { OPEN_REFUND_STATES, newRefundRecord, refundableAmount } from './model';
 import { latePaymentRefundNumber, refundNumberForKey } from './refund-numbers';
-import { transitionRefund, type OrderEvent, type SubOrderUpdate, type TransitionRejection } from './state-machine';
+import { applyRefundUpdate } from '../ledger';
+import type { RefundUpdate } from './refund-rules';
+import type { AppliedOutcome, ApplyOrderEvent } from './order-ledger';
+import type { SubOrderUpdate } from './state-machine';
 
-/** What the order service's transition + compare-and-set answers. */
-export type AppliedOutcome =
-  | { outcome: 'applied' | 'alreadyApplied'; order: Order }
-  | { outcome: 'rejected'; rejected: TransitionRejection; message: string; order: Order };
+export type { AppliedOutcome };
 
 export interface RefundFlowDeps {
   store: Store;
@@ -44,7 +44,7 @@ export interface RefundFlowDeps {
   now: () => number;
   log: (line: string, detail?: Record<string, unknown>) => void;
   /** The order service's transition + compare-and-set, re-reading on a lost race. */
-  apply: (outTradeNo: string, event: OrderEvent, actor: AuditActor) => Promise<AppliedOutcome>;
+  apply: ApplyOrderEvent;
   /** Lost refund-record compare-and-sets tolerated before giving up. */
   casAttempts: number;
 }
@@ -69,18 +69,12 @@ export interface RefundReconcileCounts {
 /** Sent as the refund's `reason` (≤ 80 bytes; shown to the payer) for an automatic refund. */
 export const LATE_PAYMENT_REFUND_REASON = '订单已关闭，款项原路退回';
 
-/**
- * Published refusals of 申请退款 that mean "not taken, and re-sending the same request will not
- * change that" (wechatpay-go refunddomestic error table). NOT_ENOUGH is not here: it waits.
- */
-const FINAL_REFUSALS: ReadonlySet<string> = new Set(['PARAM_ERROR', 'INVALID_REQUEST', 'NO_AUTH', 'USER_ACCOUNT_ABNORMAL', 'MCH_NOT_EXISTS', 'RESOURCE_NOT_EXISTS']);
-
 /** How one attempt to put a refund at the gateway ended. */
 type Delivery =
   | { kind: 'settled'; state: GatewayRefundState['state'] }
   /** No answer we can act on: the gateway may or may not have it. Still PROCESSING. */
   | { kind: 'unknown'; error: AppError }
-  /** 403 NOT_ENOUGH: not taken; the same number is re-sent later. Still PROCESSING. */
+  /** The merchant's refundable balance is short: not taken; the same number is re-sent later. Still PROCESSING. */
   | { kind: 'insufficient'; error: AppError }
   /** A final refusal: written off (CLOSED) without ever being taken. */
   | { kind: 'refused'; error: AppError };
@@ -100,16 +94,16 @@ export function createRefundFlow(deps: RefundFlowDeps) {
     }
   }
 
-  /** The refund record's own state, compare-and-set, re-read on a lost race. */
-  async function updateRefundRecord(refund: Refund, update: Parameters<typeof transitionRefund>[1]): Promise<Refund> {
-    let current = refund;
-    for (let attempt = 0; attempt < deps.casAttempts; attempt++) {
-      current = (await store.getRefund(refund.outRefundNo)) ?? refund;
-      const result = transitionRefund(current, update, now());
-      if (result.kind !== 'applied') return current;
-      if (await store.updateRefund(result.next, current.version)) return result.next;
+  /** The refund record's own state through the ledger loop (compare-and-set, re-read on a lost race). */
+  async function updateRefundRecord(refund: Refund, update: RefundUpdate): Promise<Refund> {
+    let outcome;
+    try {
+      outcome = await applyRefundUpdate(store, refund, update, { now, maxAttempts: deps.casAttempts });
+    } catch (error) {
+      if (isStoreError(error, 'CONTENDED')) throw new AppError('INTERNAL', `refund ${refund.outRefundNo} kept changing; try again`, true);
+      throw error;
     }
-    throw new AppError('INTERNAL', `refund ${refund.outRefundNo} kept changing; try again`, true);
+    return outcome.kind === 'notFound' ? refund : outcome.record;
   }
 
   /** Records a gateway refund fact on the refund record and the order's ledger, with an alert when a person must act. */
@@ -167,29 +161,29 @@ export function createRefundFlow(deps: RefundFlowDeps) {
       channel = channels.get(order.channel);
       state = await channel.refund(order, refund);
     } catch (error) {
-      if (error instanceof WechatPayError && error.code === 'NOT_ENOUGH') {
+      if (isChannelError(error, 'balanceInsufficient')) {
         await raiseAlert({
           kind: 'REFUND_BALANCE_INSUFFICIENT',
           outTradeNo: order.outTradeNo,
           outRefundNo: refund.outRefundNo,
           amount: refund.amount,
-          message: `refund ${refund.outRefundNo} of ${fen(refund.amount)} waits: the merchant account's balance available for refunds is too low (NOT_ENOUGH). Top it up; reconcile re-sends the same refund.`,
+          message: `refund ${refund.outRefundNo} of ${fen(refund.amount)} waits: the merchant account's balance available for refunds is too low (${error.reason}). Top it up; reconcile re-sends the same refund.`,
         });
         return {
           kind: 'insufficient',
-          error: new AppError('REFUND_BALANCE_INSUFFICIENT', `refund ${refund.outRefundNo}: the merchant account's balance available for refunds is too low (NOT_ENOUGH); top it up — the refund keeps its number and is re-sent automatically`, true),
+          error: new AppError('REFUND_BALANCE_INSUFFICIENT', `refund ${refund.outRefundNo}: the merchant account's balance available for refunds is too low (${error.reason}); top it up — the refund keeps its number and is re-sent automatically`, true),
         };
       }
-      if (error instanceof WechatPayError && FINAL_REFUSALS.has(error.code) && error.status >= 400 && error.status < 500) {
-        await writeOff(order, refund, `${error.code}: ${error.reason}`, actor);
-        return { kind: 'refused', error: new AppError('GATEWAY_REJECTED', `refund: ${error.code} ${error.reason}`) };
+      if (isChannelError(error, 'refundNotTaken')) {
+        await writeOff(order, refund, error.reason, actor);
+        return { kind: 'refused', error: toChannelAppError(error, 'refund') };
       }
       // A channel that cannot refund at all (e.g. combine payments, refunded in the merchant platform).
       if (isAppError(error) && (error.code === 'INVALID_STATE' || error.code === 'INVALID_ARGUMENT')) {
         await writeOff(order, refund, error.message, actor);
         return { kind: 'refused', error };
       }
-      const appError = toGatewayAppError(error, 'refund');
+      const appError = toChannelAppError(error, 'refund');
       log(`refund ${refund.outRefundNo} not confirmed (${appError.code}); it keeps its number and is re-sent if the gateway does not have it`);
       return { kind: 'unknown', error: appError };
     }
@@ -211,12 +205,12 @@ export function createRefundFlow(deps: RefundFlowDeps) {
     try {
       state = await channels.get(order.channel).queryRefund(order, refund);
     } catch (error) {
-      // Only the gateway's own code, never a bare 404 (a proxy's page says nothing about the refund).
-      if (error instanceof WechatPayError && error.code === 'RESOURCE_NOT_EXISTS' && refund.state === 'PROCESSING') {
+      // Only the gateway's own "no such refund", never a bare 404 (a proxy's page says nothing about it).
+      if (isChannelError(error, 'notFound') && refund.state === 'PROCESSING') {
         log(`refund ${refund.outRefundNo} unknown at the gateway: re-sending it under the same number`);
         return { delivery: await send(order, refund, actor), resent: true, applied: false };
       }
-      return { delivery: { kind: 'unknown', error: toGatewayAppError(error, 'query refund') }, resent: false, applied: false };
+      return { delivery: { kind: 'unknown', error: toChannelAppError(error, 'query refund') }, resent: false, applied: false };
     }
     checkAnswer(refund, state);
     const result = await settle(order, refund, state, actor);

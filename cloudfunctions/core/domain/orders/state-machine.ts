@@ -15,20 +15,17 @@
  *
  * Replaying a fact that is already recorded (a duplicate notification, a query racing a
  * notification) answers `alreadyApplied`, so handlers can reply success without writing.
+ *
+ * The rules of combine sub-orders live in `combine-rules.ts`, those of refund records in
+ * `refund-rules.ts`; this file is the order's own lifecycle.
  */
-import type { AuditActor, AuditEvent, Order, OrderState, RefundEntry, SubOrder, SubOrderState, Refund, RefundState } from './model';
-import { OPEN_REFUND_STATES, isPositiveFen, refundableAmount } from './model';
+import type { AuditActor, AuditEvent, Order, RefundEntry } from './model';
+import { isPositiveFen, refundableAmount } from './model';
+import { applySubOrders, closedSubOrders, learnedIds, subOrderChanges, subOrderMalformed, subOrdersMalformed, type SubOrderUpdate } from './combine-rules';
+import { refundSettledState } from './refund-rules';
 
-/** A sub-order's fact from a combine notification or query. */
-export interface SubOrderUpdate {
-  outTradeNo: string;
-  state: SubOrderState;
-  transactionId?: string;
-  /** When given, checked against the stored sub-order. */
-  mchid?: string;
-  /** fen; when given, checked against the stored sub-order. */
-  amount?: number;
-}
+export type { SubOrderUpdate };
+export { transitionRefund, type RefundTransitionResult, type RefundUpdate } from './refund-rules';
 
 /** The gateway's id of the whole order, when the fact came with one (combine orders). */
 export interface GatewayIdFact {
@@ -131,82 +128,8 @@ function malformed(event: OrderEvent): string | undefined {
   }
 }
 
-function subOrderMalformed(update: SubOrderUpdate): string | undefined {
-  if (!nonEmpty(update.outTradeNo)) return 'sub-order outTradeNo is required';
-  if (!nonEmpty(update.state)) return 'sub-order state is required';
-  if (update.amount !== undefined && !isPositiveFen(update.amount)) return 'sub-order amount must be a positive integer (fen)';
-  return undefined;
-}
-
-function subOrdersMalformed(updates: SubOrderUpdate[] | undefined): string | undefined {
-  return updates?.map(subOrderMalformed).find(Boolean);
-}
-
-/** Applies sub-order facts; returns the new list, null when nothing changes, or a rejection. */
-function applySubOrders(order: Order, updates: SubOrderUpdate[]): SubOrder[] | null | TransitionResult {
-  if (order.channel !== 'combine' || !order.subOrders) return reject('INVALID_EVENT', `order ${order.outTradeNo} has no sub-orders`);
-  const next = order.subOrders.map((s) => ({ ...s }));
-  let changed = false;
-  for (const update of updates) {
-    const sub = next.find((s) => s.outTradeNo === update.outTradeNo);
-    if (!sub) return reject('UNKNOWN_SUB_ORDER', `sub-order ${update.outTradeNo} is not part of ${order.outTradeNo}`);
-    if (update.mchid !== undefined && update.mchid !== sub.mchid) return reject('CONFLICT', `sub-order ${sub.outTradeNo} belongs to mchid ${sub.mchid}`);
-    if (update.amount !== undefined && update.amount !== sub.amount) {
-      return reject('AMOUNT_MISMATCH', `sub-order ${sub.outTradeNo}: ${update.amount} fen reported, ${sub.amount} fen recorded`);
-    }
-    if (update.transactionId !== undefined && sub.transactionId !== undefined && update.transactionId !== sub.transactionId) {
-      return reject('CONFLICT', `sub-order ${sub.outTradeNo} already has transaction ${sub.transactionId}`);
-    }
-    if (sub.state !== update.state || (update.transactionId !== undefined && sub.transactionId === undefined)) {
-      sub.state = update.state;
-      if (update.transactionId !== undefined) sub.transactionId = update.transactionId;
-      changed = true;
-    }
-  }
-  return changed ? next : null;
-}
-
-/**
- * The order change that the gateway's facts about sub-orders (when it sent any) make: `{}` when
- * there is nothing to change, `{ subOrders }` when there is, or a rejection.
- */
-function subOrderChanges(order: Order, updates: SubOrderUpdate[] | undefined): { subOrders?: SubOrder[] } | TransitionResult {
-  if (!updates || updates.length === 0) return {};
-  const next = applySubOrders(order, updates);
-  if (next === null) return {};
-  return isResult(next) ? next : { subOrders: next };
-}
-
-/** Sub-order states in which nothing more can be paid, so closing leaves them as they are. */
-const SETTLED_SUB_ORDER_STATES = new Set<SubOrderState>(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'PAYERROR']);
-
-/** Sub-orders of a closed order: what was not paid can no longer be. */
-function closedSubOrders(subOrders: SubOrder[] | undefined): { subOrders?: SubOrder[] } {
-  if (!subOrders) return {};
-  return { subOrders: subOrders.map((s) => (SETTLED_SUB_ORDER_STATES.has(s.state) ? { ...s } : { ...s, state: 'CLOSED' })) };
-}
-
-/**
- * The gateway id an event teaches: `{}` when it brings none or the order has it already, the id to
- * store in the same change, or a CONFLICT when it contradicts the one recorded (never overwritten).
- */
-function learnedIds(order: Order, event: OrderEvent): { combineTransactionId?: string } | TransitionResult {
-  const id = 'combineTransactionId' in event ? event.combineTransactionId : undefined;
-  if (id === undefined || order.combineTransactionId === id) return {};
-  if (order.combineTransactionId !== undefined) {
-    return reject('CONFLICT', `order ${order.outTradeNo} is combine transaction ${order.combineTransactionId}, not ${id}`);
-  }
-  return { combineTransactionId: id };
-}
-
 function isResult(value: unknown): value is TransitionResult {
   return typeof value === 'object' && value !== null && 'kind' in value;
-}
-
-/** The state an order settles in once refunds move on. */
-function refundSettledState(amount: number, refundedAmount: number, refunds: RefundEntry[]): OrderState {
-  if (refunds.some((r) => OPEN_REFUND_STATES.has(r.state))) return 'REFUNDING';
-  return refundedAmount >= amount ? 'REFUNDED' : 'PAID';
 }
 
 export function transition(order: Order, event: OrderEvent, now: number, actor: AuditActor): TransitionResult {
@@ -352,36 +275,4 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       return apply({ subOrders });
     }
   }
-}
-
-export type RefundUpdate = { state: RefundState; refundId?: string; reason?: string; failure?: string };
-export type RefundTransitionResult =
-  | { kind: 'applied'; next: Refund }
-  | { kind: 'alreadyApplied'; alreadyApplied: true }
-  | { kind: 'rejected'; rejected: 'INVALID_STATE' | 'CONFLICT'; message: string };
-
-const REFUND_NEXT: Record<RefundState, readonly RefundState[]> = {
-  PROCESSING: ['SUCCESS', 'ABNORMAL', 'CLOSED'],
-  // An abnormal refund (e.g. the card was cancelled) can be re-routed and still succeed.
-  ABNORMAL: ['SUCCESS', 'CLOSED'],
-  SUCCESS: [],
-  CLOSED: [],
-};
-
-/** The refund record's own small state machine (gateway refund states). */
-export function transitionRefund(refund: Refund, update: RefundUpdate, now: number): RefundTransitionResult {
-  if (update.refundId !== undefined && refund.refundId !== undefined && update.refundId !== refund.refundId) {
-    return { kind: 'rejected', rejected: 'CONFLICT', message: `refund ${refund.outRefundNo} has gateway id ${refund.refundId}` };
-  }
-  const learnsId = update.refundId !== undefined && refund.refundId === undefined;
-  if (update.state === refund.state && !learnsId) return { kind: 'alreadyApplied', alreadyApplied: true };
-  if (update.state !== refund.state && !REFUND_NEXT[refund.state].includes(update.state)) {
-    return { kind: 'rejected', rejected: 'INVALID_STATE', message: `refund ${refund.outRefundNo} cannot go ${refund.state} → ${update.state}` };
-  }
-  const next: Refund = { ...refund, state: update.state, version: refund.version + 1, updatedAt: now };
-  if (update.refundId !== undefined) next.refundId = update.refundId;
-  if (update.reason !== undefined) next.reason = update.reason;
-  if (update.failure !== undefined) next.failure = update.failure;
-  if (update.state === 'SUCCESS' && refund.state !== 'SUCCESS') next.succeededAt = now;
-  return { kind: 'applied', next };
 }

@@ -12,7 +12,8 @@ import type { Payee, Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
 import { buildContractSignParams, type ContractSignLayout } from '../../gateways/wechatpay/contract-sign';
 import type { Signer } from '../../gateways/wechatpay/auth/signer';
-import { queryIndividualContract, type V3Requester } from './contract-query';
+import { toChannelAppError } from '../../channels/port';
+import type { IndividualContracts } from './contracts';
 import { isShareCode, newShareCode } from './share-code';
 
 export interface PayeeConfig {
@@ -30,7 +31,8 @@ export type PayeeStore = Pick<Store, 'getPayee' | 'getPayeeByShareCode' | 'upser
 
 export interface PayeeDeps {
   config: PayeeConfig;
-  client: V3Requester;
+  /** The gateway's word on a person's authorization (`channels/wechatpay-contracts`). */
+  contracts: IndividualContracts;
   store: PayeeStore;
   /** ms epoch; default Date.now */
   now?: () => number;
@@ -97,7 +99,12 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
 
   /** Asks the gateway and records the answer. */
   async function refresh(openid: string): Promise<Payee> {
-    const contract = await queryIndividualContract(deps.client, { appid: deps.config.appid, openid });
+    let contract;
+    try {
+      contract = await deps.contracts.query({ appid: deps.config.appid, openid });
+    } catch (error) {
+      throw toChannelAppError(error, 'individual contract query');
+    }
     const checkedAt = now();
     return save(openid, (current, isStored) => {
       const authId = contract.authState === 'AUTHORIZED' ? contract.individualAuthId : undefined;

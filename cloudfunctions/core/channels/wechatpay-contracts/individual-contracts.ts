@@ -2,39 +2,53 @@
  * Server-side query of an individual payee's authorization (seed 000 §2.1.2.1):
  * `GET /v3/ecommerce/individual-contracts/{openid}?appid=…&permission_type=INDIVIDUAL_PAYEE`.
  * This answer — never the signing page's client callback — is what decides whether a person can
- * be paid, and it carries the `individual_auth_id` every combine sub-order needs.
+ * be paid, and it carries the `individual_auth_id` every combine sub-order needs. Implements the
+ * payee domain's `IndividualContracts` port; v3 errors leave as `ChannelError`s.
  */
 import { AppError } from '../../kernel/errors';
 import { INDIVIDUAL_CONTRACT_PATHS, query as queryContract } from '../../gateways/wechatpay/v3/individual-contracts';
-import { isGatewayNotFound, toGatewayAppError } from '../../channels/wechatpay-v3/errors';
+import type { ContractState, IndividualContracts } from '../../domain/payees/contracts';
+import { toChannelAppError } from '../port';
+import { isGatewayNotFound, v3ChannelError } from '../wechatpay-v3/errors';
+
+export type { ContractState };
 
 /** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */
 export interface V3Requester {
   request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; data?: unknown }>;
 }
 
-export type ContractState =
-  | { authState: 'AUTHORIZED'; individualAuthId: string; operationTime?: string }
-  | { authState: 'UNAUTHORIZED'; operationTime?: string };
-
 export function contractPath(appid: string, openid: string): string {
   return INDIVIDUAL_CONTRACT_PATHS.query(openid, appid);
 }
 
+export function createV3IndividualContracts(client: V3Requester): IndividualContracts {
+  return {
+    async query(input) {
+      if (input.openid.length < 1 || input.openid.length > 128) throw new AppError('INVALID_ARGUMENT', 'openid must be 1–128 characters');
+      let data: unknown;
+      try {
+        ({ data } = await queryContract(client, input.appid, input.openid));
+      } catch (error) {
+        // The published page lists no 404 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html):
+        // an unknown payee is answered 200 UNAUTHORIZED. Only the gateway's own "does not exist" code
+        // means "no contract"; any other 404 (a proxy, an unknown path) is the gateway being
+        // unreachable, and must never write a payee off as unauthorized.
+        if (isGatewayNotFound(error)) return { authState: 'UNAUTHORIZED' };
+        throw v3ChannelError(error, 'contractQuery');
+      }
+      return parseContract(data);
+    },
+  };
+}
+
+/** The query with its failures as the app's stable errors (what the payee service answers). */
 export async function queryIndividualContract(client: V3Requester, input: { appid: string; openid: string }): Promise<ContractState> {
-  if (input.openid.length < 1 || input.openid.length > 128) throw new AppError('INVALID_ARGUMENT', 'openid must be 1–128 characters');
-  let data: unknown;
   try {
-    ({ data } = await queryContract(client, input.appid, input.openid));
+    return await createV3IndividualContracts(client).query(input);
   } catch (error) {
-    // The published page lists no 404 (https://pay.weixin.qq.com/docs/merchant/apis/personal-collections/query-contracts.html):
-    // an unknown payee is answered 200 UNAUTHORIZED. Only the gateway's own "does not exist" code
-    // means "no contract"; any other 404 (a proxy, an unknown path) is the gateway being
-    // unreachable, and must never write a payee off as unauthorized.
-    if (isGatewayNotFound(error)) return { authState: 'UNAUTHORIZED' };
-    throw toGatewayAppError(error, 'individual contract query');
+    throw toChannelAppError(error, 'individual contract query');
   }
-  return parseContract(data);
 }
 
 /** Strict reading: AUTHORIZED without an auth id would let us build an order the gateway refuses. */
