@@ -105,7 +105,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
   });
   const store = overrides.store ?? openConfiguredStore(config);
-  const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid, signer, signLayout: config.payee.signLayout }, contracts: createV3IndividualContracts(client), store, now });
+  const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
   return { verifierReady, config, store, client, verifier, channels, orders, payees };
 }

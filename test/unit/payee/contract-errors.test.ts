@@ -29,8 +29,8 @@ beforeEach(() => {
   clock = Date.UTC(2026, 0, 1);
   answer = async () => ({ status: 200, data: { individual_auth_id: 'AUTH1', auth_state: 'AUTHORIZED', operation_time: '2026-01-01T00:00:00+08:00' } });
   payees = createPayeeService({
-    config: { appid: APPID, mchid: '1900009191', signer: signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'SERIAL1'), signLayout: 'published' },
-    contracts: createV3IndividualContracts({ request: () => answer() }),
+    config: { appid: APPID, mchid: '1900009191' },
+    contracts: createV3IndividualContracts({ request: () => answer() }, { signer: signerFromPem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'SERIAL1'), layout: 'published' }),
     store,
     now: () => clock,
     statusFreshnessMs: 1000,

@@ -64,8 +64,8 @@ beforeEach(() => {
   desk = new ContractDesk();
   clock = Date.UTC(2026, 0, 1, 12);
   deps = {
-    config: { appid: APPID, mchid: MCHID, signer: signerFromPem(keys.privateKey, MERCHANT_SERIAL), signLayout: 'published' },
-    contracts: createV3IndividualContracts(desk),
+    config: { appid: APPID, mchid: MCHID },
+    contracts: createV3IndividualContracts(desk, { signer: signerFromPem(keys.privateKey, MERCHANT_SERIAL), layout: 'published' }),
     store,
     now: () => clock,
     statusFreshnessMs: 30_000,
@@ -172,7 +172,7 @@ describe('signParams', () => {
   });
 
   it('seed layout: signs appId\\ntimeStamp\\nnonceStr\\nmchid\\nopenid\\n (seed 000), certSerialNo still sent', async () => {
-    const service = createPayeeService({ ...deps, config: { ...deps.config, signLayout: 'seed' }, nonce: () => 'NONCE0123456789' });
+    const service = createPayeeService({ ...deps, contracts: createV3IndividualContracts(desk, { signer: signerFromPem(keys.privateKey, MERCHANT_SERIAL), layout: 'seed' }), nonce: () => 'NONCE0123456789' });
     const params = await service.signParams(openid);
     expect(params).toMatchObject({ package: `openid=${openid}&permissionType=INDIVIDUAL_PAYEE`, signType: 'RSA', certSerialNo: MERCHANT_SERIAL });
     expect(verifies(`${APPID}\n${params.timeStamp}\n${params.nonceStr}\n${MCHID}\n${openid}\n`, params.signature)).toBe(true);

@@ -7,6 +7,8 @@
  */
 import { AppError } from '../../kernel/errors';
 import { INDIVIDUAL_CONTRACT_PATHS, query as queryContract } from '../../gateways/wechatpay/v3/individual-contracts';
+import { buildContractSignParams, type ContractSignLayout } from '../../gateways/wechatpay/contract-sign';
+import type { Signer } from '../../gateways/wechatpay/auth/signer';
 import type { ContractState, IndividualContracts } from '../../domain/payees/contracts';
 import { toChannelAppError } from '../port';
 import { isGatewayNotFound, v3ChannelError } from '../wechatpay-v3/errors';
@@ -22,8 +24,21 @@ export function contractPath(appid: string, openid: string): string {
   return INDIVIDUAL_CONTRACT_PATHS.query(openid, appid);
 }
 
-export function createV3IndividualContracts(client: V3Requester): IndividualContracts {
+/** How the signing page's parameters are signed: the merchant API key's Signer (its `keyId` is `certSerialNo`) and the configured layout. */
+export interface SigningPageSigning {
+  signer: Signer;
+  layout: ContractSignLayout;
+}
+
+export function createV3IndividualContracts(client: V3Requester, signing?: SigningPageSigning): IndividualContracts {
   return {
+    async signingParams(input, options = {}) {
+      if (!signing) throw new AppError('INTERNAL', 'the signing page is not configured on this server');
+      return buildContractSignParams(
+        { appId: input.appid, mchid: input.mchid, openid: input.openid, signer: signing.signer, layout: signing.layout },
+        { ...(options.clock ? { clock: options.clock } : {}), ...(options.nonce ? { nonce: options.nonce } : {}) },
+      );
+    },
     async query(input) {
       if (input.openid.length < 1 || input.openid.length > 128) throw new AppError('INVALID_ARGUMENT', 'openid must be 1–128 characters');
       let data: unknown;

@@ -10,8 +10,6 @@ import type { PayeeProfile, PayeeSignParams, PayeeStatus } from '../../../../typ
 import { AppError } from '../../kernel/errors';
 import type { Payee, Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
-import { buildContractSignParams, type ContractSignLayout } from '../../gateways/wechatpay/contract-sign';
-import type { Signer } from '../../gateways/wechatpay/auth/signer';
 import { toChannelAppError } from '../../channels/port';
 import type { IndividualContracts } from './contracts';
 import { isShareCode, newShareCode } from './share-code';
@@ -21,10 +19,6 @@ export interface PayeeConfig {
   appid: string;
   /** Platform mchid. */
   mchid: string;
-  /** The merchant API key's Signer: signs the signing-page parameters; its `keyId` is the page's `certSerialNo`. */
-  signer: Signer;
-  /** Which lines the signing-page signature covers (merchant config `payee.signLayout`). */
-  signLayout: ContractSignLayout;
 }
 
 export type PayeeStore = Pick<Store, 'getPayee' | 'getPayeeByShareCode' | 'upsertPayee'>;
@@ -137,16 +131,7 @@ export function createPayeeService(deps: PayeeDeps): PayeeService {
       if (payee.authState === 'AUTHORIZED') {
         throw new AppError('PAYEE_ALREADY_AUTHORIZED', 'you are already authorized to receive money');
       }
-      return buildContractSignParams(
-        {
-          appId: deps.config.appid,
-          mchid: deps.config.mchid,
-          openid,
-          signer: deps.config.signer,
-          layout: deps.config.signLayout,
-        },
-        { clock: now, nonce: deps.nonce },
-      );
+      return deps.contracts.signingParams({ appid: deps.config.appid, mchid: deps.config.mchid, openid }, { clock: now, ...(deps.nonce ? { nonce: deps.nonce } : {}) });
     },
 
     async confirm(openid) {
