@@ -73,8 +73,9 @@ export class GatewayAdminError extends Error {
   }
 }
 
-export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One JSON call to a sandbox admin API; a non-2xx answer is a GatewayAdminError with its code. */
+export function adminCaller(baseUrl: string) {
+  return async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(new URL(path, baseUrl), {
       method,
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
@@ -87,7 +88,11 @@ export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
       throw new GatewayAdminError(res.status, err.code ?? 'UNKNOWN', err.message ?? text);
     }
     return json as T;
-  }
+  };
+}
+
+export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
+  const call = adminCaller(baseUrl);
   const seg = encodeURIComponent;
   return {
     info: () => call('GET', '/sandbox/admin/info'),

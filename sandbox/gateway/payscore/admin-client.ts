@@ -1,4 +1,4 @@
-import { GatewayAdminError } from '../admin';
+import { adminCaller } from '../admin';
 import type { NotificationRecord } from '../state';
 import type { ConfirmDecision } from './confirm-page';
 import type { PayScoreIdentity } from './identity';
@@ -26,20 +26,7 @@ export interface ConfirmResult {
 }
 
 export function createPayScoreAdmin(baseUrl: string): PayScoreAdmin {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(new URL(path, baseUrl), {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const err = (json ?? {}) as { code?: string; message?: string };
-      throw new GatewayAdminError(res.status, err.code ?? 'UNKNOWN', err.message ?? text);
-    }
-    return json as T;
-  }
+  const call = adminCaller(baseUrl);
   const seg = encodeURIComponent;
   const base = '/sandbox/admin/payscore';
   const overview: PayScoreAdmin['overview'] = () => call('GET', base);
