@@ -6,7 +6,7 @@
  * payee domain's `IndividualContracts` port; v3 errors leave as `ChannelError`s.
  */
 import { AppError } from '../../kernel/errors';
-import { INDIVIDUAL_CONTRACT_PATHS, query as queryContract } from '../../gateways/wechatpay/v3/individual-contracts';
+import { query as queryContract } from '../../gateways/wechatpay/v3/individual-contracts';
 import { buildContractSignParams, type ContractSignLayout } from '../../gateways/wechatpay/contract-sign';
 import type { Signer } from '../../gateways/wechatpay/auth/signer';
 import type { ContractState, IndividualContracts } from '../../domain/payees/contracts';
@@ -18,10 +18,6 @@ export type { ContractState };
 /** The part of the v3 client this module uses (`createV3Client(...)` satisfies it). */
 export interface V3Requester {
   request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; data?: unknown }>;
-}
-
-export function contractPath(appid: string, openid: string): string {
-  return INDIVIDUAL_CONTRACT_PATHS.query(openid, appid);
 }
 
 /** How the signing page's parameters are signed: the merchant API key's Signer (its `keyId` is `certSerialNo`) and the configured layout. */

@@ -195,11 +195,6 @@ export function closeOutcomeOf(res: V3Response<unknown>, what: string): CloseOut
   throw new WechatPayError('RESPONSE_MALFORMED', `${what}: unexpected ${res.status} ${code} to a close`, { status: res.status, requestId: res.requestId });
 }
 
-/** Path segment of our ids; they are `[0-9A-Za-z_-]` already, encoding is belt and braces. */
-export function seg(value: string): string {
-  return encodeURIComponent(value);
-}
-
 /**
  * The prepay id of an order-placing answer, or RESPONSE_MALFORMED: a 2xx without one is a
  * gateway fault, never something to sign.
