@@ -4,23 +4,15 @@
  * pages (202 USERPAYING while the payer is in the cashier, 400 ORDER_CLOSED, 404 ORDER_NOT_EXIST)
  * and can be made to answer like a proxy (a 404 with an HTML page).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../../cloudfunctions/core/channels/port';
-import { createChannelRegistry } from '../../../../cloudfunctions/core/channels/registry';
 // The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
 import { withV3Errors } from '../../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import type { Order } from '../../../../cloudfunctions/core/domain/orders/model';
-import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../../cloudfunctions/core/domain/orders/service';
-import type { Caller } from '../../../../cloudfunctions/core/kernel/platform/identity';
-import { openSqliteStore } from '../../../../cloudfunctions/core/store/sqlite/store';
+import { closeMarginMs, type OrderService } from '../../../../cloudfunctions/core/domain/orders/service';
 import type { Store } from '../../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../../cloudfunctions/core/gateways/wechatpay/errors';
+import { alice, closeOrderService, openOrderService, serviceConfig, type ServiceUnderTest } from './service-fixtures';
 
-const APPID = 'wx1234567890abcdef';
-const MCHID = '1900000109';
-const alice: Caller = { openid: 'o_alice_0000000001', appid: APPID };
 
 /** The gateway's side of one order: its state and whether the payer is in the cashier. */
 interface Remote {
@@ -77,21 +69,12 @@ class CashierChannel implements PaymentChannel {
   }
 }
 
-const config: OrderServiceConfig = {
-  appid: APPID,
-  mchid: MCHID,
-  orderTtlMs: 30 * 60_000,
-  amount: { minFen: 1, maxFen: 100_000 },
-  admins: [],
-  defaultDescription: '测试商品',
-  minCloseIntervalMs: 5 * 60_000,
-  reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
-};
+const config = serviceConfig();
 const closable = config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
 /** What a proxy in front of the gateway answers: the v3 client names a non-JSON body HTTP_<status>. */
 const proxy404 = () => new WechatPayError('HTTP_404', '<html><body>404 Not Found</body></html>', { status: 404 });
 
-let dir: string;
+let sut: ServiceUnderTest;
 let store: Store;
 let channel: CashierChannel;
 let clock: number;
@@ -100,16 +83,12 @@ let seq = 0;
 const key = () => `close_key_${++seq}_${Date.now()}`;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'close-paying-'));
-  store = openSqliteStore(join(dir, 'store.sqlite'));
   channel = new CashierChannel();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(channel) }), config, now: () => clock, log: () => undefined });
+  sut = openOrderService('close-paying-', { channels: { jsapi: withV3Errors(channel) }, config, now: () => clock });
+  ({ store, service } = sut);
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeOrderService(sut));
 
 async function payingOrder(amount = 100): Promise<string> {
   return (await service.create(alice, { channel: 'jsapi', amount, idempotencyKey: key() })).order.outTradeNo;

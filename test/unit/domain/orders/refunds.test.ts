@@ -5,27 +5,18 @@
  * took, 403 NOT_ENOUGH when the balance is short. The e2e suite (test/e2e/pay/refunds.test.ts)
  * runs the same stories against the sandbox over HTTP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../../cloudfunctions/core/channels/port';
-import { createChannelRegistry } from '../../../../cloudfunctions/core/channels/registry';
 // The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
 import { withV3Errors } from '../../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { AppError } from '../../../../cloudfunctions/core/kernel/errors';
 import type { Order, Refund } from '../../../../cloudfunctions/core/domain/orders/model';
 import { latePaymentRefundNumber, refundNumberForKey } from '../../../../cloudfunctions/core/domain/orders/refund-numbers';
 import { LATE_PAYMENT_REFUND_REASON } from '../../../../cloudfunctions/core/domain/orders/refund-flow';
-import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../../cloudfunctions/core/domain/orders/service';
-import type { Caller } from '../../../../cloudfunctions/core/kernel/platform/identity';
-import { openSqliteStore } from '../../../../cloudfunctions/core/store/sqlite/store';
+import { closeMarginMs, type OrderService } from '../../../../cloudfunctions/core/domain/orders/service';
 import type { Store } from '../../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../../cloudfunctions/core/gateways/wechatpay/errors';
+import { admin, alice, APPID, closeOrderService, MCHID, openOrderService, serviceConfig, type ServiceUnderTest } from './service-fixtures';
 
-const APPID = 'wx1234567890abcdef';
-const MCHID = '1900000109';
-const alice: Caller = { openid: 'o_alice_0000000001', appid: APPID };
-const admin: Caller = { openid: 'o_admin_000000003', appid: APPID };
 
 const timeout = () => new WechatPayError('TIMEOUT', 'POST /v3/refund/domestic/refunds got no answer within 5000 ms', { retryable: true });
 const unknownRefund = () => new WechatPayError('RESOURCE_NOT_EXISTS', '退款单不存在', { status: 404 });
@@ -92,18 +83,9 @@ class RefundGateway implements PaymentChannel {
   }
 }
 
-const config: OrderServiceConfig = {
-  appid: APPID,
-  mchid: MCHID,
-  orderTtlMs: 30 * 60_000,
-  amount: { minFen: 1, maxFen: 100_000 },
-  admins: [admin.openid],
-  defaultDescription: '测试商品',
-  minCloseIntervalMs: 5 * 60_000,
-  reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
-};
+const config = serviceConfig({ admins: [admin.openid] });
 
-let dir: string;
+let sut: ServiceUnderTest;
 let store: Store;
 let gateway: RefundGateway;
 let clock: number;
@@ -112,16 +94,12 @@ let seq = 0;
 const key = () => `refund_key_${++seq}_${Date.now()}`;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'refunds-'));
-  store = openSqliteStore(join(dir, 'store.sqlite'));
   gateway = new RefundGateway();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(gateway) }), config, now: () => clock, log: () => undefined });
+  sut = openOrderService('refunds-', { channels: { jsapi: withV3Errors(gateway) }, config, now: () => clock });
+  ({ store, service } = sut);
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeOrderService(sut));
 
 function paid(outTradeNo: string, amount: number, transactionId = `4200${outTradeNo}`): GatewayPaymentState {
   return { kind: 'PAID', transactionId, paidAt: clock, paidAmount: amount };

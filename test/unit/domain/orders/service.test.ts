@@ -3,21 +3,18 @@
  * (the e2e suite runs the same paths against the sandbox over HTTP). The clock is injected so
  * expiry and the minimum close interval are tested without waiting.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, PaymentChannel } from '../../../../cloudfunctions/core/channels/port';
 import { createChannelRegistry } from '../../../../cloudfunctions/core/channels/registry';
 // The fake answers like the v3 gateway (WechatPayError); the v3 channels' own translation makes it channel-neutral.
 import { withV3Errors } from '../../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 import { AppError } from '../../../../cloudfunctions/core/kernel/errors';
 import type { Order, Refund } from '../../../../cloudfunctions/core/domain/orders/model';
-import { closeMarginMs, createOrderService, type OrderService, type OrderServiceConfig } from '../../../../cloudfunctions/core/domain/orders/service';
+import { closeMarginMs, createOrderService, type OrderService } from '../../../../cloudfunctions/core/domain/orders/service';
 import type { Caller } from '../../../../cloudfunctions/core/kernel/platform/identity';
-import { openSqliteStore } from '../../../../cloudfunctions/core/store/sqlite/store';
 import type { Store } from '../../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../../cloudfunctions/core/gateways/wechatpay/errors';
 import type { ClientPaymentParams, MiniProgramPaymentParams } from '../../../../typings/api';
+import { admin, alice, APPID, bob, closeOrderService, MCHID, openOrderService, serviceConfig, type ServiceUnderTest } from './service-fixtures';
 
 /** The mini-program cashier's parameters of an answer (jsapi orders carry no other kind). */
 function cashierOf(payment: ClientPaymentParams | undefined): MiniProgramPaymentParams {
@@ -25,11 +22,6 @@ function cashierOf(payment: ClientPaymentParams | undefined): MiniProgramPayment
   return payment;
 }
 
-const APPID = 'wx1234567890abcdef';
-const MCHID = '1900000109';
-const alice: Caller = { openid: 'o_alice_0000000001', appid: APPID };
-const bob: Caller = { openid: 'o_bob_00000000002', appid: APPID };
-const admin: Caller = { openid: 'o_admin_000000003', appid: APPID };
 
 /** What the scripted gateway knows about one order. */
 interface GatewayOrder {
@@ -103,18 +95,9 @@ class ScriptedChannel implements PaymentChannel {
   }
 }
 
-const config: OrderServiceConfig = {
-  appid: APPID,
-  mchid: MCHID,
-  orderTtlMs: 30 * 60_000,
-  amount: { minFen: 1, maxFen: 100_000 },
-  admins: [admin.openid],
-  defaultDescription: '测试商品',
-  minCloseIntervalMs: 5 * 60_000,
-  reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
-};
+const config = serviceConfig({ admins: [admin.openid] });
 
-let dir: string;
+let sut: ServiceUnderTest;
 let store: Store;
 let channel: ScriptedChannel;
 let clock: number;
@@ -123,16 +106,12 @@ let seq = 0;
 const key = () => `idem_key_${++seq}_${Date.now()}`;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'order-service-'));
-  store = openSqliteStore(join(dir, 'store.sqlite'));
   channel = new ScriptedChannel();
   clock = Date.UTC(2026, 10, 25, 12, 0, 0);
-  service = createOrderService({ store, channels: createChannelRegistry({ jsapi: withV3Errors(channel) }), config, now: () => clock, log: () => undefined });
+  sut = openOrderService('order-service-', { channels: { jsapi: withV3Errors(channel) }, config, now: () => clock });
+  ({ store, service } = sut);
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeOrderService(sut));
 
 function paidNotification(outTradeNo: string, state: GatewayPaymentState, id = `n_${outTradeNo}`, overrides: Partial<ChannelNotification> = {}): ChannelNotification {
   return { kind: 'payment', notificationId: id, outTradeNo, appid: APPID, mchid: MCHID, state, ...overrides } as ChannelNotification;
