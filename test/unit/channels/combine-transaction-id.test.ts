@@ -5,19 +5,15 @@
  * order once known, in the same transition that learns it, and later queries go by it.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createCombineChannel, type CombineChannelDeps } from '../../../cloudfunctions/core/channels/wechatpay-combine/channel';
-import { createChannelRegistry } from '../../../cloudfunctions/core/channels/registry';
 import { combinePaymentStateOf } from '../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
 import type { Order } from '../../../cloudfunctions/core/domain/orders/model';
-import { createOrderService, type OrderService, type OrderServiceConfig } from '../../../cloudfunctions/core/domain/orders/service';
-import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
+import type { OrderService } from '../../../cloudfunctions/core/domain/orders/service';
 import type { Store } from '../../../cloudfunctions/core/store/port';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 import { PublicKeyVerifier } from '../../../cloudfunctions/core/gateways/wechatpay/auth/public-key-verifier';
 import { signerFromPem } from '../../../cloudfunctions/core/gateways/wechatpay/auth/signers/sha256-rsa';
+import { closeOrderService, openOrderService, serviceConfig, type ServiceUnderTest } from '../domain/orders/service-fixtures';
 
 const APPID = 'wx1234567890abcdef';
 const MCHID = '1900009191';
@@ -62,19 +58,10 @@ class CombineDesk {
   }
 }
 
-const config: OrderServiceConfig = {
-  appid: APPID,
-  mchid: MCHID,
-  orderTtlMs: 30 * 60_000,
-  amount: { minFen: 1, maxFen: 100_000 },
-  admins: [],
-  defaultDescription: '二手闲置',
-  minCloseIntervalMs: 5 * 60_000,
-  reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
-};
+const config = serviceConfig({ appid: APPID, mchid: MCHID, defaultDescription: '二手闲置' });
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject };
-let dir: string;
+let sut: ServiceUnderTest;
 let store: Store;
 let desk: CombineDesk;
 let service: OrderService;
@@ -86,28 +73,22 @@ beforeAll(() => {
 });
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'combine-id-'));
-  store = openSqliteStore(join(dir, 'store.sqlite'));
   desk = new CombineDesk();
   const combine = createCombineChannel({
     config: { appid: APPID, mchid: MCHID, signer: signerFromPem(keys.privateKey), notifyUrl: 'https://example.com/notify', apiV3Key: 'k'.repeat(32), verifier: new PublicKeyVerifier('PUB_KEY_ID_1', keys.publicKey) },
     client: desk as unknown as CombineChannelDeps['client'],
     now: () => clock,
   });
-  service = createOrderService({
-    store,
-    channels: createChannelRegistry({ combine }),
+  sut = openOrderService('combine-id-', {
+    channels: { combine },
     config,
     payees: { resolvePayeeForPayment: async () => ({ openid: 'oPayee000000000000000000000007', displayName: '小明', individualAuthId: 'AUTH-7' }) },
     now: () => clock,
-    log: () => undefined,
   });
+  ({ store, service } = sut);
 });
 
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeOrderService(sut));
 
 async function createCombine(): Promise<Order> {
   const { order } = await service.create(payer, { channel: 'combine', amount: 888, idempotencyKey: `idem_${++seq}_combine`, payeeCode: 'AAAAAAAAAA' });
