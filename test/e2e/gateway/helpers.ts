@@ -149,3 +149,43 @@ export function cloneKeys(from: string): string {
   cpSync(join(from, 'keys'), join(dir, 'keys'), { recursive: true });
   return dir;
 }
+
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+export interface TestGateway {
+  dataDir: string;
+  gw: Gateway;
+  receiver: Receiver;
+}
+
+/**
+ * One gateway and one notify receiver for the calling describe block: started before its tests,
+ * closed (and the data dir removed) after them. Fields are filled in by the beforeAll hook.
+ */
+export function useTestGateway(opts: Partial<GatewayOptions> = {}, answer?: Parameters<typeof startReceiver>[0]): TestGateway {
+  const t = {} as TestGateway;
+  beforeAll(async () => {
+    t.dataDir = tempDataDir();
+    t.gw = await startTestGateway(t.dataDir, opts);
+    t.receiver = await startReceiver(answer);
+  });
+  afterAll(async () => {
+    await t.gw.close();
+    await t.receiver.close();
+    removeDir(t.dataDir);
+  });
+  return t;
+}
+
+/** The JSAPI create / query / close calls on the test gateway, notifications to its receiver. */
+export function jsapiCalls(t: TestGateway) {
+  return {
+    create: async (over: Record<string, unknown> = {}) => {
+      const body = jsapiBody(t.gw, t.receiver.url, over);
+      const res = await v3call(t.gw, 'POST', '/v3/pay/transactions/jsapi', body);
+      return { body, res, prepayId: res.json?.prepay_id as string };
+    },
+    query: (no: string) => v3call(t.gw, 'GET', `/v3/pay/transactions/out-trade-no/${no}?mchid=${t.gw.keys.mchid}`),
+    close: (no: string) => v3call(t.gw, 'POST', `/v3/pay/transactions/out-trade-no/${no}/close`, { mchid: t.gw.keys.mchid }),
+  };
+}

@@ -2,27 +2,17 @@ import type { Gateway } from '../../../sandbox/gateway';
 import { MAX_ATTEMPTS, RETRY_DELAYS_S } from '../../../sandbox/gateway/notifier';
 import { cloneKeys, decryptResource, jsapiBody, platformSignatureValid, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
 import { waitFor } from '../../helpers/e2e-utils';
+import { useKeyedDirs } from '../../helpers/keyed-dirs';
 
 /** Delivery and retries of payment notifications, on time scales that make 24 h take < 1 s. */
 describe('gateway: notification delivery', () => {
-  let dataDir: string;
-  const started: Array<{ close(): Promise<void> }> = [];
-  const dirs: string[] = [];
-
-  beforeAll(() => {
-    dataDir = tempDataDir();
-  });
-  afterAll(async () => {
-    for (const s of started) await s.close();
-    for (const d of [dataDir, ...dirs]) removeDir(d);
-  });
+  const dirs = useKeyedDirs({ tempDataDir, cloneKeys, removeDir });
 
   async function setup(timeScale: number, answer: Parameters<typeof startReceiver>[0]) {
-    const dir = dirs.length === 0 && started.length === 0 ? dataDir : cloneKeys(dataDir);
-    if (dir !== dataDir) dirs.push(dir);
+    const dir = dirs.next();
     const gw: Gateway = await startTestGateway(dir, { timeScale });
     const receiver = await startReceiver(answer);
-    started.push(gw, receiver);
+    dirs.track(gw, receiver);
     const body = jsapiBody(gw, receiver.url);
     const { json } = await v3call(gw, 'POST', '/v3/pay/transactions/jsapi', body);
     return { gw, receiver, body, pay: () => gw.admin.pay(json.prepay_id) };
@@ -99,10 +89,9 @@ describe('gateway: notification delivery', () => {
   }, 15_000);
 
   it('a notification still being retried resumes after a gateway restart', async () => {
-    const dir = cloneKeys(dataDir);
-    dirs.push(dir);
+    const dir = dirs.clone();
     const receiver = await startReceiver((n) => (n === 1 ? 503 : 204));
-    started.push(receiver);
+    dirs.track(receiver);
     let gw = await startTestGateway(dir, { timeScale: 30 }); // next attempt 15 s / 30 = 500 ms later
     const body = jsapiBody(gw, receiver.url);
     const { json } = await v3call(gw, 'POST', '/v3/pay/transactions/jsapi', body);
@@ -111,7 +100,7 @@ describe('gateway: notification delivery', () => {
     await waitFor('the first attempt', async () => (await gw.admin.notifications())[0]?.attempts.length === 1);
     await gw.close();
     gw = await startTestGateway(dir, { timeScale: 30 });
-    started.push(gw);
+    dirs.track(gw);
     await receiver.waitFor(2, 5000);
     const [n] = await gw.admin.notifications();
     await waitFor('the notification delivered', async () => (await gw.admin.notifications())[0]?.status === 'delivered');

@@ -1,7 +1,7 @@
 import { Aes, Formatter, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
 import type { Gateway, PayScoreIdentity } from '../../../sandbox/gateway';
-import { createPayScoreAdmin } from '../../../sandbox/gateway';
-import type { ReceivedNotification } from './helpers';
+import { createPayScoreAdmin, type PayScoreAdmin } from '../../../sandbox/gateway';
+import { useTestGateway, type ReceivedNotification, type TestGateway } from './helpers';
 
 /**
  * PayScore e2e helpers: an independent, unmodified APIv3 client (wechatpay-axios-plugin, as in
@@ -97,4 +97,21 @@ export function openNotification(gw: Gateway, n: ReceivedNotification): { envelo
   const r = envelope.resource;
   const resource = JSON.parse(Aes.AesGcm.decrypt(r.ciphertext, gw.keys.apiV3Key, r.nonce, r.associated_data));
   return { envelope, resource, verified };
+}
+
+export interface PayScoreTestGateway extends TestGateway {
+  wxpay: any;
+  admin: PayScoreAdmin;
+  p: PayScoreParties;
+}
+
+/** useTestGateway plus the plugin client, the PayScore admin and the parties, for the calling describe block. */
+export function usePayScoreGateway(): PayScoreTestGateway {
+  const t = useTestGateway({ timeScale: 1000 }, () => 204) as PayScoreTestGateway;
+  beforeAll(async () => {
+    t.wxpay = pluginClient(t.gw);
+    t.admin = createPayScoreAdmin(t.gw.url);
+    t.p = await parties(t.gw);
+  });
+  return t;
 }

@@ -3,6 +3,7 @@ import { createPayScoreAdmin } from '../../../sandbox/gateway';
 import { RETRY_DELAYS_S } from '../../../sandbox/gateway/notifier';
 import { IDLE_EXPIRY_MS, PAYSCORE_MAX_ATTEMPTS, PAYSCORE_NOTIFY_TIMEOUT_MS, PAYSCORE_RETRY_DELAYS_S } from '../../../sandbox/gateway/payscore';
 import { waitFor } from '../../helpers/e2e-utils';
+import { useKeyedDirs } from '../../helpers/keyed-dirs';
 import { cloneKeys, removeDir, startReceiver, startTestGateway, tempDataDir } from './helpers';
 import { createBody, openNotification, parties, partyFields, pluginClient, refusal, serviceorder } from './payscore-helpers';
 
@@ -12,29 +13,18 @@ import { createBody, openNotification, parties, partyFields, pluginClient, refus
  * advanced clock, and the dashboard's view of it all.
  */
 describe('gateway: PayScore notifications, expiry and dashboard', () => {
-  let dataDir: string;
-  const started: Array<{ close(): Promise<void> }> = [];
-  const dirs: string[] = [];
-
-  beforeAll(() => {
-    dataDir = tempDataDir();
-  });
-  afterAll(async () => {
-    for (const s of started) await s.close();
-    for (const d of [dataDir, ...dirs]) removeDir(d);
-  });
+  const dirs = useKeyedDirs({ tempDataDir, cloneKeys, removeDir });
 
   async function gateway(timeScale: number): Promise<Gateway> {
-    const dir = started.length === 0 ? dataDir : cloneKeys(dataDir);
-    if (dir !== dataDir) dirs.push(dir);
+    const dir = dirs.next();
     const gw = await startTestGateway(dir, { timeScale });
-    started.push(gw);
+    dirs.track(gw);
     return gw;
   }
 
   async function receiverFor(answer: Parameters<typeof startReceiver>[0]) {
     const r = await startReceiver(answer);
-    started.push(r);
+    dirs.track(r);
     return r;
   }
 
@@ -166,8 +156,7 @@ describe('gateway: PayScore notifications, expiry and dashboard', () => {
   });
 
   it('keeps PayScore orders and pending notifications (with their schedule) across a restart', async () => {
-    const dir = cloneKeys(dataDir);
-    dirs.push(dir);
+    const dir = dirs.clone();
     const first = await startTestGateway(dir, { timeScale: 1 });
     const receiver = await receiverFor((n) => (n === 1 ? 500 : 204));
     const no = await confirmedOrder(first, receiver.url);
@@ -176,7 +165,7 @@ describe('gateway: PayScore notifications, expiry and dashboard', () => {
     await first.close();
     // At time scale 1 the retry is due 15 s later; restart faster so the resumed schedule delivers it.
     const second = await startTestGateway(dir, { timeScale: 1000 });
-    started.push(second);
+    dirs.track(second);
     const p = await parties(second);
     const q = await serviceorder(pluginClient(second)).get({ params: { ...partyFields(p), out_order_no: no } });
     expect(q.data).toMatchObject({ state: 'DOING', state_description: 'USER_CONFIRM' });

@@ -1,7 +1,6 @@
 import { createVerify } from 'node:crypto';
 import { Wechatpay } from 'wechatpay-axios-plugin';
-import type { Gateway } from '../../../sandbox/gateway';
-import { cloneKeys, jsapiBody, removeDir, startReceiver, startTestGateway, tempDataDir, v3call } from './helpers';
+import { cloneKeys, jsapiBody, removeDir, startTestGateway, useTestGateway, v3call } from './helpers';
 
 /**
  * The gateway against an independent, unmodified client: wechatpay-axios-plugin signs the
@@ -9,64 +8,51 @@ import { cloneKeys, jsapiBody, removeDir, startReceiver, startTestGateway, tempD
  * certificate (it throws on a bad or missing signature).
  */
 describe('gateway contract with wechatpay-axios-plugin', () => {
-  let dataDir: string;
-  let gw: Gateway;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-
-  beforeAll(async () => {
-    dataDir = tempDataDir();
-    gw = await startTestGateway(dataDir, { minCloseIntervalMs: 0 });
-    receiver = await startReceiver();
-  });
-  afterAll(async () => {
-    await gw.close();
-    await receiver.close();
-    removeDir(dataDir);
-  });
+  const t = useTestGateway({ minCloseIntervalMs: 0 });
 
   function plugin(certs: Record<string, string>) {
     return new Wechatpay({
-      mchid: gw.keys.mchid,
-      serial: gw.keys.merchant.serialNo,
-      privateKey: gw.keys.merchant.privateKeyPem,
+      mchid: t.gw.keys.mchid,
+      serial: t.gw.keys.merchant.serialNo,
+      privateKey: t.gw.keys.merchant.privateKeyPem,
       certs,
-      baseURL: gw.url + '/',
+      baseURL: t.gw.url + '/',
     } as any) as any;
   }
 
   it('creates, queries and closes a JSAPI order with verified responses', async () => {
-    const wxpay = plugin({ [gw.keys.platformCert.serialNo]: gw.keys.platformCert.certificatePem });
-    const body = jsapiBody(gw, receiver.url, { amount: { total: 123, currency: 'CNY' } });
+    const wxpay = plugin({ [t.gw.keys.platformCert.serialNo]: t.gw.keys.platformCert.certificatePem });
+    const body = jsapiBody(t.gw, t.receiver.url, { amount: { total: 123, currency: 'CNY' } });
     const created = await wxpay.v3.pay.transactions.jsapi.post(body);
     expect(created.status).toBe(200);
     expect(created.data.prepay_id).toMatch(/^wx\d{14}[0-9a-f]{20}$/);
 
-    const queried = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.get({ params: { mchid: gw.keys.mchid }, out_trade_no: body.out_trade_no });
-    expect(queried.data).toMatchObject({ out_trade_no: body.out_trade_no, trade_state: 'NOTPAY', amount: { total: 123 }, appid: gw.keys.appid, mchid: gw.keys.mchid });
+    const queried = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.get({ params: { mchid: t.gw.keys.mchid }, out_trade_no: body.out_trade_no });
+    expect(queried.data).toMatchObject({ out_trade_no: body.out_trade_no, trade_state: 'NOTPAY', amount: { total: 123 }, appid: t.gw.keys.appid, mchid: t.gw.keys.mchid });
 
-    const closed = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.close.post({ mchid: gw.keys.mchid }, { out_trade_no: body.out_trade_no });
+    const closed = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.close.post({ mchid: t.gw.keys.mchid }, { out_trade_no: body.out_trade_no });
     expect(closed.status).toBe(204);
-    const after = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.get({ params: { mchid: gw.keys.mchid }, out_trade_no: body.out_trade_no });
+    const after = await wxpay.v3.pay.transactions.outTradeNo.$out_trade_no$.get({ params: { mchid: t.gw.keys.mchid }, out_trade_no: body.out_trade_no });
     expect(after.data.trade_state).toBe('CLOSED');
   });
 
   it('signs error answers too: the plugin verifies a 400 PARAM_ERROR', async () => {
-    const wxpay = plugin({ [gw.keys.platformCert.serialNo]: gw.keys.platformCert.certificatePem });
-    const err = await wxpay.v3.pay.transactions.jsapi.post(jsapiBody(gw, receiver.url, { amount: { total: 0 } })).catch((e: any) => e);
+    const wxpay = plugin({ [t.gw.keys.platformCert.serialNo]: t.gw.keys.platformCert.certificatePem });
+    const err = await wxpay.v3.pay.transactions.jsapi.post(jsapiBody(t.gw, t.receiver.url, { amount: { total: 0 } })).catch((e: any) => e);
     expect(err.response.status).toBe(400);
     expect(err.response.data).toMatchObject({ code: 'PARAM_ERROR', detail: { field: 'amount.total' } });
   });
 
   it('is refused by the plugin when it trusts another platform key', async () => {
-    const wrong = plugin({ [gw.keys.platformCert.serialNo]: gw.keys.merchant.certificatePem });
-    await expect(wrong.v3.pay.transactions.jsapi.post(jsapiBody(gw, receiver.url))).rejects.toThrow();
+    const wrong = plugin({ [t.gw.keys.platformCert.serialNo]: t.gw.keys.merchant.certificatePem });
+    await expect(wrong.v3.pay.transactions.jsapi.post(jsapiBody(t.gw, t.receiver.url))).rejects.toThrow();
   });
 
   it('signs with the platform public key (PUB_KEY_ID_…) in public-key mode', async () => {
-    const dir = cloneKeys(dataDir);
+    const dir = cloneKeys(t.dataDir);
     const pk = await startTestGateway(dir, { signingMode: 'publicKey' });
     try {
-      const body = jsapiBody(pk, receiver.url);
+      const body = jsapiBody(pk, t.receiver.url);
       const res = await v3call(pk, 'POST', '/v3/pay/transactions/jsapi', body);
       expect(res.status).toBe(200);
       expect(res.headers['wechatpay-serial']).toBe(pk.keys.platformPublicKey.keyId);

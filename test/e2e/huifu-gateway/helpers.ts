@@ -177,3 +177,22 @@ export function unzip(buf: Buffer): Array<{ name: string; data: Buffer }> {
   }
   return out;
 }
+
+export interface TestHuifu {
+  dir: string;
+  gw: HuifuGateway;
+}
+
+/** One Huifu sandbox for the calling describe block: started before its tests, closed and its data dir removed after. */
+export function useTestHuifu(opts: Partial<HuifuGatewayOptions> = {}): TestHuifu {
+  const t = {} as TestHuifu;
+  beforeAll(async () => {
+    t.dir = tempDataDir();
+    t.gw = await startTestHuifu(t.dir, opts);
+  });
+  afterAll(async () => {
+    await t.gw.close();
+    removeDir(t.dir);
+  });
+  return t;
+}

@@ -1,6 +1,7 @@
 import type { HuifuGateway } from '../../../sandbox/huifu';
 import { MAX_ATTEMPTS, NOTIFY_TIMEOUT_MS } from '../../../sandbox/huifu';
 import { waitFor } from '../../helpers/e2e-utils';
+import { useKeyedDirs } from '../../helpers/keyed-dirs';
 import { cloneKeys, order, removeDir, rsaVerify, startReceiver, startTestHuifu, tempDataDir, type ReceivedForm } from './helpers';
 
 /**
@@ -8,23 +9,13 @@ import { cloneKeys, order, removeDir, rsaVerify, startReceiver, startTestHuifu, 
  * resp_data exactly; delivered only on 2xx + `RECV_ORD_ID_<req_seq_id>`; 5 s timeout, 3 retries.
  */
 describe('huifu sandbox: notifications', () => {
-  let dataDir: string;
-  const started: Array<{ close(): Promise<void> }> = [];
-  const dirs: string[] = [];
-  beforeAll(() => {
-    dataDir = tempDataDir();
-  });
-  afterAll(async () => {
-    for (const s of started) await s.close();
-    for (const d of [dataDir, ...dirs]) removeDir(d);
-  });
+  const dirs = useKeyedDirs({ tempDataDir, cloneKeys, removeDir });
 
   async function setup(answer: Parameters<typeof startReceiver>[0] = () => 'ok', timeScale = 50) {
-    const dir = started.length === 0 ? dataDir : cloneKeys(dataDir);
-    if (dir !== dataDir) dirs.push(dir);
+    const dir = dirs.next();
     const gw: HuifuGateway = await startTestHuifu(dir, { timeScale });
     const receiver = await startReceiver(answer);
-    started.push(gw, receiver);
+    dirs.track(gw, receiver);
     return { gw, receiver };
   }
 

@@ -5,7 +5,7 @@
  * fresh. Real gateway over HTTP, real SQLite, the runtime the functions use.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import type { FetchLike } from '../../../cloudfunctions/core/gateways/wechatpay/
 import { startGateway, type Gateway } from '../../../sandbox/gateway';
 import { localMerchantConfig } from '../../../sandbox/local-config';
 import { waitFor, packageOf } from '../../helpers/e2e-utils';
+import { startRawReceiver, type RawNotification } from './raw-receiver';
 
 jest.setTimeout(30_000);
 
@@ -24,21 +25,13 @@ let dir: string;
 let gateway: Gateway;
 let receiver: Server;
 /** Notifications the gateway posted, raw, for the runtime to verify. */
-const received: Array<{ headers: Record<string, string>; body: string }> = [];
+const received: RawNotification[] = [];
 const certificateDownloads: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pay-certdl-'));
   gateway = await startGateway({ dataDir: dir, port: 0, timeScale: 1000 });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startRawReceiver(received);
 });
 
 afterAll(async () => {

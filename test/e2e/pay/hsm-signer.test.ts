@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { testOpenid } from '../../../sandbox/gateway/login';
 import { localMerchantConfig } from '../../../sandbox/local-config';
 import { miniprogramPaymentOf, waitFor } from '../../helpers/e2e-utils';
 import { prepayIdOf } from './harness';
+import { startRawReceiver, type RawNotification } from './raw-receiver';
 
 jest.setTimeout(30_000);
 
@@ -57,22 +58,14 @@ function holderSigner(holder: KeyHolder, handle: string, serialNo: string): Sign
 let dir: string;
 let gateway: Gateway;
 let receiver: Server;
-const received: Array<{ headers: Record<string, string>; body: string }> = [];
+const received: RawNotification[] = [];
 const holder = new KeyHolder();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pay-hsm-'));
   gateway = await startGateway({ dataDir: dir, port: 0, timeScale: 1000 });
   holder.importKey('merchant-api-key', gateway.keys.merchant.privateKeyPem);
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver = await startRawReceiver(received);
 });
 
 afterAll(async () => {

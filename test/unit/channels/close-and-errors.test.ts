@@ -10,7 +10,7 @@ import { createJsapiChannel } from '../../../cloudfunctions/core/channels/wechat
 import { closeOutcomeOf, type V3ChannelDeps } from '../../../cloudfunctions/core/channels/wechatpay-v3/mapping';
 import { WechatPayError } from '../../../cloudfunctions/core/gateways/wechatpay/errors';
 import type { V3Response } from '../../../cloudfunctions/core/gateways/wechatpay/client';
-import { freshCombineOrder, freshOrder, orderIn } from '../orders/fixtures';
+import { freshCombineOrder, freshOrder, orderIn } from '../domain/orders/fixtures';
 
 function response(status: number, data?: unknown): V3Response<unknown> {
   const body = data === undefined ? '' : JSON.stringify(data);

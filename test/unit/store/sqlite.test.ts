@@ -9,7 +9,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../../cloudfuncti
 import { openStore } from '../../../cloudfunctions/core/store';
 import { describeStoreContract } from './contract';
 import { SqliteRace } from './sqlite-race';
-import { T0, freshOrder } from '../orders/fixtures';
+import { T0, freshOrder } from '../domain/orders/fixtures';
 import { newRefundRecord } from '../../../cloudfunctions/core/domain/orders/model';
 import { newAlertRecord } from '../../../cloudfunctions/core/domain/orders/alerts';
 import { transition } from '../../../cloudfunctions/core/domain/orders/state-machine';

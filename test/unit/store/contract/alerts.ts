@@ -3,7 +3,7 @@
  */
 import { newAlertRecord, type Alert } from '../../../../cloudfunctions/core/domain/orders/alerts';
 import type { AlertRepository } from '../../../../cloudfunctions/core/store/port';
-import { T0 } from '../../orders/fixtures';
+import { T0 } from '../../domain/orders/fixtures';
 import { expectStoreError, shuffle, suiteRepositories, uniq, type RepositorySubject } from './helpers';
 
 export type AlertRepositorySubject = RepositorySubject<AlertRepository>;

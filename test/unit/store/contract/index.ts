@@ -8,7 +8,7 @@ import type { OrderEvent } from '../../../../cloudfunctions/core/domain/orders/s
 import type { Order } from '../../../../cloudfunctions/core/domain/orders/model';
 import type { Store } from '../../../../cloudfunctions/core/store/port';
 import { applyOrderEvent } from '../../../../cloudfunctions/core/domain/ledger';
-import { T0, freshOrder } from '../../orders/fixtures';
+import { T0, freshOrder } from '../../domain/orders/fixtures';
 import { applied, expectStoreError, payer, suiteRepositories, uniq, type CasAttempt } from './helpers';
 import { describeAlertRepositoryContract } from './alerts';
 import { describeNotificationLogContract } from './notifications';

@@ -2,7 +2,7 @@
  * NotificationLog contract.
  */
 import type { NotificationLog } from '../../../../cloudfunctions/core/store/port';
-import { T0 } from '../../orders/fixtures';
+import { T0 } from '../../domain/orders/fixtures';
 import { suiteRepositories, uniq, type RepositorySubject } from './helpers';
 
 export interface NotificationLogSubject extends RepositorySubject<NotificationLog> {

@@ -4,7 +4,7 @@
 import type { AuditEvent, Order } from '../../../../cloudfunctions/core/domain/orders/model';
 import type { OrderEvent } from '../../../../cloudfunctions/core/domain/orders/state-machine';
 import type { OrderRepository } from '../../../../cloudfunctions/core/store/port';
-import { T0, freshCombineOrder, freshOrder } from '../../orders/fixtures';
+import { T0, freshCombineOrder, freshOrder } from '../../domain/orders/fixtures';
 import { applied, expectStoreError, payer, shuffle, suiteRepositories, uniq, uniqCount, type CasAttempt, type RepositorySubject } from './helpers';
 
 export interface OrderRepositorySubject extends RepositorySubject<OrderRepository> {

@@ -2,7 +2,7 @@
  * PayeeRepository contract.
  */
 import type { Payee, PayeeRepository } from '../../../../cloudfunctions/core/store/port';
-import { T0 } from '../../orders/fixtures';
+import { T0 } from '../../domain/orders/fixtures';
 import { expectStoreError, suiteRepositories, uniq, type RepositorySubject } from './helpers';
 
 export type PayeeRepositorySubject = RepositorySubject<PayeeRepository>;

@@ -3,7 +3,7 @@
  */
 import { newRefundRecord } from '../../../../cloudfunctions/core/domain/orders/model';
 import type { RefundRepository } from '../../../../cloudfunctions/core/store/port';
-import { T0 } from '../../orders/fixtures';
+import { T0 } from '../../domain/orders/fixtures';
 import { expectStoreError, suiteRepositories, uniq, type RepositorySubject } from './helpers';
 
 export type RefundRepositorySubject = RepositorySubject<RefundRepository>;
