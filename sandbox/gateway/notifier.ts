@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { NotificationPoster } from '../common/notify-post';
+import { TimerSet } from '../common/timers';
 import { encryptAes256Gcm, randomAlnum, responseMessage, signSha256Rsa, type PlatformSigner } from './crypto';
 import type { Corruption, Faults } from './faults';
 import type { GatewayState, NotificationRecord } from './state';
@@ -53,8 +53,8 @@ export interface NotificationFormat {
 
 export class Notifier {
   private readonly formats = new Map<string, NotificationFormat>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly timers = new TimerSet();
+  private readonly poster = new NotificationPoster();
   private closed = false;
 
   constructor(private readonly deps: NotifierDeps) {}
@@ -123,20 +123,14 @@ export class Notifier {
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
+    this.poster.abortAll();
   }
 
   private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
     if (this.closed) return;
     record.nextAttemptAt = Date.now() + delayMs;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(record, copies);
-    }, delayMs);
-    this.timers.add(timer);
+    this.timers.later(() => void this.attempt(record, copies), delayMs);
   }
 
   private async attempt(record: NotificationRecord, copies: number): Promise<void> {
@@ -162,55 +156,28 @@ export class Notifier {
   }
 
   /** One POST; true on 200/204 (or what the record's format accepts). */
-  private post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
+  private async post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
     const started = Date.now();
     const format = record.format === undefined ? undefined : this.formats.get(record.format);
-    if (record.format !== undefined && !format) return Promise.resolve(false);
+    if (record.format !== undefined && !format) return false;
     const { body, headers } = format ? format.request(record, corruption) : { body: record.body, headers: this.signedHeaders(record.body, corruption) };
     const timeoutMs = record.timeoutMs ?? NOTIFY_TIMEOUT_MS;
-    return new Promise((resolve) => {
-      let settled = false;
-      let req: http.ClientRequest | undefined;
-      const finish = (statusCode: number | undefined, error: string | undefined, reply = '') => {
-        if (settled) return;
-        settled = true;
-        if (format && statusCode !== undefined && !error && !format.delivered(statusCode, reply)) error = 'reply does not acknowledge';
-        if (req) this.inFlight.delete(req);
-        // A request cut short by close() is not an attempt: it is retried after a restart.
-        if (this.closed) return resolve(false);
-        record.attempts.push({
-          round,
-          at: new Date(started).toISOString(),
-          ...(statusCode !== undefined ? { statusCode } : {}),
-          ...(error ? { error } : {}),
-          durationMs: Date.now() - started,
-          ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
-        });
-        this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
-        resolve(format ? !error && statusCode !== undefined : statusCode === 200 || statusCode === 204);
-      };
-      let url: URL;
-      try {
-        url = new URL(record.url);
-      } catch {
-        finish(undefined, 'invalid notify_url');
-        return;
-      }
-      const transport = url.protocol === 'https:' ? https : http;
-      req = transport.request(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => finish(res.statusCode, undefined, Buffer.concat(chunks).toString('utf8')));
-        res.on('error', (err) => finish(undefined, err.message));
-      });
-      this.inFlight.add(req);
-      req.on('timeout', () => {
-        req!.destroy();
-        finish(undefined, `timeout after ${timeoutMs} ms`);
-      });
-      req.on('error', (err) => finish(undefined, (err as NodeJS.ErrnoException).code ?? err.message));
-      req.end(body);
+    const outcome = await this.poster.post(record.url, body, headers, timeoutMs);
+    const { statusCode } = outcome;
+    let { error } = outcome;
+    if (format && statusCode !== undefined && !error && !format.delivered(statusCode, outcome.reply ?? '')) error = 'reply does not acknowledge';
+    // A request cut short by close() is not an attempt: it is retried after a restart.
+    if (this.closed) return false;
+    record.attempts.push({
+      round,
+      at: new Date(started).toISOString(),
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      ...(error ? { error } : {}),
+      durationMs: Date.now() - started,
+      ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
     });
+    this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
+    return format ? !error && statusCode !== undefined : statusCode === 200 || statusCode === 204;
   }
 
   private signedHeaders(body: string, corruption: Corruption | undefined): Record<string, string | number> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { NotificationPoster } from '../common/notify-post';
+import { TimerSet } from '../common/timers';
 import type { Faults } from '../gateway/faults';
 import { signText } from './envelope';
 import type { HuifuState, NotificationKind, NotificationRecord } from './state';
@@ -26,6 +26,8 @@ export const MAX_ATTEMPTS = 1 + MAX_RETRIES;
 export const RETRY_DELAY_MS = 5000;
 export const GATEWAY_RESP_CODE = '10000';
 export const GATEWAY_RESP_DESC = '成功调用';
+/** Reply bytes kept (the acknowledgement is short; a page-sized reply is cut). */
+const REPLY_LIMIT_BYTES = 4096;
 
 export interface NotificationInput {
   kind: NotificationKind;
@@ -44,8 +46,8 @@ export interface NotifierDeps {
 }
 
 export class HuifuNotifier {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly timers = new TimerSet();
+  private readonly poster = new NotificationPoster();
   private readonly firstAttemptHooks = new Map<string, () => void>();
   private closed = false;
 
@@ -91,10 +93,8 @@ export class HuifuNotifier {
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
+    this.poster.abortAll();
   }
 
   /** The form body of one attempt: freshly signed over `respData` (or corrupted by a fault). */
@@ -107,11 +107,7 @@ export class HuifuNotifier {
   private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
     if (this.closed) return;
     record.nextAttemptAt = Date.now() + delayMs;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(record, copies);
-    }, delayMs);
-    this.timers.add(timer);
+    this.timers.later(() => void this.attempt(record, copies), delayMs);
   }
 
   private async attempt(record: NotificationRecord, copies: number): Promise<void> {
@@ -141,57 +137,26 @@ export class HuifuNotifier {
     }
   }
 
-  private post(record: NotificationRecord, round: number, corrupt: boolean): Promise<boolean> {
+  private async post(record: NotificationRecord, round: number, corrupt: boolean): Promise<boolean> {
     const started = Date.now();
     const body = this.formOf(record, corrupt);
     const expected = `RECV_ORD_ID_${record.reqSeqId}`;
-    return new Promise((resolve) => {
-      let settled = false;
-      let req: http.ClientRequest | undefined;
-      const finish = (statusCode: number | undefined, reply: string | undefined, error: string | undefined) => {
-        if (settled) return;
-        settled = true;
-        if (req) this.inFlight.delete(req);
-        if (this.closed) return resolve(false);
-        const twoHundreds = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
-        const ok = twoHundreds && reply?.trim() === expected;
-        record.attempts.push({
-          round,
-          at: new Date(started).toISOString(),
-          ...(statusCode !== undefined ? { statusCode } : {}),
-          ...(reply !== undefined ? { reply: reply.trim().slice(0, 200) } : {}),
-          ...(error ? { error } : twoHundreds && !ok ? { error: `reply is not ${expected}` } : {}),
-          durationMs: Date.now() - started,
-          ...(corrupt ? { fault: 'corrupt:signature' } : {}),
-          ok,
-        });
-        this.deps.log(`huifu notify ${record.id} ${record.kind} #${round} → ${record.url}: ${statusCode ?? error}${ok ? '' : ' (not delivered)'}`);
-        resolve(ok);
-      };
-      let url: URL;
-      try {
-        url = new URL(record.url);
-      } catch {
-        finish(undefined, undefined, 'invalid notify_url');
-        return;
-      }
-      const transport = url.protocol === 'https:' ? https : http;
-      const headers = { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) };
-      req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          if (chunks.reduce((n, b) => n + b.length, 0) < 4096) chunks.push(c);
-        });
-        res.on('end', () => finish(res.statusCode, Buffer.concat(chunks).toString('utf8'), undefined));
-        res.on('error', (err) => finish(undefined, undefined, err.message));
-      });
-      this.inFlight.add(req);
-      req.on('timeout', () => {
-        req!.destroy();
-        finish(undefined, undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
-      });
-      req.on('error', (err) => finish(undefined, undefined, (err as NodeJS.ErrnoException).code ?? err.message));
-      req.end(body);
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) };
+    const { statusCode, reply, error } = await this.poster.post(record.url, body, headers, NOTIFY_TIMEOUT_MS, REPLY_LIMIT_BYTES);
+    if (this.closed) return false;
+    const twoHundreds = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
+    const ok = twoHundreds && reply?.trim() === expected;
+    record.attempts.push({
+      round,
+      at: new Date(started).toISOString(),
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      ...(reply !== undefined ? { reply: reply.trim().slice(0, 200) } : {}),
+      ...(error ? { error } : twoHundreds && !ok ? { error: `reply is not ${expected}` } : {}),
+      durationMs: Date.now() - started,
+      ...(corrupt ? { fault: 'corrupt:signature' } : {}),
+      ok,
     });
+    this.deps.log(`huifu notify ${record.id} ${record.kind} #${round} → ${record.url}: ${statusCode ?? error}${ok ? '' : ' (not delivered)'}`);
+    return ok;
   }
 }
