@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NotificationPoster } from '../common/notify-post';
-import { TimerSet } from '../common/timers';
+import { DeliveryRounds } from '../common/delivery-rounds';
 import { encryptAes256Gcm, randomAlnum, responseMessage, signSha256Rsa, type PlatformSigner } from './crypto';
 import type { Corruption, Faults } from './faults';
 import type { GatewayState, NotificationRecord } from './state';
@@ -53,11 +53,22 @@ export interface NotificationFormat {
 
 export class Notifier {
   private readonly formats = new Map<string, NotificationFormat>();
-  private readonly timers = new TimerSet();
   private readonly poster = new NotificationPoster();
+  private readonly rounds: DeliveryRounds<NotificationRecord>;
   private closed = false;
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.rounds = new DeliveryRounds<NotificationRecord>({
+      // A faulted record's corruption applies to its first round only.
+      post: (record, round) => this.post(record, round, round === 1 ? (record.corruption as Corruption | undefined) : undefined),
+      retryDelayMs: (record, round) => {
+        const delaysS = record.retryDelaysS ?? RETRY_DELAYS_S;
+        return round >= delaysS.length + 1 ? undefined : (delaysS[round - 1]! * 1000) / deps.timeScale;
+      },
+      gaveUp: (record, round) => deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`),
+      afterRound: () => deps.state.changed(),
+    });
+  }
 
   /** Builds, records and schedules one notification (subject to notification faults). */
   send(input: NotificationInput): NotificationRecord {
@@ -110,49 +121,19 @@ export class Notifier {
     if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
     const copies = fault?.effect === 'duplicate' ? fault.copies ?? 2 : 1;
     const delay = fault?.effect === 'delay' ? fault.delayMs ?? 5000 : 0;
-    this.schedule(record, delay, copies);
+    this.rounds.schedule(record, delay, copies);
     return record;
   }
 
   /** After a restart: pick up notifications that were still being retried. */
   resume(): void {
-    for (const record of this.deps.state.data.notifications) {
-      if (record.status === 'pending') this.schedule(record, Math.max(0, (record.nextAttemptAt ?? Date.now()) - Date.now()), 1);
-    }
+    this.rounds.resume(this.deps.state.data.notifications);
   }
 
   close(): void {
     this.closed = true;
-    this.timers.clear();
+    this.rounds.close();
     this.poster.abortAll();
-  }
-
-  private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
-    if (this.closed) return;
-    record.nextAttemptAt = Date.now() + delayMs;
-    this.timers.later(() => void this.attempt(record, copies), delayMs);
-  }
-
-  private async attempt(record: NotificationRecord, copies: number): Promise<void> {
-    const round = record.rounds + 1;
-    record.rounds = round;
-    const corruption = round === 1 ? (record.corruption as Corruption | undefined) : undefined;
-    const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corruption)));
-    if (this.closed) {
-      record.rounds = round - 1; // cut short by close(): this round is made again after a restart
-      return;
-    }
-    if (results.some((ok) => ok)) {
-      record.status = 'delivered';
-      delete record.nextAttemptAt;
-    } else if (round >= (record.retryDelaysS ?? RETRY_DELAYS_S).length + 1) {
-      record.status = 'failed';
-      delete record.nextAttemptAt;
-      this.deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`);
-    } else {
-      this.schedule(record, ((record.retryDelaysS ?? RETRY_DELAYS_S)[round - 1]! * 1000) / this.deps.timeScale, 1);
-    }
-    this.deps.state.changed();
   }
 
   /** One POST; true on 200/204 (or what the record's format accepts). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NotificationPoster } from '../common/notify-post';
-import { TimerSet } from '../common/timers';
+import { DeliveryRounds } from '../common/delivery-rounds';
 import type { Faults } from '../gateway/faults';
 import { signText } from './envelope';
 import type { HuifuState, NotificationKind, NotificationRecord } from './state';
@@ -46,12 +46,27 @@ export interface NotifierDeps {
 }
 
 export class HuifuNotifier {
-  private readonly timers = new TimerSet();
   private readonly poster = new NotificationPoster();
+  private readonly rounds: DeliveryRounds<NotificationRecord>;
   private readonly firstAttemptHooks = new Map<string, () => void>();
   private closed = false;
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.rounds = new DeliveryRounds<NotificationRecord>({
+      // A faulted record's corruption applies to its first round only.
+      post: (record, round) => this.post(record, round, round === 1 && record.corruption !== undefined),
+      retryDelayMs: (_record, round) => (round >= MAX_ATTEMPTS ? undefined : RETRY_DELAY_MS / deps.timeScale),
+      gaveUp: (record, round) => deps.log(`huifu notify ${record.id} ${record.kind} gave up after ${round} attempts`),
+      afterRound: (record) => {
+        deps.state.changed();
+        const hook = this.firstAttemptHooks.get(record.id);
+        if (hook) {
+          this.firstAttemptHooks.delete(record.id);
+          hook();
+        }
+      },
+    });
+  }
 
   send(input: NotificationInput): NotificationRecord {
     const respData = JSON.stringify(input.respData);
@@ -80,20 +95,18 @@ export class HuifuNotifier {
     if (input.afterFirstAttempt) this.firstAttemptHooks.set(record.id, input.afterFirstAttempt);
     if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
     const copies = fault?.effect === 'duplicate' ? (fault.copies ?? 2) : 1;
-    this.schedule(record, fault?.effect === 'delay' ? (fault.delayMs ?? 5000) : 0, copies);
+    this.rounds.schedule(record, fault?.effect === 'delay' ? (fault.delayMs ?? 5000) : 0, copies);
     return record;
   }
 
   /** After a restart: notifications still being retried go on. */
   resume(): void {
-    for (const r of this.deps.state.data.notifications) {
-      if (r.status === 'pending') this.schedule(r, Math.max(0, (r.nextAttemptAt ?? Date.now()) - Date.now()), 1);
-    }
+    this.rounds.resume(this.deps.state.data.notifications);
   }
 
   close(): void {
     this.closed = true;
-    this.timers.clear();
+    this.rounds.close();
     this.poster.abortAll();
   }
 
@@ -102,39 +115,6 @@ export class HuifuNotifier {
     const key = this.deps.huifuPrivateKeyPem();
     const sign = signText(corrupt ? record.respData + ' ' : record.respData, key);
     return new URLSearchParams({ resp_code: record.respCode, resp_desc: record.respDesc, sign, resp_data: record.respData }).toString();
-  }
-
-  private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
-    if (this.closed) return;
-    record.nextAttemptAt = Date.now() + delayMs;
-    this.timers.later(() => void this.attempt(record, copies), delayMs);
-  }
-
-  private async attempt(record: NotificationRecord, copies: number): Promise<void> {
-    const round = record.rounds + 1;
-    record.rounds = round;
-    const corrupt = round === 1 && record.corruption !== undefined;
-    const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corrupt)));
-    if (this.closed) {
-      record.rounds = round - 1; // cut short by close(): made again after a restart
-      return;
-    }
-    if (results.some(Boolean)) {
-      record.status = 'delivered';
-      delete record.nextAttemptAt;
-    } else if (round >= MAX_ATTEMPTS) {
-      record.status = 'failed';
-      delete record.nextAttemptAt;
-      this.deps.log(`huifu notify ${record.id} ${record.kind} gave up after ${round} attempts`);
-    } else {
-      this.schedule(record, RETRY_DELAY_MS / this.deps.timeScale, 1);
-    }
-    this.deps.state.changed();
-    const hook = this.firstAttemptHooks.get(record.id);
-    if (hook) {
-      this.firstAttemptHooks.delete(record.id);
-      hook();
-    }
   }
 
   private async post(record: NotificationRecord, round: number, corrupt: boolean): Promise<boolean> {
