@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
-/** A request body as UTF-8 text; above `limit` bytes the request is cut and `tooLarge()` is the rejection. */
-export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<string> {
+/** A request body; above `limit` bytes the request is cut and `tooLarge()` is the rejection. */
+export function readBodyBytes(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -14,7 +14,12 @@ export function readBody(req: IncomingMessage, limit: number, tooLarge: () => Er
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The same as UTF-8 text. */
+export async function readBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<string> {
+  return (await readBodyBytes(req, limit, tooLarge)).toString('utf8');
 }
