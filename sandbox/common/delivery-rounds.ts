@@ -15,6 +15,14 @@ export interface DeliveryRecord {
   nextAttemptAt?: number;
 }
 
+/** What a notification fault says about delivery (drops are the emulator's to record). */
+export interface DeliveryFault {
+  effect: string;
+  corruption?: string;
+  copies?: number;
+  delayMs?: number;
+}
+
 export interface DeliveryRules<R extends DeliveryRecord> {
   /** One copy of round `round` (1-based); true when the merchant acknowledged it. */
   post(record: R, round: number): Promise<boolean>;
@@ -31,7 +39,14 @@ export class DeliveryRounds<R extends DeliveryRecord> {
 
   constructor(private readonly rules: DeliveryRules<R>) {}
 
-  schedule(record: R, delayMs: number, copies: number): void {
+  /** The first round, shaped by a fault: `corrupt` marks it, `duplicate` sends copies, `delay` waits. */
+  start(record: R & { corruption?: string }, fault: DeliveryFault | undefined): void {
+    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
+    const copies = fault?.effect === 'duplicate' ? (fault.copies ?? 2) : 1;
+    this.schedule(record, fault?.effect === 'delay' ? (fault.delayMs ?? 5000) : 0, copies);
+  }
+
+  private schedule(record: R, delayMs: number, copies: number): void {
     if (this.closed) return;
     record.nextAttemptAt = Date.now() + delayMs;
     this.timers.later(() => void this.round(record, copies), delayMs);

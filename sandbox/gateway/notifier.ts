@@ -118,10 +118,7 @@ export class Notifier {
       this.deps.log(`notify ${record.id} ${record.eventType} dropped by fault`);
       return record;
     }
-    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
-    const copies = fault?.effect === 'duplicate' ? fault.copies ?? 2 : 1;
-    const delay = fault?.effect === 'delay' ? fault.delayMs ?? 5000 : 0;
-    this.rounds.schedule(record, delay, copies);
+    this.rounds.start(record, fault);
     return record;
   }
 

@@ -93,9 +93,7 @@ export class HuifuNotifier {
       return record;
     }
     if (input.afterFirstAttempt) this.firstAttemptHooks.set(record.id, input.afterFirstAttempt);
-    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
-    const copies = fault?.effect === 'duplicate' ? (fault.copies ?? 2) : 1;
-    this.rounds.schedule(record, fault?.effect === 'delay' ? (fault.delayMs ?? 5000) : 0, copies);
+    this.rounds.start(record, fault);
     return record;
   }
 
