@@ -1,3 +1,4 @@
+import { adminJsonCaller } from '../common/admin-call';
 import type { ArmedFault, FaultSpec } from './faults';
 import type { CombineRecord, ContractRecord, NotificationRecord, OrderRecord, RefundRecord, TradeState } from './state';
 
@@ -75,20 +76,7 @@ export class GatewayAdminError extends Error {
 
 /** One JSON call to a sandbox admin API; a non-2xx answer is a GatewayAdminError with its code. */
 export function adminCaller(baseUrl: string) {
-  return async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(new URL(path, baseUrl), {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const err = (json ?? {}) as { code?: string; message?: string };
-      throw new GatewayAdminError(res.status, err.code ?? 'UNKNOWN', err.message ?? text);
-    }
-    return json as T;
-  };
+  return adminJsonCaller(baseUrl, (status, code, message) => new GatewayAdminError(status, code, message));
 }
 
 export function createGatewayAdmin(baseUrl: string): GatewayAdmin {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readBodyText } from '../common/read-body';
 import { randomAlnum, responseMessage, signSha256Rsa, type PlatformSigner } from './crypto';
 
 /** A gateway answer other than success: `{code, message, detail?}` as the real gateway writes it. */
@@ -52,21 +53,7 @@ export function route(method: string, pattern: RegExp, handler: Handler): Route 
 }
 
 export function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new GatewayError(413, 'PARAM_ERROR', 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readBodyText(req, limit, () => new GatewayError(413, 'PARAM_ERROR', 'request body too large'));
 }
 
 /** Parses a JSON body, answering 400 PARAM_ERROR like the gateway when it is not an object. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { listen } from '../common/http-server';
+import { TimerSet } from '../common/timers';
 import { ensureSandboxKeys, type SandboxKeys } from '../keys';
 import { createGatewayAdmin, type GatewayAdmin } from './admin';
 import { adminRoutes } from './admin-routes';
@@ -69,7 +70,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ? { serial: keys.platformPublicKey.keyId, privateKeyPem: keys.platformPublicKey.privateKeyPem }
       : { serial: keys.platformCert.serialNo, privateKeyPem: keys.platformCert.privateKeyPem };
   const faults = new Faults();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new TimerSet();
   // The notifier reads the signer at each attempt: a certificate rotation applies to retries too.
   const notifier = new Notifier({ state, apiV3Key: keys.apiV3Key, signer: () => ctx.signer, faults, timeScale, log });
   const ctx: GatewayContext = {
@@ -84,19 +85,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     minCloseIntervalMs: opts.minCloseIntervalMs ?? 5 * 60_000,
     signLayout: signLayoutOf(opts.signLayout),
     log,
-    later(fn, delayMs) {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, delayMs);
-      timers.add(t);
-    },
+    later: (fn, delayMs) => timers.later(fn, delayMs),
   };
   const v2 = createV2Gateway(ctx, opts.dataDir);
   const routes = [...routeTable(ctx), ...v2.routes, ...adminRoutes(ctx), ...dashboardRoutes(ctx)];
 
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
+  const plain = http.createServer((req, res) => {
     if (v2.handles(req)) return v2.serve(req, res);
     void dispatch(ctx, routes, req, res).catch((err: unknown) => {
       log(`gateway: unhandled ${(err as Error).stack ?? String(err)}`);
@@ -104,18 +98,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       res.end(JSON.stringify({ code: 'SYSTEM_ERROR', message: '系统错误' }));
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  const v2Secure = await v2.listen(opts.host ?? '127.0.0.1', (req, res) => server.emit('request', req, res));
+  const server = await listen(plain, opts.port, opts.host);
+  const url = server.url;
+  const v2Secure = await v2.listen(opts.host ?? '127.0.0.1', (req, res) => plain.emit('request', req, res));
   notifier.resume();
   log(`gateway listening on ${url} (mchid ${keys.mchid}, appid ${keys.appid}, signing ${opts.signingMode ?? 'certificate'}, time scale ${timeScale})`);
 
@@ -126,17 +111,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     admin: createGatewayAdmin(url),
     v2: { secureUrl: v2Secure.secureUrl, keys: v2Secure.keys },
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         notifier.close();
         v2Secure.close();
-        for (const t of timers) clearTimeout(t);
         timers.clear();
-        server.close(() => {
-          state.flush();
-          resolve();
-        });
-        for (const socket of sockets) socket.destroy();
-      });
+        await server.close();
+        state.flush();
+      })();
       return closing;
     },
   };

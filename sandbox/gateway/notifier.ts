@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { NotificationPoster } from '../common/notify-post';
+import { DeliveryRounds } from '../common/delivery-rounds';
 import { encryptAes256Gcm, randomAlnum, responseMessage, signSha256Rsa, type PlatformSigner } from './crypto';
 import type { Corruption, Faults } from './faults';
 import type { GatewayState, NotificationRecord } from './state';
@@ -53,11 +53,22 @@ export interface NotificationFormat {
 
 export class Notifier {
   private readonly formats = new Map<string, NotificationFormat>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly poster = new NotificationPoster();
+  private readonly rounds: DeliveryRounds<NotificationRecord>;
   private closed = false;
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.rounds = new DeliveryRounds<NotificationRecord>({
+      // A faulted record's corruption applies to its first round only.
+      post: (record, round) => this.post(record, round, round === 1 ? (record.corruption as Corruption | undefined) : undefined),
+      retryDelayMs: (record, round) => {
+        const delaysS = record.retryDelaysS ?? RETRY_DELAYS_S;
+        return round >= delaysS.length + 1 ? undefined : (delaysS[round - 1]! * 1000) / deps.timeScale;
+      },
+      gaveUp: (record, round) => deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`),
+      afterRound: () => deps.state.changed(),
+    });
+  }
 
   /** Builds, records and schedules one notification (subject to notification faults). */
   send(input: NotificationInput): NotificationRecord {
@@ -107,110 +118,44 @@ export class Notifier {
       this.deps.log(`notify ${record.id} ${record.eventType} dropped by fault`);
       return record;
     }
-    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
-    const copies = fault?.effect === 'duplicate' ? fault.copies ?? 2 : 1;
-    const delay = fault?.effect === 'delay' ? fault.delayMs ?? 5000 : 0;
-    this.schedule(record, delay, copies);
+    this.rounds.start(record, fault);
     return record;
   }
 
   /** After a restart: pick up notifications that were still being retried. */
   resume(): void {
-    for (const record of this.deps.state.data.notifications) {
-      if (record.status === 'pending') this.schedule(record, Math.max(0, (record.nextAttemptAt ?? Date.now()) - Date.now()), 1);
-    }
+    this.rounds.resume(this.deps.state.data.notifications);
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
-  }
-
-  private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
-    if (this.closed) return;
-    record.nextAttemptAt = Date.now() + delayMs;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(record, copies);
-    }, delayMs);
-    this.timers.add(timer);
-  }
-
-  private async attempt(record: NotificationRecord, copies: number): Promise<void> {
-    const round = record.rounds + 1;
-    record.rounds = round;
-    const corruption = round === 1 ? (record.corruption as Corruption | undefined) : undefined;
-    const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corruption)));
-    if (this.closed) {
-      record.rounds = round - 1; // cut short by close(): this round is made again after a restart
-      return;
-    }
-    if (results.some((ok) => ok)) {
-      record.status = 'delivered';
-      delete record.nextAttemptAt;
-    } else if (round >= (record.retryDelaysS ?? RETRY_DELAYS_S).length + 1) {
-      record.status = 'failed';
-      delete record.nextAttemptAt;
-      this.deps.log(`notify ${record.id} ${record.eventType} gave up after ${round} attempts`);
-    } else {
-      this.schedule(record, ((record.retryDelaysS ?? RETRY_DELAYS_S)[round - 1]! * 1000) / this.deps.timeScale, 1);
-    }
-    this.deps.state.changed();
+    this.rounds.close();
+    this.poster.abortAll();
   }
 
   /** One POST; true on 200/204 (or what the record's format accepts). */
-  private post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
+  private async post(record: NotificationRecord, round: number, corruption: Corruption | undefined): Promise<boolean> {
     const started = Date.now();
     const format = record.format === undefined ? undefined : this.formats.get(record.format);
-    if (record.format !== undefined && !format) return Promise.resolve(false);
+    if (record.format !== undefined && !format) return false;
     const { body, headers } = format ? format.request(record, corruption) : { body: record.body, headers: this.signedHeaders(record.body, corruption) };
     const timeoutMs = record.timeoutMs ?? NOTIFY_TIMEOUT_MS;
-    return new Promise((resolve) => {
-      let settled = false;
-      let req: http.ClientRequest | undefined;
-      const finish = (statusCode: number | undefined, error: string | undefined, reply = '') => {
-        if (settled) return;
-        settled = true;
-        if (format && statusCode !== undefined && !error && !format.delivered(statusCode, reply)) error = 'reply does not acknowledge';
-        if (req) this.inFlight.delete(req);
-        // A request cut short by close() is not an attempt: it is retried after a restart.
-        if (this.closed) return resolve(false);
-        record.attempts.push({
-          round,
-          at: new Date(started).toISOString(),
-          ...(statusCode !== undefined ? { statusCode } : {}),
-          ...(error ? { error } : {}),
-          durationMs: Date.now() - started,
-          ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
-        });
-        this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
-        resolve(format ? !error && statusCode !== undefined : statusCode === 200 || statusCode === 204);
-      };
-      let url: URL;
-      try {
-        url = new URL(record.url);
-      } catch {
-        finish(undefined, 'invalid notify_url');
-        return;
-      }
-      const transport = url.protocol === 'https:' ? https : http;
-      req = transport.request(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => finish(res.statusCode, undefined, Buffer.concat(chunks).toString('utf8')));
-        res.on('error', (err) => finish(undefined, err.message));
-      });
-      this.inFlight.add(req);
-      req.on('timeout', () => {
-        req!.destroy();
-        finish(undefined, `timeout after ${timeoutMs} ms`);
-      });
-      req.on('error', (err) => finish(undefined, (err as NodeJS.ErrnoException).code ?? err.message));
-      req.end(body);
+    const outcome = await this.poster.post(record.url, body, headers, timeoutMs);
+    const { statusCode } = outcome;
+    let { error } = outcome;
+    if (format && statusCode !== undefined && !error && !format.delivered(statusCode, outcome.reply ?? '')) error = 'reply does not acknowledge';
+    // A request cut short by close() is not an attempt: it is retried after a restart.
+    if (this.closed) return false;
+    record.attempts.push({
+      round,
+      at: new Date(started).toISOString(),
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      ...(error ? { error } : {}),
+      durationMs: Date.now() - started,
+      ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
     });
+    this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
+    return format ? !error && statusCode !== undefined : statusCode === 200 || statusCode === 204;
   }
 
   private signedHeaders(body: string, corruption: Corruption | undefined): Record<string, string | number> {

@@ -1,15 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { JsonFileState } from '../common/json-file-state';
 import { emptyV2, type V2Data } from './v2/records';
 import { emptyPayScoreData, type PayScoreData } from './payscore/records';
 
 /**
- * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`) so a
- * restart keeps orders, contracts and the notification log. Writes are coalesced: all changes
- * within SAVE_DELAY_MS cost one atomic rename (and close() flushes what is pending).
+ * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`, by
+ * `common/json-file-state.ts`: coalesced atomic writes, flushed on close) so a restart keeps
+ * orders, contracts and the notification log.
  */
-
-const SAVE_DELAY_MS = 25;
 
 export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
 
@@ -163,31 +160,9 @@ export interface GatewayData {
 
 const MAX_USED_CODES = 10_000;
 
-export class GatewayState {
-  readonly data: GatewayData;
-  private pending = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly file: string) {
-    this.data = existsSync(file) ? { ...empty(), ...load(file) } : empty();
-  }
-
-  /** Marks the state dirty; written once at the end of the current tick. */
-  changed(): void {
-    if (this.pending) return;
-    this.pending = true;
-    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
-  }
-
-  flush(): void {
-    if (!this.pending) return;
-    this.pending = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data));
-    renameSync(tmp, this.file);
+export class GatewayState extends JsonFileState<GatewayData> {
+  constructor(file: string) {
+    super(file, empty, 'sandbox gateway state');
   }
 
   /** Records a code as used; false when it already was. */
@@ -197,14 +172,6 @@ export class GatewayState {
     if (this.data.usedCodes.length > MAX_USED_CODES) this.data.usedCodes.splice(0, this.data.usedCodes.length - MAX_USED_CODES);
     this.changed();
     return true;
-  }
-}
-
-function load(file: string): Partial<GatewayData> {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Partial<GatewayData>;
-  } catch (err) {
-    throw new Error(`sandbox gateway state ${file} is unreadable (${(err as Error).message}); move it away to start afresh`);
   }
 }
 

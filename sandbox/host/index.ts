@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { readBodyBytes } from '../common/read-body';
 import * as localSdk from './wx-server-sdk-local';
 import type { LocalIdentity } from './wx-server-sdk-local';
 import { loadFresh, nodeProcess, provideLocalSdk } from './loader';
@@ -300,21 +301,7 @@ function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readBodyBytes(req, MAX_BODY_BYTES, () => new Error('request body too large'));
 }
 
 function parseJson(raw: Buffer): unknown {

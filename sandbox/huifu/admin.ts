@@ -1,3 +1,4 @@
+import { adminJsonCaller } from '../common/admin-call';
 import type { ArmedFault } from '../gateway/faults';
 import { act } from './cashier';
 import type { HuifuContext } from './context';
@@ -141,16 +142,7 @@ export class HuifuAdminError extends Error {
 }
 
 export function createHuifuAdmin(baseUrl: string): HuifuAdmin {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(new URL(path, baseUrl), { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const e = (json ?? {}) as { code?: string; message?: string };
-      throw new HuifuAdminError(res.status, e.code ?? 'UNKNOWN', e.message ?? text);
-    }
-    return json as T;
-  }
+  const call = adminJsonCaller(baseUrl, (status, code, message) => new HuifuAdminError(status, code, message));
   const seg = encodeURIComponent;
   return {
     info: () => call('GET', '/sandbox/admin/info'),

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readBodyText } from '../common/read-body';
 
 /** Plain HTTP plumbing of the Huifu sandbox (its own; the WeChat gateway's is APIv3-shaped). */
 
@@ -37,21 +38,7 @@ export interface Route {
 export const route = (method: string, pattern: RegExp, handler: Route['handler']): Route => ({ method, pattern, handler });
 
 export function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new AdminError(413, 'TOO_LARGE', 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readBodyText(req, limit, () => new AdminError(413, 'TOO_LARGE', 'request body too large'));
 }
 
 export function send(res: ServerResponse, reply: Reply): void {

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { listen } from '../common/http-server';
+import { TimerSet } from '../common/timers';
 import { adminRoutes, createHuifuAdmin, type HuifuAdmin } from './admin';
 import { API_HANDLERS, handleApi } from './api';
 import { cashierRoutes } from './cashier';
@@ -62,7 +63,7 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
   if (!(timeScale > 0)) throw new Error(`timeScale must be positive, got ${timeScale}`);
   const log = opts.log ?? (() => {});
   const faults = new Faults();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new TimerSet();
   const notifier = new HuifuNotifier({ state, huifuPrivateKeyPem: () => keys.huifu.privateKeyPem, faults, timeScale, log });
   let url = '';
   const ctx: HuifuContext = {
@@ -78,34 +79,22 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
     refundDelayMs: opts.refundDelayMs ?? REFUND_DELAY_MS,
     baseUrl: () => url,
     log,
-    later(fn, delayMs) {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, delayMs);
-      timers.add(t);
-    },
+    later: (fn, delayMs) => timers.later(fn, delayMs),
   };
   const routes = [...adminRoutes(ctx), ...cashierRoutes(ctx), ...dashboardRoutes(ctx)];
 
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    void dispatch(ctx, routes, req, res).catch((err: unknown) => {
-      log(`huifu: unhandled ${(err as Error).stack ?? String(err)}`);
-      if (!res.headersSent) send(res, { status: 500, json: { code: 'SYSTEM_ERROR', message: String(err) } });
-      else res.end();
-    });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const server = await listen(
+    http.createServer((req, res) => {
+      void dispatch(ctx, routes, req, res).catch((err: unknown) => {
+        log(`huifu: unhandled ${(err as Error).stack ?? String(err)}`);
+        if (!res.headersSent) send(res, { status: 500, json: { code: 'SYSTEM_ERROR', message: String(err) } });
+        else res.end();
+      });
+    }),
+    opts.port,
+    opts.host,
+  );
+  url = server.url;
   notifier.resume();
   for (const r of Object.values(state.data.refunds)) scheduleRefund(ctx, r);
   log(`huifu sandbox listening on ${url} (sys_id ${keys.sysId}, huifu_id ${keys.huifuId}, time scale ${timeScale})`);
@@ -117,16 +106,12 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
     appids: ctx.appids,
     admin: createHuifuAdmin(url),
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         notifier.close();
-        for (const t of timers) clearTimeout(t);
         timers.clear();
-        server.close(() => {
-          state.flush();
-          resolve();
-        });
-        for (const s of sockets) s.destroy();
-      });
+        await server.close();
+        state.flush();
+      })();
       return closing;
     },
   };

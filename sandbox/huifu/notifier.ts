@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { NotificationPoster } from '../common/notify-post';
+import { DeliveryRounds } from '../common/delivery-rounds';
 import type { Faults } from '../gateway/faults';
 import { signText } from './envelope';
 import type { HuifuState, NotificationKind, NotificationRecord } from './state';
@@ -26,6 +26,8 @@ export const MAX_ATTEMPTS = 1 + MAX_RETRIES;
 export const RETRY_DELAY_MS = 5000;
 export const GATEWAY_RESP_CODE = '10000';
 export const GATEWAY_RESP_DESC = '成功调用';
+/** Reply bytes kept (the acknowledgement is short; a page-sized reply is cut). */
+const REPLY_LIMIT_BYTES = 4096;
 
 export interface NotificationInput {
   kind: NotificationKind;
@@ -44,12 +46,27 @@ export interface NotifierDeps {
 }
 
 export class HuifuNotifier {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly poster = new NotificationPoster();
+  private readonly rounds: DeliveryRounds<NotificationRecord>;
   private readonly firstAttemptHooks = new Map<string, () => void>();
   private closed = false;
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.rounds = new DeliveryRounds<NotificationRecord>({
+      // A faulted record's corruption applies to its first round only.
+      post: (record, round) => this.post(record, round, round === 1 && record.corruption !== undefined),
+      retryDelayMs: (_record, round) => (round >= MAX_ATTEMPTS ? undefined : RETRY_DELAY_MS / deps.timeScale),
+      gaveUp: (record, round) => deps.log(`huifu notify ${record.id} ${record.kind} gave up after ${round} attempts`),
+      afterRound: (record) => {
+        deps.state.changed();
+        const hook = this.firstAttemptHooks.get(record.id);
+        if (hook) {
+          this.firstAttemptHooks.delete(record.id);
+          hook();
+        }
+      },
+    });
+  }
 
   send(input: NotificationInput): NotificationRecord {
     const respData = JSON.stringify(input.respData);
@@ -76,25 +93,19 @@ export class HuifuNotifier {
       return record;
     }
     if (input.afterFirstAttempt) this.firstAttemptHooks.set(record.id, input.afterFirstAttempt);
-    if (fault?.effect === 'corrupt') record.corruption = fault.corruption ?? 'signature';
-    const copies = fault?.effect === 'duplicate' ? (fault.copies ?? 2) : 1;
-    this.schedule(record, fault?.effect === 'delay' ? (fault.delayMs ?? 5000) : 0, copies);
+    this.rounds.start(record, fault);
     return record;
   }
 
   /** After a restart: notifications still being retried go on. */
   resume(): void {
-    for (const r of this.deps.state.data.notifications) {
-      if (r.status === 'pending') this.schedule(r, Math.max(0, (r.nextAttemptAt ?? Date.now()) - Date.now()), 1);
-    }
+    this.rounds.resume(this.deps.state.data.notifications);
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const req of this.inFlight) req.destroy();
-    this.inFlight.clear();
+    this.rounds.close();
+    this.poster.abortAll();
   }
 
   /** The form body of one attempt: freshly signed over `respData` (or corrupted by a fault). */
@@ -104,94 +115,26 @@ export class HuifuNotifier {
     return new URLSearchParams({ resp_code: record.respCode, resp_desc: record.respDesc, sign, resp_data: record.respData }).toString();
   }
 
-  private schedule(record: NotificationRecord, delayMs: number, copies: number): void {
-    if (this.closed) return;
-    record.nextAttemptAt = Date.now() + delayMs;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(record, copies);
-    }, delayMs);
-    this.timers.add(timer);
-  }
-
-  private async attempt(record: NotificationRecord, copies: number): Promise<void> {
-    const round = record.rounds + 1;
-    record.rounds = round;
-    const corrupt = round === 1 && record.corruption !== undefined;
-    const results = await Promise.all(Array.from({ length: copies }, () => this.post(record, round, corrupt)));
-    if (this.closed) {
-      record.rounds = round - 1; // cut short by close(): made again after a restart
-      return;
-    }
-    if (results.some(Boolean)) {
-      record.status = 'delivered';
-      delete record.nextAttemptAt;
-    } else if (round >= MAX_ATTEMPTS) {
-      record.status = 'failed';
-      delete record.nextAttemptAt;
-      this.deps.log(`huifu notify ${record.id} ${record.kind} gave up after ${round} attempts`);
-    } else {
-      this.schedule(record, RETRY_DELAY_MS / this.deps.timeScale, 1);
-    }
-    this.deps.state.changed();
-    const hook = this.firstAttemptHooks.get(record.id);
-    if (hook) {
-      this.firstAttemptHooks.delete(record.id);
-      hook();
-    }
-  }
-
-  private post(record: NotificationRecord, round: number, corrupt: boolean): Promise<boolean> {
+  private async post(record: NotificationRecord, round: number, corrupt: boolean): Promise<boolean> {
     const started = Date.now();
     const body = this.formOf(record, corrupt);
     const expected = `RECV_ORD_ID_${record.reqSeqId}`;
-    return new Promise((resolve) => {
-      let settled = false;
-      let req: http.ClientRequest | undefined;
-      const finish = (statusCode: number | undefined, reply: string | undefined, error: string | undefined) => {
-        if (settled) return;
-        settled = true;
-        if (req) this.inFlight.delete(req);
-        if (this.closed) return resolve(false);
-        const twoHundreds = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
-        const ok = twoHundreds && reply?.trim() === expected;
-        record.attempts.push({
-          round,
-          at: new Date(started).toISOString(),
-          ...(statusCode !== undefined ? { statusCode } : {}),
-          ...(reply !== undefined ? { reply: reply.trim().slice(0, 200) } : {}),
-          ...(error ? { error } : twoHundreds && !ok ? { error: `reply is not ${expected}` } : {}),
-          durationMs: Date.now() - started,
-          ...(corrupt ? { fault: 'corrupt:signature' } : {}),
-          ok,
-        });
-        this.deps.log(`huifu notify ${record.id} ${record.kind} #${round} → ${record.url}: ${statusCode ?? error}${ok ? '' : ' (not delivered)'}`);
-        resolve(ok);
-      };
-      let url: URL;
-      try {
-        url = new URL(record.url);
-      } catch {
-        finish(undefined, undefined, 'invalid notify_url');
-        return;
-      }
-      const transport = url.protocol === 'https:' ? https : http;
-      const headers = { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) };
-      req = transport.request(url, { method: 'POST', headers, timeout: NOTIFY_TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          if (chunks.reduce((n, b) => n + b.length, 0) < 4096) chunks.push(c);
-        });
-        res.on('end', () => finish(res.statusCode, Buffer.concat(chunks).toString('utf8'), undefined));
-        res.on('error', (err) => finish(undefined, undefined, err.message));
-      });
-      this.inFlight.add(req);
-      req.on('timeout', () => {
-        req!.destroy();
-        finish(undefined, undefined, `timeout after ${NOTIFY_TIMEOUT_MS} ms`);
-      });
-      req.on('error', (err) => finish(undefined, undefined, (err as NodeJS.ErrnoException).code ?? err.message));
-      req.end(body);
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) };
+    const { statusCode, reply, error } = await this.poster.post(record.url, body, headers, NOTIFY_TIMEOUT_MS, REPLY_LIMIT_BYTES);
+    if (this.closed) return false;
+    const twoHundreds = statusCode !== undefined && statusCode >= 200 && statusCode < 300;
+    const ok = twoHundreds && reply?.trim() === expected;
+    record.attempts.push({
+      round,
+      at: new Date(started).toISOString(),
+      ...(statusCode !== undefined ? { statusCode } : {}),
+      ...(reply !== undefined ? { reply: reply.trim().slice(0, 200) } : {}),
+      ...(error ? { error } : twoHundreds && !ok ? { error: `reply is not ${expected}` } : {}),
+      durationMs: Date.now() - started,
+      ...(corrupt ? { fault: 'corrupt:signature' } : {}),
+      ok,
     });
+    this.deps.log(`huifu notify ${record.id} ${record.kind} #${round} → ${record.url}: ${statusCode ?? error}${ok ? '' : ' (not delivered)'}`);
+    return ok;
   }
 }

@@ -1,13 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { JsonFileState } from '../common/json-file-state';
 
 /**
- * Everything the Huifu sandbox remembers, one JSON file (`<dataDir>/huifu.json`), written at most
- * once per SAVE_DELAY_MS and flushed on close, so a restart keeps trades, refunds, the
- * notification log and planted reconciliation mismatches.
+ * Everything the Huifu sandbox remembers, one JSON file (`<dataDir>/huifu.json`, persisted by
+ * `common/json-file-state.ts`), so a restart keeps trades, refunds, the notification log and
+ * planted reconciliation mismatches.
  */
-
-const SAVE_DELAY_MS = 25;
 
 /** `trans_stat`: I 初始, P 处理中, S 成功, F 失败 (scanpay/query, payment-query.md). */
 export type TransStat = 'I' | 'P' | 'S' | 'F';
@@ -126,30 +123,9 @@ export interface HuifuData {
 
 export const tradeKey = (huifuId: string, reqDate: string, reqSeqId: string) => `${huifuId}|${reqDate}|${reqSeqId}`;
 
-export class HuifuState {
-  readonly data: HuifuData;
-  private pending = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly file: string) {
-    this.data = existsSync(file) ? { ...empty(), ...load(file) } : empty();
-  }
-
-  changed(): void {
-    if (this.pending) return;
-    this.pending = true;
-    this.timer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
-  }
-
-  flush(): void {
-    if (!this.pending) return;
-    this.pending = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data));
-    renameSync(tmp, this.file);
+export class HuifuState extends JsonFileState<HuifuData> {
+  constructor(file: string) {
+    super(file, empty, 'Huifu sandbox state');
   }
 
   tradeByHfSeqId(hfSeqId: string): TradeRecord | undefined {
@@ -158,14 +134,6 @@ export class HuifuState {
 
   tradeByPrepayId(prepayId: string): TradeRecord | undefined {
     return Object.values(this.data.trades).find((t) => t.prepayId === prepayId);
-  }
-}
-
-function load(file: string): Partial<HuifuData> {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Partial<HuifuData>;
-  } catch (err) {
-    throw new Error(`Huifu sandbox state ${file} is unreadable (${(err as Error).message}); move it away to start afresh`);
   }
 }
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen } from '../../common/http-server';
 import { ensureSandboxV2Keys, type SandboxV2Keys } from '../../keys-v2';
 import type { GatewayContext } from '../context';
 import { GatewayError, jsonBody, route, type Route } from '../http';
@@ -58,29 +58,19 @@ export function createV2Gateway(gw: GatewayContext, dataDir: string): V2Gateway 
     handles: (req) => isV2ApiPath(new URL(req.url ?? '/', 'http://sandbox.local').pathname),
     serve,
     async listen(host, fallback) {
-      const sockets = new Set<Socket>();
       const server = https.createServer(
         // The client certificate is asked for but checked per path: /pay/* needs none ("是否需要证书 不需要").
         { key: ctx.keys.server.privateKeyPem, cert: ctx.keys.server.certificatePem, ca: ctx.keys.ca.certificatePem, requestCert: true, rejectUnauthorized: false },
         fallback,
       );
-      server.on('secureConnection', (socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(Number(process.env.SANDBOX_V2_TLS_PORT ?? 0), host, () => resolve());
-      });
-      const address = server.address() as AddressInfo;
-      secureUrl = `https://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      const listening = await listen(server, Number(process.env.SANDBOX_V2_TLS_PORT ?? 0), host);
+      secureUrl = listening.url;
       gw.log(`gateway v2 (TLS, /secapi with client certificate) listening on ${secureUrl}`);
       return {
         secureUrl,
         keys: ctx.keys,
         close() {
-          server.close();
-          for (const socket of sockets) socket.destroy();
+          void listening.close();
         },
       };
     },
