@@ -21,16 +21,21 @@ import { refuseIllFormedText } from './well-formed';
  * optional custom input of an SCF timer (at most 4 KB, https://cloud.tencent.com/document/product/583/9708);
  * WeChat cloud's config.json has none.
  */
-export const timerEventSchema = z.looseObject({
-  // "Timer" on Tencent's own page; serverless.com's Tencent provider page prints "timer".
-  // Accepting both costs nothing: the caller check below, not the event, is what keeps users out.
-  Type: z.enum(['Timer', 'timer']),
-  TriggerName: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,59}$/, 'not a trigger name')),
-  Time: z.iso.datetime({ offset: true }),
-  Message: z.optional(z.string().check(z.maxLength(4096))),
-});
+function buildTimerEventSchema() {
+  return z.looseObject({
+    // "Timer" on Tencent's own page; serverless.com's Tencent provider page prints "timer".
+    // Accepting both costs nothing: the caller check below, not the event, is what keeps users out.
+    Type: z.enum(['Timer', 'timer']),
+    TriggerName: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,59}$/, 'not a trigger name')),
+    Time: z.iso.datetime({ offset: true }),
+    Message: z.optional(z.string().check(z.maxLength(4096))),
+  });
+}
+let timerEventSchema: ReturnType<typeof buildTimerEventSchema> | undefined;
+/** Built on first use, not at module load: a cold start pays for it only when a timer fires. */
+const timerEvent = () => (timerEventSchema ??= buildTimerEventSchema());
 
-export type TimerEvent = z.output<typeof timerEventSchema>;
+export type TimerEvent = z.output<ReturnType<typeof buildTimerEventSchema>>;
 
 export interface TimerSpec<R> {
   /** The function's timer trigger names (its config.json); an event naming another is refused. */
@@ -79,7 +84,7 @@ export function acceptTimerEvent(event: unknown, triggers: readonly string[]): T
   const forged = CALLER_EVENT_KEYS.find((key) => key in event);
   if (forged) throw forbidden(`the event carries a caller (${forged})`);
   refuseIllFormedText(event);
-  const parsed = validate(timerEventSchema, event);
+  const parsed = validate(timerEvent(), event);
   if (!parsed.success) throw forbidden(`not a timer event: ${describeIssues(parsed.issues, { root: '(event)' })}`);
   if (!triggers.includes(parsed.data.TriggerName)) throw forbidden(`"${parsed.data.TriggerName}" is not a timer trigger of this function`);
   return parsed.data;

@@ -3,7 +3,7 @@
  * the transactions' own paths, shared with JSAPI. As the Go SDK's `services/payments/native`
  * (Prepay → `code_url`: https://github.com/wechatpay-apiv3/wechatpay-go/tree/main/services/payments/native).
  */
-import type { Amount, Transaction } from './jsapi';
+import type { PrepayRequest as JsapiPrepayRequest, Transaction } from './jsapi';
 import { close as closeTransaction, queryByOutTradeNo as queryTransaction } from './jsapi';
 import type { V3Requester } from './requester';
 
@@ -11,16 +11,8 @@ export const NATIVE_PATHS = {
   prepay: '/v3/pay/transactions/native',
 } as const;
 
-export interface PrepayRequest {
-  appid: string;
-  mchid: string;
-  description: string;
-  out_trade_no: string;
-  time_expire?: string;
-  attach?: string;
-  notify_url: string;
-  amount: Amount;
-}
+/** The JSAPI order without a payer: whoever scans the code pays. */
+export type PrepayRequest = Omit<JsapiPrepayRequest, 'payer'>;
 
 export interface PrepayResponse {
   code_url: string;
