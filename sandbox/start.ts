@@ -107,8 +107,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 }
 
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
+function portFromEnv(name: string, fallback: number, env: Record<string, string | undefined> = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number (0 = random), got "${raw}"`);
@@ -160,9 +160,33 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** The env variable that sets each default port, for the one line a busy port gets. */
+const PORT_VARIABLES: ReadonlyArray<[string, number]> = [
+  ['SANDBOX_PORT', DEFAULT_GATEWAY_PORT],
+  ['HOST_PORT', DEFAULT_HOST_PORT],
+  ['HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT],
+];
+
+/**
+ * One line for the failures a new user meets (a port taken by another program, a data folder that
+ * cannot be written), naming what to change; undefined for anything else (a bug: its stack is shown).
+ */
+export function describeStartFailure(err: unknown, env: Record<string, string | undefined> = process.env): string | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number; path?: string };
+  if (e?.code === 'EADDRINUSE' && typeof e.port === 'number') {
+    const variable = PORT_VARIABLES.find(([name, fallback]) => portFromEnv(name, fallback, env) === e.port)?.[0];
+    return `port ${e.port} is already in use by another program${variable ? `: stop it, or choose another port with ${variable}=<port> npm start` : ''}`;
+  }
+  if (['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(e?.code ?? '') && typeof e.path === 'string') {
+    return `cannot write the data folder (${e.code} at ${e.path}): choose a writable one with PAY_DATA_DIR=<folder> npm start`;
+  }
+  return undefined;
+}
+
 if ((require as unknown as NodeJS.Require).main === module) {
   main().catch((err: unknown) => {
-    console.error(`npm start failed: ${(err as Error).stack ?? String(err)}`);
+    const known = describeStartFailure(err);
+    console.error(known ? `npm start: ${known}` : `npm start failed: ${(err as Error).stack ?? String(err)}`);
     process.exit(1);
   });
 }
