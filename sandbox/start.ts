@@ -5,7 +5,9 @@
  *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), HUIFU_SANDBOX_PORT (the Huifu
  *   DouGong sandbox, default 9402), PAY_DATA_DIR (default .data),
  *   SANDBOX_SIGN_LAYOUT (published | seed: the signing-page layout of both the sandbox and the
- *   local merchant config; default published)
+ *   local merchant config; default published),
+ *   SANDBOX_CLOSE_INTERVAL (seconds an order must age before it may be closed, applied to both the
+ *   WeChat sandbox and the local merchant config; default the real rule, 300)
  *
  * `startLocalStack` is also what the e2e tests start (test/helpers/stack.ts), with a temp data
  * folder and random ports.
@@ -115,15 +117,39 @@ function portFromEnv(name: string, fallback: number, env: Record<string, string 
   return port;
 }
 
+/**
+ * The WeChat Pay close rule (an order may be closed 5 minutes after it was created; seed 004 and
+ * https://pay.weixin.qq.com/doc/v3/merchant/4012556398), shortened for local development only.
+ */
+export const REAL_CLOSE_INTERVAL_MS = 5 * 60_000;
+
+export function closeIntervalFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.SANDBOX_CLOSE_INTERVAL;
+  if (raw === undefined || raw === '') return REAL_CLOSE_INTERVAL_MS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new Error(`SANDBOX_CLOSE_INTERVAL must be whole seconds between 0 and 3600 (the real rule is 300), got "${raw}"`);
+  return seconds * 1000;
+}
+
+/** What `npm start` reads from its environment (the variables in this file's header). */
+export function stackOptionsFromEnv(env: Record<string, string | undefined> = process.env): LocalStackOptions & { closeIntervalMs: number } {
+  const closeIntervalMs = closeIntervalFromEnv(env);
+  return {
+    dataDir: resolve(env.PAY_DATA_DIR || DEFAULT_DATA_DIR),
+    closeIntervalMs,
+    // The sandbox refuses an early close, and the service waits for the same interval (plus its margin).
+    gateway: { minCloseIntervalMs: closeIntervalMs },
+    env: { PAY_MIN_CLOSE_INTERVAL_MS: String(closeIntervalMs) },
+    gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT, env),
+    hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT, env),
+    huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT, env) },
+  };
+}
+
 async function main(): Promise<void> {
-  const dataDir = resolve(process.env.PAY_DATA_DIR || DEFAULT_DATA_DIR);
-  const stack = await startLocalStack({
-    dataDir,
-    gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT),
-    hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT),
-    huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT) },
-    log: (line) => console.log(`  ${line}`),
-  });
+  const options = stackOptionsFromEnv();
+  const { dataDir, closeIntervalMs } = options;
+  const stack = await startLocalStack({ ...options, log: (line) => console.log(`  ${line}`) });
   console.log(
     [
       '',
@@ -133,6 +159,9 @@ async function main(): Promise<void> {
       `sandbox dashboard: ${stack.gatewayUrl}/sandbox/ (orders, notifications and their delivery attempts)`,
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `functions: ${stack.host.functions.join(', ')}`,
+      closeIntervalMs === REAL_CLOSE_INTERVAL_MS
+        ? 'orders may be closed 5 minutes after creation, as in production (SANDBOX_CLOSE_INTERVAL=<seconds> shortens it locally)'
+        : `orders may be closed ${closeIntervalMs / 1000} s after creation (SANDBOX_CLOSE_INTERVAL; production: 300 s)`,
       '',
       'Open the repository root in WeChat DevTools (it reads project.config.json → dist/miniprogram).',
       'In 详情 → 本地设置, tick 不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书.',
