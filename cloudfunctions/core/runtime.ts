@@ -5,6 +5,7 @@
  */
 import { createCombineChannel } from './channels/wechatpay-combine/channel';
 import { createJsapiChannel } from './channels/wechatpay-jsapi/channel';
+import { createV2Channels } from './channels/wechatpay-v2/wiring';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
 import { createV3IndividualContracts } from './channels/wechatpay-contracts/individual-contracts';
 import type { V3ChannelConfig } from './channels/wechatpay-v3/mapping';
@@ -103,6 +104,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
+    ...(config.wechatpayV2 ? createV2Channels(config.wechatpayV2, { now }) : {}),
   });
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });

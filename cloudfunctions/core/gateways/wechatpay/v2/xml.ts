@@ -19,19 +19,20 @@ const parser = new XMLParser({
 
 const FORBIDDEN = /<!\s*(DOCTYPE|ENTITY)/i;
 
-export function parseXml(xml: string): Record<string, string> {
+/** `root`: `xml` for every message; `root` for the decrypted `req_info` of a refund notification (chapter=9_16). */
+export function parseXml(xml: string, root = 'xml'): Record<string, string> {
   if (FORBIDDEN.test(xml)) throw new WechatPayError('XML_DOCTYPE_FORBIDDEN', 'XML with a DOCTYPE or ENTITY declaration is refused');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new WechatPayError('XML_INVALID', `XML is not well-formed: ${valid.err.msg}`);
   const document = parser.parse(xml) as Record<string, unknown>;
-  const root = document.xml;
-  if (root === '' || root === undefined) {
-    if (root === '') return {};
-    throw new WechatPayError('XML_INVALID', 'root element must be <xml>');
+  const element = document[root];
+  if (element === '' || element === undefined) {
+    if (element === '') return {};
+    throw new WechatPayError('XML_INVALID', `root element must be <${root}>`);
   }
-  if (typeof root !== 'object' || root === null || Array.isArray(root)) throw new WechatPayError('XML_INVALID', 'root element must be <xml>');
+  if (typeof element !== 'object' || element === null || Array.isArray(element)) throw new WechatPayError('XML_INVALID', `root element must be <${root}>`);
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(element as Record<string, unknown>)) {
     if (typeof value !== 'string') throw new WechatPayError('XML_INVALID', `element <${name}> must hold text only, once`);
     result[name] = value;
   }
