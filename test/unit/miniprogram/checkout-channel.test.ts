@@ -7,7 +7,7 @@ import { payEnvFrom } from '../../../gulpfile';
 type EnvModule = typeof import('../../../miniprogram/services/env');
 type PaymentModule = typeof import('../../../miniprogram/services/payment');
 
-function load<M>(path: string, transport: 'local' | 'cloud', storage: Record<string, unknown>, channel: 'jsapi' | 'v2' = 'jsapi'): M {
+function load<M extends object>(path: string, transport: 'local' | 'cloud', storage: Record<string, unknown>, channel: 'jsapi' | 'v2' = 'jsapi'): M {
   jest.resetModules();
   const g = globalThis as Record<string, unknown>;
   g.__PAY_ENV__ = { ...payEnvFrom({ PAY_TRANSPORT: transport }), channel };
