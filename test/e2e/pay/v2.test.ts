@@ -153,6 +153,23 @@ it('duplicated notifications (the sandbox sends 20 at once): one transition, eve
   expect(orderRow(stack, created.order.outTradeNo)).toMatchObject({ state: 'PAID', version: 3 });
 });
 
+it.each([
+  ['signtest', 'the other sign type, declared (a downgrade)'],
+  ['serial', 'signed with a key that is not the merchant’s'],
+  ['signature', 'a sign that does not verify'],
+] as const)('the sandbox spoils the first delivery (%s: %s): refused with FAIL, the sound retry is taken once', async (corruption, _what) => {
+  const created = await alice.ok('pay.create', { channel: 'v2', amount: 710, idempotencyKey: idemKey() });
+  await stack.gateway.admin.fault({ kind: 'notification', effect: 'corrupt', corruption, eventType: 'V2.PAY' });
+  await v2Cashier('pay', created.payment);
+  await waitForState(stack, created.order.outTradeNo, 'PAID');
+  const record = await waitFor('delivered', async () => (await v2Notifications(created.order.outTradeNo)).find((n) => n.status === 'delivered'));
+  // The spoiled first round was answered (HTTP 200, return_code FAIL), so the notifier went on to a second.
+  expect(record.attempts[0]).toMatchObject({ round: 1, statusCode: 200, fault: expect.stringContaining(corruption) });
+  expect(record.attempts.length).toBeGreaterThanOrEqual(2);
+  expect(auditOf(stack, created.order.outTradeNo).filter((a) => a.to === 'PAID')).toHaveLength(1);
+  expect(auditOf(stack, created.order.outTradeNo).at(-1)).toMatchObject({ to: 'PAID', actor: 'notify' });
+});
+
 describe('notifications that must change nothing: FAIL XML with the reason, nothing written', () => {
   let outTradeNo: string;
   let base: Record<string, string | number>;
