@@ -304,6 +304,7 @@ export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
  */
 export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
   { source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
+  { source: 'cloudfunctions/core/channels/wechatpay-v2/wiring.ts', out: 'wechatpay-v2/wiring.js' },
 ];
 
 const withoutExtension = (path: string) => path.replace(/\.(ts|js)$/, '');

@@ -47,7 +47,7 @@ export function v2ChannelError(error: unknown, operation: ChannelOperation): unk
   return new ChannelError('rejected', said, options);
 }
 
-/** The channel with every operation's v2 errors translated; `parseNotification` is the endpoint's. */
+/** The channel with every operation's v2 errors translated, `parseNotification`'s into `untrusted`. */
 export function withV2Errors(channel: PaymentChannel): PaymentChannel {
   const translate = <T>(operation: ChannelOperation, call: () => Promise<T>): Promise<T> =>
     call().catch((error: unknown) => {
@@ -62,6 +62,12 @@ export function withV2Errors(channel: PaymentChannel): PaymentChannel {
     close: (order) => translate('close', () => channel.close(order)),
     refund: (order, refund) => translate('refund', () => channel.refund(order, refund)),
     queryRefund: (order, refund) => translate('queryRefund', () => channel.queryRefund(order, refund)),
-    parseNotification: (request) => channel.parseNotification(request),
+    // Verification failures leave as `untrusted` ChannelErrors: the v2 endpoint lives in another
+    // bundle and recognises those by their mark, not a WechatPayError by its class.
+    parseNotification: (request) =>
+      channel.parseNotification(request).catch((error: unknown) => {
+        if (error instanceof WechatPayError) throw new ChannelError('untrusted', `${error.code}: ${error.reason}`, { cause: error });
+        throw error;
+      }),
   };
 }

@@ -6,10 +6,9 @@
  * PROTOCOL.md §4). The gateway retries anything but SUCCESS on its 24h4m schedule, and
  * `reconcile` queries in the meantime.
  */
-import { WechatPayError } from '../../gateways/wechatpay/errors';
-import { buildV2NotificationReply } from '../../gateways/wechatpay/v2';
+import { buildXml } from '../../gateways/wechatpay/v2/xml';
 import type { NotificationEndpoint, NotificationReply } from '../notification-endpoint';
-import type { PaymentChannel } from '../port';
+import { isChannelError, type PaymentChannel } from '../port';
 
 export function createV2NotificationEndpoint(deps: { reader: Pick<PaymentChannel, 'parseNotification'> }): NotificationEndpoint {
   return {
@@ -17,8 +16,10 @@ export function createV2NotificationEndpoint(deps: { reader: Pick<PaymentChannel
       try {
         return { kind: 'event', event: await deps.reader.parseNotification(request) };
       } catch (error) {
-        if (!(error instanceof WechatPayError)) throw error;
-        return { kind: 'refused', reason: error.message, reply: v2Reply(false, error.code) };
+        // The v2 channel (a side bundle) reports an unverifiable notification as `untrusted`,
+        // recognised by its registry mark (`withV2Errors`).
+        if (!isChannelError(error, 'untrusted')) throw error;
+        return { kind: 'refused', reason: error.reason, reply: v2Reply(false, error.reason) };
       }
     },
     reply(outcome) {
@@ -28,6 +29,7 @@ export function createV2NotificationEndpoint(deps: { reader: Pick<PaymentChannel
 }
 
 /** HTTP 200 either way: the gateway reads `return_code`. */
-export function v2Reply(ok: boolean, reason?: string): NotificationReply {
-  return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: buildV2NotificationReply(ok, ok ? 'OK' : reason) };
+export function v2Reply(ok: boolean, reason = 'FAIL'): NotificationReply {
+  const body = buildXml({ return_code: ok ? 'SUCCESS' : 'FAIL', return_msg: ok ? 'OK' : reason });
+  return { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body };
 }

@@ -65,9 +65,9 @@ function buildSchemas() {
   const wechatpayV2Schema = v.strictObject({
     mchid,
     /** The mobile app's appid (开放平台) for APP orders (channel `v2app`); without it `v2app` is off. */
-    appAppid: z.optional(z.string().check(z.regex(/^wx[0-9a-zA-Z]{6,30}$/, 'appAppid must look like wx…'))),
+    appAppid: v.optional(v.pipe(v.string(), v.regex(/^wx[0-9a-zA-Z]{6,30}$/, 'appAppid must look like wx…'))),
     /** A CA to trust for the gateway's TLS instead of Node's roots (a local sandbox); absent in production. */
-    gatewayCaFile: z.optional(text()),
+    gatewayCaFile: v.optional(text()),
     /** The API key (32 characters) signing every v2 request; may come from the env. */
     key: v.optional(v.string()),
     signType: v.optional(v.picklist(['MD5', 'HMAC-SHA256']), 'MD5'),
