@@ -113,6 +113,19 @@ it('refund over mutual TLS → encrypted refund notification → REFUNDED', asyn
   expect((await alice.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order).toMatchObject({ state: 'REFUNDED', refundedAmount: 800 });
 });
 
+it('a refund the gateway could not take (SYSTEMERROR) keeps its number; reconcile re-sends it and the order ends REFUNDED', async () => {
+  const created = await alice.ok('pay.create', { channel: 'v2', amount: 640, idempotencyKey: idemKey() });
+  await v2Cashier('pay', created.payment);
+  await waitForState(stack, created.order.outTradeNo, 'PAID');
+  await stack.gateway.admin.fault({ kind: 'endpoint', method: 'POST', path: '/secapi/pay/refund', effect: 'SYSTEM_ERROR', count: 1 });
+  const failed = await admin.call('pay.refund', { outTradeNo: created.order.outTradeNo, amount: 640, idempotencyKey: idemKey() });
+  expect(failed).toMatchObject({ ok: false, code: 'GATEWAY_UNAVAILABLE', retryable: true });
+  expect((await v2Admin().order(created.order.outTradeNo)).refunds).toEqual([]);
+  await stack.host.runTimer('reconcile');
+  await waitForState(stack, created.order.outTradeNo, 'REFUNDED');
+  expect((await v2Admin().order(created.order.outTradeNo)).refunds).toEqual([expect.objectContaining({ refundFee: 640, status: 'SUCCESS' })]);
+});
+
 it('close: pay.close closes the v2 order at the gateway; the cashier then refuses it', async () => {
   const created = await alice.ok('pay.create', { channel: 'v2', amount: 300, idempotencyKey: idemKey() });
   await waitFor('the close interval', () => (Date.now() - Date.parse(created.order.createdAt) > MIN_CLOSE_MS + 50 ? true : undefined));
