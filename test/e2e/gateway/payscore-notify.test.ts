@@ -12,9 +12,6 @@ import { createBody, openNotification, parties, partyFields, pluginClient, refus
  * time-scaled; 10 attempts), the 5 s reply window, notification faults, the 30-day expiry on an
  * advanced clock, and the dashboard's view of it all.
  */
-// The first test also generates the sandbox keys (RSA, the v2 CA and PKCS#12): over jest's 5 s on a loaded machine.
-jest.setTimeout(30_000);
-
 describe('gateway: PayScore notifications, expiry and dashboard', () => {
   const dirs = useKeyedDirs({ tempDataDir, cloneKeys, removeDir });
 
