@@ -2,14 +2,14 @@
 // e2e (the whole local stack on random ports over real HTTP). Type errors are caught by
 // `npm run typecheck`, so ts-jest only transpiles here.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.node.json', diagnostics: false }] };
-// Component and e2e tests wait on conditions (bounded waits of their own); jest's default 5 s per
-// test is wall-clock and a first test that also generates the sandbox keys overruns it on a loaded
-// machine (two cores, several suites at once).
-const SLOW_TEST_TIMEOUT_MS = 30_000;
+// Tests wait on conditions (bounded waits of their own); jest's default 5 s per test is wall-clock
+// and a first test that also generates the sandbox keys overruns it on a loaded machine (two cores,
+// several suites at once). jest-circus reads this from the global config only, not per project.
 module.exports = {
+  testTimeout: 30_000,
   projects: [
     { displayName: 'unit', testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform },
-    { displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'], transform, testTimeout: SLOW_TEST_TIMEOUT_MS },
-    { displayName: 'e2e', testEnvironment: 'node', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], transform, slowTestThreshold: 30, testTimeout: SLOW_TEST_TIMEOUT_MS },
+    { displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'], transform },
+    { displayName: 'e2e', testEnvironment: 'node', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], transform, slowTestThreshold: 30 },
   ],
 };
