@@ -47,6 +47,7 @@ export const PAY_ENV_DEFAULTS: PayEnv = {
   merchantName: '示例商户',
   defaultDescription: '小程序支付示例商品',
   maxAmountFen: 100000,
+  channel: 'jsapi',
 };
 
 export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
@@ -67,7 +68,15 @@ export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
     merchantName: vars.PAY_MERCHANT_NAME ?? PAY_ENV_DEFAULTS.merchantName,
     defaultDescription: vars.PAY_DEFAULT_DESCRIPTION ?? PAY_ENV_DEFAULTS.defaultDescription,
     maxAmountFen,
+    channel: checkoutChannelFrom(vars.PAY_CHANNEL),
   };
+}
+
+/** PAY_CHANNEL: the checkout's channel, `jsapi` (APIv3) or `v2` (APIv2). */
+function checkoutChannelFrom(raw: string | undefined): PayEnv['channel'] {
+  if (raw === undefined || raw === '') return PAY_ENV_DEFAULTS.channel;
+  if (raw === 'jsapi' || raw === 'v2') return raw;
+  throw new Error(`PAY_CHANNEL must be "jsapi" or "v2", got "${raw}"`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,6 +304,7 @@ export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
  */
 export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
   { source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
+  { source: 'cloudfunctions/core/channels/wechatpay-v2/wiring.ts', out: 'wechatpay-v2/wiring.js' },
 ];
 
 const withoutExtension = (path: string) => path.replace(/\.(ts|js)$/, '');

@@ -2,7 +2,11 @@
 // e2e (the whole local stack on random ports over real HTTP). Type errors are caught by
 // `npm run typecheck`, so ts-jest only transpiles here.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.node.json', diagnostics: false }] };
+// Tests wait on conditions (bounded waits of their own); jest's default 5 s per test is wall-clock
+// and a first test that also generates the sandbox keys overruns it on a loaded machine (two cores,
+// several suites at once). jest-circus reads this from the global config only, not per project.
 module.exports = {
+  testTimeout: 30_000,
   projects: [
     { displayName: 'unit', testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform },
     { displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'], transform },

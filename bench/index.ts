@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { e2e } from './e2e';
 import { protocol } from './protocol';
 import type { BenchSection } from './section';
+import { v2 } from './v2';
 
-const SECTIONS: BenchSection[] = [protocol, e2e];
+const SECTIONS: BenchSection[] = [protocol, e2e, v2];
 
 /** The whole bench should stay under about a minute. */
 const TOTAL_BUDGET_MS = 40_000;

@@ -19,8 +19,7 @@ import type { SandboxKeys } from './keys';
  * Plus the APP appid: an APP order is made with the 开放平台 mobile-app appid, not the
  * mini-program's, both bound to the one mch_id.
  *
- * The merchant config schema (`cloudfunctions/core/config.ts`, strict) has no v2 section yet, so
- * the local config writer does not reference these files; the paths are exposed here.
+ * `sandbox/local-config.ts` writes the merchant config's `wechatpayV2` section from these files.
  */
 export interface SandboxV2Keys {
   /** Directory holding every file below. */

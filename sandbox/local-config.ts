@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { MerchantConfigFile, WechatpayV3File } from '../cloudfunctions/core/kernel/config';
 import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
+import type { V2GatewayInfo } from './gateway/v2';
 
 export interface LocalConfigOptions {
   dataDir: string;
@@ -33,6 +34,43 @@ export interface LocalConfigOptions {
   wechatpayV3Overrides?: Partial<WechatpayV3File>;
   /** Default `<dataDir>/pay-config.json`. */
   file?: string;
+  /**
+   * The APIv2 sandbox (`gateway.v2`): writes the `wechatpayV2` section — the APIv2 key, the sign
+   * type, the merchant client certificate as PKCS#12 (password = mch_id) and the sandbox CA, the
+   * gateway's HTTPS URL, the `payNotifyV2` notify URL and the APP appid.
+   */
+  v2?: LocalV2Options;
+}
+
+export interface LocalV2Options {
+  info: Pick<V2GatewayInfo, 'secureUrl' | 'keys'>;
+  /** Default MD5 (the APIv2 default); env SANDBOX_V2_SIGN_TYPE in `npm start`. */
+  signType?: 'MD5' | 'HMAC-SHA256';
+  /** Give the certificate as the PEM pair instead of the PKCS#12 file. */
+  certificateAs?: 'pkcs12' | 'pem';
+  /** Merged over the section (a wrong certificate, another key, …). */
+  overrides?: Record<string, unknown>;
+}
+
+/** The `wechatpayV2` section for the sandbox's APIv2 gateway. */
+function localV2Section(v2: LocalV2Options, keys: SandboxKeys, hostUrl: string): NonNullable<MerchantConfigFile['wechatpayV2']> {
+  const { info } = v2;
+  const client = info.keys.client;
+  return {
+    mchid: keys.mchid,
+    appAppid: info.keys.appAppid,
+    key: info.keys.apiV2Key,
+    signType: v2.signType ?? 'MD5',
+    clientCertificate:
+      v2.certificateAs === 'pem'
+        ? { certificateFile: client.certificateFile, privateKeyFile: client.privateKeyFile }
+        : { pkcs12File: client.p12File, pkcs12Password: client.p12Password },
+    gatewayCaFile: info.keys.ca.certificateFile,
+    gatewayBaseUrl: info.secureUrl,
+    notifyUrl: `${hostUrl.replace(/\/+$/, '')}/http/payNotifyV2`,
+    http: { timeoutMs: 5_000, maxAttempts: 3 },
+    ...(v2.overrides ?? {}),
+  } as NonNullable<MerchantConfigFile['wechatpayV2']>;
 }
 
 export const LOCAL_AMOUNT_LIMITS = { minFen: 1, maxFen: 5_000_000 } as const;
@@ -61,6 +99,7 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
       http: { timeoutMs: 5_000, maxAttempts: 3 },
       ...options.wechatpayV3Overrides,
     },
+    ...(options.v2 ? { wechatpayV2: localV2Section(options.v2, keys, options.hostUrl) } : {}),
     ...(options.signLayout ? { payee: { signLayout: options.signLayout } } : {}),
     orderTtlMinutes: 30,
     amount: { ...LOCAL_AMOUNT_LIMITS },
@@ -74,8 +113,8 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
 /**
  * Writes the local merchant config and returns its path (to be set as `PAY_CONFIG_FILE`). The
  * result is validated with the functions' own schema first, so a broken local config fails here,
- * not at the first payment. The file holds the APIv3 key: written 0600. Only the `wechatpayV3`
- * section is written: the v2 and Huifu sandboxes have no channel on the server side yet.
+ * not at the first payment. The file holds the APIv3 and APIv2 keys: written 0600. The Huifu
+ * section is not written here.
  */
 export function writeLocalMerchantConfig(options: LocalConfigOptions): string {
   const config = localMerchantConfig(options);

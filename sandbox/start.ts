@@ -5,7 +5,8 @@
  *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), HUIFU_SANDBOX_PORT (the Huifu
  *   DouGong sandbox, default 9402), PAY_DATA_DIR (default .data),
  *   SANDBOX_SIGN_LAYOUT (published | seed: the signing-page layout of both the sandbox and the
- *   local merchant config; default published),
+ *   local merchant config; default published), SANDBOX_V2_SIGN_TYPE (MD5 | HMAC-SHA256: the APIv2
+ *   sign type of the local merchant config's `wechatpayV2` section; default MD5),
  *   SANDBOX_CLOSE_INTERVAL (seconds an order must age before it may be closed, applied to both the
  *   WeChat sandbox and the local merchant config; default the real rule, 300)
  *
@@ -17,7 +18,7 @@ import { resolve } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions, type SandboxKeys, type SignLayout } from './gateway';
 import { signLayoutOf } from './gateway/contracts';
 import { startHost, type FunctionHost, type HostOptions } from './host';
-import { writeLocalMerchantConfig } from './local-config';
+import { writeLocalMerchantConfig, type LocalV2Options } from './local-config';
 import { testOpenid } from './gateway/login';
 import { DEFAULT_HUIFU_PORT, startHuifuGateway, type HuifuGateway, type HuifuGatewayOptions } from './huifu';
 
@@ -42,6 +43,8 @@ export interface LocalStackOptions {
   payeeSignLayout?: SignLayout;
   /** Extra process env for the functions (merged over the merchant config env). */
   env?: Record<string, string>;
+  /** The `wechatpayV2` section written for the APIv2 sandbox (sign type, certificate form, overrides). */
+  v2?: Omit<LocalV2Options, 'info'>;
   /** Also start the Huifu DouGong sandbox (sandbox/huifu), with the WeChat sandbox's appid configured. */
   huifu?: Omit<HuifuGatewayOptions, 'dataDir'>;
   log?: (line: string) => void;
@@ -61,7 +64,7 @@ export interface LocalStack {
  * HOOK — the local merchant config of the pay functions, written from the sandbox keys. Returns
  * the process env the function host applies before loading the bundles (static per process).
  */
-export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout }): Record<string, string> {
+export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout; v2?: LocalV2Options }): Record<string, string> {
   const file = writeLocalMerchantConfig({ ...opts, openidOf: (user) => testOpenid(opts.keys.appid, user) });
   return { PAY_CONFIG_FILE: file };
 }
@@ -84,7 +87,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       timers: opts.timers,
       log,
       env: ({ url }) => ({
-        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url, signLayout: opts.payeeSignLayout ?? signLayout }),
+        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url, signLayout: opts.payeeSignLayout ?? signLayout, v2: { info: gateway.v2, signType: v2SignTypeOf(process.env.SANDBOX_V2_SIGN_TYPE), ...opts.v2 } }),
         ...(opts.env ?? {}),
       }),
     };
@@ -107,6 +110,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       await gateway.close();
     },
   };
+}
+
+/** SANDBOX_V2_SIGN_TYPE: the local merchant's APIv2 sign type (MD5 default, or HMAC-SHA256). */
+function v2SignTypeOf(raw: string | undefined): 'MD5' | 'HMAC-SHA256' {
+  if (raw === undefined || raw === '' || raw === 'MD5') return 'MD5';
+  if (raw === 'HMAC-SHA256') return raw;
+  throw new Error(`SANDBOX_V2_SIGN_TYPE must be MD5 or HMAC-SHA256, got "${raw}"`);
 }
 
 function portFromEnv(name: string, fallback: number, env: Record<string, string | undefined> = process.env): number {

@@ -13,7 +13,9 @@ export const PAY_CHANNEL_STATUS = {
   jsapi: 'live',
   combine: 'live',
   native: 'planned',
-  v2: 'planned',
+  v2: 'live',
+  /** APIv2 APP pay (trade_type APP): the merchant's mobile app opens the cashier with the PayReq. */
+  v2app: 'live',
   huifu: 'planned',
 } as const;
 

@@ -16,4 +16,9 @@ export interface PayEnv {
   defaultDescription: string;
   /** Largest amount a user may type, in fen. */
   maxAmountFen: number;
+  /**
+   * The channel checkout pays through (PAY_CHANNEL): `jsapi` (APIv3, default) or `v2` (APIv2), as
+   * the merchant's server is configured. Local builds may switch it from storage (`pay:channel`).
+   */
+  channel: 'jsapi' | 'v2';
 }

@@ -9,7 +9,7 @@ import { createChannelRegistry, type ChannelRegistry } from './channels/registry
 import { createV3IndividualContracts } from './channels/wechatpay-contracts/individual-contracts';
 import type { V3ChannelConfig } from './channels/wechatpay-v3/mapping';
 import { AppError } from './kernel/errors';
-import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV3Config } from './kernel/config';
+import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV2Config, type WechatpayV3Config } from './kernel/config';
 import { createOrderService, type OrderService } from './domain/orders/service';
 import { createPayeeService, type PayeeService } from './domain/payees/service';
 import { initCloud } from './kernel/platform/cloud';
@@ -103,11 +103,22 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
+    ...(config.wechatpayV2 ? v2ChannelsOf(config.wechatpayV2, now) : {}),
   });
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
   return { verifierReady, config, store, client, verifier, channels, orders, payees };
+}
+
+/**
+ * The APIv2 channels, required only when the section exists: the build ships them as a side
+ * bundle (gulpfile SIDE_MODULES), so a deployment without APIv2 never loads them.
+ */
+function v2ChannelsOf(section: WechatpayV2Config, now: () => number) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createV2Channels } = require('./channels/wechatpay-v2/wiring') as typeof import('./channels/wechatpay-v2/wiring');
+  return createV2Channels(section, { now });
 }
 
 function openConfiguredStore(config: MerchantConfig): Store {

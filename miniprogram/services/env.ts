@@ -1,7 +1,7 @@
 /**
  * Build-time settings of the mini-program, injected by the gulp build (esbuild `define`) from
  * PAY_TRANSPORT, PAY_HOST_URL, PAY_SANDBOX_URL, PAY_CLOUD_ENV, PAY_MERCHANT_NAME,
- * PAY_DEFAULT_DESCRIPTION and PAY_MAX_AMOUNT_FEN. Only these display/transport settings exist
+ * PAY_DEFAULT_DESCRIPTION, PAY_MAX_AMOUNT_FEN and PAY_CHANNEL. Only these display/transport settings exist
  * here: merchant keys and secrets never reach the mini-program.
  */
 import type { PayEnv } from '../../typings/pay-env';
@@ -38,3 +38,23 @@ export const env: PayEnv = {
     return localOverride('sandboxUrl') ?? __PAY_ENV__.sandboxUrl;
   },
 };
+
+/**
+ * Storage key that switches a local build's checkout channel without rebuilding, e.g. to pay
+ * through the APIv2 sandbox: `wx.setStorageSync('pay:channel', 'v2')` (`'jsapi'` or remove it to
+ * go back). Ignored by cloud builds, which pay through their build's PAY_CHANNEL.
+ */
+export const CHANNEL_STORAGE_KEY = 'pay:channel';
+
+/** The channel checkout creates orders on (a payee's share code aside, which is always `combine`). */
+export function checkoutChannel(): PayEnv['channel'] {
+  if (__PAY_ENV__.transport === 'local') {
+    try {
+      const chosen: unknown = wx.getStorageSync(CHANNEL_STORAGE_KEY);
+      if (chosen === 'v2' || chosen === 'jsapi') return chosen;
+    } catch {
+      // storage unreadable: the build's channel
+    }
+  }
+  return __PAY_ENV__.channel ?? 'jsapi';
+}

@@ -90,11 +90,19 @@ function chooseInLocalCashier(): Promise<CashierAction> {
   });
 }
 
+/**
+ * The sandbox cashier of the API version that signed the parameters: APIv3 signs RSA, APIv2 MD5 or
+ * HMAC-SHA256 (its cashier checks the v2 pay-sign, sandbox/gateway/v2/clients.ts).
+ */
+export function cashierPathOf(params: RequestPaymentParams): string {
+  return params.signType === 'RSA' ? '/sandbox/cashier/' : '/sandbox/v2/cashier/';
+}
+
 /** The sandbox cashier verifies the pay sign like WeChat does, so it gets the full invoke parameters. */
 async function postToSandbox(prepayId: string, action: CashierAction, params: RequestPaymentParams): Promise<{ ok: true } | { ok: false; reason: string }> {
   let answer;
   try {
-    answer = await httpRequest({ url: `${env.sandboxUrl}/sandbox/cashier/${encodeURIComponent(prepayId)}/${action}`, method: 'POST', data: { ...params } });
+    answer = await httpRequest({ url: `${env.sandboxUrl}${cashierPathOf(params)}${encodeURIComponent(prepayId)}/${action}`, method: 'POST', data: { ...params } });
   } catch {
     return { ok: false, reason: '无法连接本地收银台' };
   }

@@ -122,6 +122,11 @@ export interface RawNotification {
 
 export interface PaymentChannel {
   readonly name: PayChannel;
+  /**
+   * Who an order on this channel is made with, when it is not the mini-program's appid and the
+   * deployment's default mchid: an APIv2 section has its own mchid, an APP order the mobile app's appid.
+   */
+  readonly orderParty?: { mchid: string; appid?: string };
   /** Places the order at the gateway (idempotent on the order's out_trade_no) and pay-signs it. */
   create(order: Order): Promise<CreatedPayment>;
   /** Re-signs payment params for an order already placed (pay again after a cancel). */

@@ -18,7 +18,7 @@ import {
   type CreateForControl,
   type PayTouch,
 } from '../../services/amount-control';
-import { env } from '../../services/env';
+import { checkoutChannel, env } from '../../services/env';
 import { requestPayment } from '../../services/payment';
 import { isRetryable, messageForCode } from '../../utils/error-messages';
 import { newIdempotencyKey } from '../../utils/idempotency';
@@ -166,7 +166,7 @@ componentWithFields<CheckoutFields>()({
       this.setData({ phase: 'creating', busy: true, message: '', amountText: formatFen(attempt.amount) });
       const request: PayCreateRequest = this.payeeCode
         ? { channel: 'combine', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey, payeeCode: this.payeeCode }
-        : { channel: 'jsapi', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey };
+        : { channel: checkoutChannel(), amount: attempt.amount, idempotencyKey: attempt.idempotencyKey };
       const description = this.data.description;
       if (description) request.description = description;
       const res = await call('pay.create', request);

@@ -185,10 +185,17 @@ describe('buildCloudFunctions: the sqlite adapter beside the bundle', () => {
   });
 
   it('keeps the sqlite adapter out of index.js and ships it as sqlite/store.js', () => {
-    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['index.js', 'package.json', 'sqlite']);
+    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['index.js', 'package.json', 'sqlite', 'wechatpay-v2']);
     expect((inputs.pay ?? []).filter((s) => s.startsWith('cloudfunctions/core/store/sqlite/'))).toEqual([]);
     expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/sqlite\/store"\)/);
     expect(existsSync(join(out, 'pay/sqlite/store.js'))).toBe(true);
+  });
+
+  it('keeps the APIv2 channels out of index.js and ships them as wechatpay-v2/wiring.js (loaded only with a wechatpayV2 section)', () => {
+    expect((inputs.pay ?? []).filter((s) => s.startsWith('cloudfunctions/core/channels/wechatpay-v2/') && !s.endsWith('notification-endpoint.ts'))).toEqual([]);
+    expect((inputs.pay ?? []).filter((s) => /gateways\/wechatpay\/v2\/(orders|refunds|client)\.ts$/.test(s))).toEqual([]);
+    expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/wechatpay-v2\/wiring"\)/);
+    expect(existsSync(join(out, 'pay/wechatpay-v2/wiring.js'))).toBe(true);
   });
 
   it('opens a sqlite store through the side bundle, whose errors carry the store-error brand index.js checks', () => {

@@ -109,8 +109,8 @@ export function createOrderCreation(deps: CreateDeps) {
         description,
         payerOpenid: caller.openid,
         // The caller's appid from the platform: the pay sign must use the appid the order was created with.
-        appid: caller.appid || config.appid,
-        mchid: config.mchid,
+        appid: channel.orderParty?.appid ?? (caller.appid || config.appid),
+        mchid: channel.orderParty?.mchid ?? config.mchid,
         idempotencyKey: request.idempotencyKey,
         expiresAt: at + config.orderTtlMs,
         ...(caller.clientIp ? { payerClientIp: caller.clientIp } : {}),

@@ -160,11 +160,16 @@ function resolveWechatpayV3(s: NonNullable<ParsedConfigFile['wechatpayV3']>, { l
 function resolveWechatpayV2(s: NonNullable<ParsedConfigFile['wechatpayV2']>, { load, absolute, source }: Resolver) {
   if (s.key === undefined) throw new ConfigError(`${source}: wechatpayV2.key is required (or set ${CONFIG_ENV.v2Key})`);
   if (s.key.length === 0) throw new ConfigError(`${source}: wechatpayV2.key must not be empty`);
+  // Every v2 call presents it and refunds need it: a section without a usable one is refused now, not at the first refund.
+  if (!s.clientCertificate) throw new ConfigError(`${source}: wechatpayV2.clientCertificate is required (the merchant API certificate: PEM pair or PKCS#12)`);
+  const clientCertificate = resolveV2ClientCertificate(s.clientCertificate, { load, absolute, source });
   return {
     mchid: s.mchid,
+    ...(s.appAppid ? { appAppid: s.appAppid } : {}),
     key: s.key,
     signType: s.signType,
-    clientCertificate: s.clientCertificate && resolveV2ClientCertificate(s.clientCertificate, { load, absolute, source }),
+    clientCertificate,
+    gatewayCa: s.gatewayCaFile === undefined ? undefined : load('wechatpayV2.gatewayCaFile', s.gatewayCaFile),
     gatewayBaseUrl: s.gatewayBaseUrl.replace(/\/+$/, ''),
     notifyUrl: s.notifyUrl,
     http: s.http,
@@ -180,12 +185,30 @@ function resolveV2ClientCertificate(s: NonNullable<NonNullable<ParsedConfigFile[
     if (pemGiven) throw new ConfigError(`${source}: ${field}: give a PEM pair or pkcs12File, not both`);
     if (s.pkcs12Password === undefined) throw new ConfigError(`${source}: ${field}.pkcs12Password is required with pkcs12File (or set ${CONFIG_ENV.v2Pkcs12Password})`);
     load(`${field}.pkcs12File`, s.pkcs12File); // readable now, not at the first refund
-    return { kind: 'pkcs12', file: absolute(s.pkcs12File), password: s.pkcs12Password };
+    const file = absolute(s.pkcs12File);
+    checkClientIdentity({ pfx: readFileSync(file), passphrase: s.pkcs12Password }, `${field}.pkcs12File`, source);
+    return { kind: 'pkcs12', file, password: s.pkcs12Password };
   }
   const certificate = s.certificate ?? (s.certificateFile ? load(`${field}.certificateFile`, s.certificateFile) : undefined);
   const privateKey = s.privateKey ?? (s.privateKeyFile ? load(`${field}.privateKeyFile`, s.privateKeyFile) : undefined);
   if (!certificate || !privateKey) throw new ConfigError(`${source}: ${field} needs certificate + privateKey (PEM or files) or pkcs12File + pkcs12Password`);
+  checkClientIdentity({ cert: certificate, key: privateKey }, field, source);
   return { kind: 'pem', certificate, privateKey };
+}
+
+/**
+ * The identity must open as TLS would open it: a wrong PKCS#12 password ("mac verify failure"),
+ * a key that is not the certificate's ("key values mismatch") or a file that is no certificate is
+ * a configuration error at cold start, named, not a dropped connection at the first refund.
+ */
+function checkClientIdentity(identity: { pfx: Buffer; passphrase: string } | { cert: string; key: string }, field: string, source: string): void {
+  try {
+    // Required here, not at the top: bundles whose config has no v2 section never load node:tls.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('node:tls') as typeof import('node:tls')).createSecureContext(identity);
+  } catch (cause) {
+    throw new ConfigError(`${source}: ${field}: the client certificate cannot be used: ${(cause as Error).message}`);
+  }
 }
 
 function resolveHuifu(s: NonNullable<ParsedConfigFile['huifu']>, { load, source }: Resolver) {
@@ -208,7 +231,7 @@ function resolveHuifu(s: NonNullable<ParsedConfigFile['huifu']>, { load, source 
 /** Each gateway section and the channels it serves; a product adds its channel name here. */
 export const GATEWAY_SECTIONS = {
   wechatpayV3: { label: 'WeChat Pay APIv3', channels: ['jsapi', 'combine'] },
-  wechatpayV2: { label: 'WeChat Pay APIv2', channels: [] },
+  wechatpayV2: { label: 'WeChat Pay APIv2', channels: ['v2', 'v2app'] },
   huifu: { label: 'Huifu DouGong', channels: [] },
 } as const satisfies Record<string, { label: string; channels: readonly string[] }>;
 

@@ -59,11 +59,15 @@ function buildSchemas() {
   });
 
   /**
-   * WeChat Pay APIv2 (XML, MD5 / HMAC-SHA256). Schema only for now: the v2 channel comes with its
-   * product. Refunds need the merchant's API client certificate (mutual TLS): PEM pair or PKCS#12.
+   * WeChat Pay APIv2 (XML, MD5 / HMAC-SHA256): channels `v2` (mini-program, JSAPI) and `v2app`
+   * (APP). Refunds need the merchant's API client certificate (mutual TLS): PEM pair or PKCS#12.
    */
   const wechatpayV2Schema = v.strictObject({
     mchid,
+    /** The mobile app's appid (开放平台) for APP orders (channel `v2app`); without it `v2app` is off. */
+    appAppid: v.optional(v.pipe(v.string(), v.regex(/^wx[0-9a-zA-Z]{6,30}$/, 'appAppid must look like wx…'))),
+    /** A CA to trust for the gateway's TLS instead of Node's roots (a local sandbox); absent in production. */
+    gatewayCaFile: v.optional(text()),
     /** The API key (32 characters) signing every v2 request; may come from the env. */
     key: v.optional(v.string()),
     signType: v.optional(v.picklist(['MD5', 'HMAC-SHA256']), 'MD5'),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ConfigError, disabledGatewayNotes, parseMerchantConfig, type MerchantConfigFile } from '../../../../cloudfunctions/core/kernel/config';
 import { createRuntime } from '../../../../cloudfunctions/core/runtime';
 import { openStore } from '../../../../cloudfunctions/core/store';
+import forge from 'node-forge';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key } from '../../../helpers/crypto-fixtures';
 
 const merchant = generateRsaKeyPair();
@@ -30,7 +31,20 @@ const v3 = {
   notifyUrl: 'https://pay.example.com/notify',
 };
 
-const v2 = { mchid: '1900000109', key: 'A'.repeat(16) + '0123456789abcdef', notifyUrl: 'https://pay.example.com/notify/v2' };
+/** The merchant API certificate over the merchant key pair (what APIv2 presents over mutual TLS). */
+const clientCert = makeCertificate({ keyPair: merchant, commonName: '1900000109' });
+const v2 = {
+  mchid: '1900000109',
+  key: 'A'.repeat(16) + '0123456789abcdef',
+  clientCertificate: { certificate: clientCert.pem, privateKey: merchant.privatePem },
+  notifyUrl: 'https://pay.example.com/notify/v2',
+};
+
+/** A PKCS#12 file of the merchant key and certificate, as the merchant platform hands it out (password = mch_id). */
+function pkcs12Of(password: string): Buffer {
+  const asn1 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(merchant.privatePem), [forge.pki.certificateFromPem(clientCert.pem)], password, { algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
 const huifu = { sysId: '6666000108854952', productId: 'PAYUN', huifuId: '6666000108854952', privateKey: 'MIIE…base64', huifuPublicKey: 'MIIB…base64', notifyUrl: 'https://pay.example.com/notify/huifu' };
 
 const quiet = { warn: () => undefined };
@@ -73,6 +87,9 @@ describe('gateway sections', () => {
     ['v2 key empty', { wechatpayV2: { ...v2, key: '' } }, /wechatpayV2\.key must not be empty/],
     ['v2 PKCS#12 without password', { wechatpayV2: { ...v2, clientCertificate: { pkcs12File: 'apiclient_cert.p12' } } }, /wechatpayV2\.clientCertificate\.pkcs12Password is required/],
     ['v2 half a PEM pair', { wechatpayV2: { ...v2, clientCertificate: { certificate: certificate.pem } } }, /wechatpayV2\.clientCertificate needs certificate \+ privateKey/],
+    ['v2 without a client certificate', { wechatpayV2: { ...v2, clientCertificate: undefined } }, /wechatpayV2\.clientCertificate is required/],
+    ['v2 certificate of another key', { wechatpayV2: { ...v2, clientCertificate: { certificate: certificate.pem, privateKey: merchant.privatePem } } }, /wechatpayV2\.clientCertificate: the client certificate cannot be used: .*mismatch/],
+    ['v2 certificate that is no certificate', { wechatpayV2: { ...v2, clientCertificate: { certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', privateKey: merchant.privatePem } } }, /the client certificate cannot be used/],
     ['huifu without huifu_id', { huifu: { ...huifu, huifuId: undefined } }, /huifu\.huifuId: is required/],
     ['huifu notify URL', { huifu: { ...huifu, notifyUrl: 'not a url' } }, /huifu\.notifyUrl: must be an http\(s\) URL/],
     ['huifu without its public key', { huifu: { ...huifu, huifuPublicKey: undefined } }, /huifu\.huifuPublicKey is required/],
@@ -85,14 +102,20 @@ describe('gateway sections', () => {
   it('reads a v2 client certificate as PEM pair or as PKCS#12 beside the file (password from env)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pay-sections-'));
     try {
-      writeFileSync(join(dir, 'apiclient_cert.p12'), Buffer.from([0x30, 0x82]));
+      writeFileSync(join(dir, 'apiclient_cert.p12'), pkcs12Of(v2.mchid));
       const p12 = parseMerchantConfig(
         { ...app, wechatpayV2: { ...v2, clientCertificate: { pkcs12File: 'apiclient_cert.p12' } } },
         { ...quiet, baseDir: dir, env: { WECHATPAY_V2_PKCS12_PASSWORD: v2.mchid } },
       );
       expect(p12.wechatpayV2?.clientCertificate).toEqual({ kind: 'pkcs12', file: join(dir, 'apiclient_cert.p12'), password: v2.mchid });
-      const pem = parseMerchantConfig({ ...app, wechatpayV2: { ...v2, clientCertificate: { certificate: certificate.pem, privateKey: merchant.privatePem } } }, quiet);
-      expect(pem.wechatpayV2?.clientCertificate).toEqual({ kind: 'pem', certificate: certificate.pem, privateKey: merchant.privatePem });
+      const pem = parseMerchantConfig({ ...app, wechatpayV2: v2 }, quiet);
+      expect(pem.wechatpayV2?.clientCertificate).toEqual({ kind: 'pem', certificate: clientCert.pem, privateKey: merchant.privatePem });
+      // A wrong password (or a file that is no PKCS#12) is named at load, not found at the first refund.
+      expect(() =>
+        parseMerchantConfig({ ...app, wechatpayV2: { ...v2, clientCertificate: { pkcs12File: 'apiclient_cert.p12', pkcs12Password: 'wrong' } } }, { ...quiet, baseDir: dir }),
+      ).toThrow(/wechatpayV2\.clientCertificate\.pkcs12File: the client certificate cannot be used/);
+      writeFileSync(join(dir, 'broken.p12'), Buffer.from([0x30, 0x82]));
+      fails({ ...app, wechatpayV2: { ...v2, clientCertificate: { pkcs12File: join(dir, 'broken.p12'), pkcs12Password: 'x' } } }, /pkcs12File: the client certificate cannot be used/);
       fails({ ...app, wechatpayV2: { ...v2, clientCertificate: { pkcs12File: 'gone.p12', pkcs12Password: 'x' } } }, /wechatpayV2\.clientCertificate\.pkcs12File: cannot read gone\.p12/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -4,3 +4,6 @@ export * from './notify';
 export * from './paysign';
 export * from './client';
 export { WechatPayError, isWechatPayError, type WechatPayErrorCode } from '../errors';
+export * from './result';
+export * from './orders';
+export * from './refunds';

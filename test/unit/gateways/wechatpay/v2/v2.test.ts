@@ -82,10 +82,18 @@ describe('APIv2 XML', () => {
 describe('APIv2 notifications and responses', () => {
   const notification = { appid: 'wx2421b1c4370ec43b', mch_id: '10000100', nonce_str: 'x1', out_trade_no: '1409811653', result_code: 'SUCCESS', return_code: 'SUCCESS', total_fee: '1', transaction_id: '1004400740201409030005092168' };
 
-  it('verifies a signed notification (MD5 default, HMAC-SHA256 when sign_type says so)', () => {
+  it('verifies a signed notification in the configured sign type (MD5 default, HMAC-SHA256 when configured)', () => {
     expect(parseV2Notification(buildXml({ ...notification, sign: signV2(notification, KEY) }), KEY)).toMatchObject({ total_fee: '1' });
     const hmac = { ...notification, sign_type: 'HMAC-SHA256' };
-    expect(parseV2Notification(buildXml({ ...hmac, sign: Hash.sign('HMAC-SHA256', hmac, KEY) }), KEY).out_trade_no).toBe('1409811653');
+    expect(parseV2Notification(buildXml({ ...hmac, sign: Hash.sign('HMAC-SHA256', hmac, KEY) }), KEY, 'HMAC-SHA256').out_trade_no).toBe('1409811653');
+    expect(parseV2Notification(buildXml({ ...notification, sign: Hash.sign('HMAC-SHA256', notification, KEY) }), KEY, 'HMAC-SHA256').out_trade_no).toBe('1409811653');
+  });
+
+  it('refuses a declared sign type other than the configured one, even when that sign is right (no downgrade)', () => {
+    const hmac = { ...notification, sign_type: 'HMAC-SHA256' };
+    expect(codeOf(() => parseV2Notification(buildXml({ ...hmac, sign: Hash.sign('HMAC-SHA256', hmac, KEY) }), KEY, 'MD5'))).toBe('V2_SIGN_INVALID');
+    const md5 = { ...notification, sign_type: 'MD5' };
+    expect(codeOf(() => parseSignedXml(buildXml({ ...md5, sign: Hash.sign('MD5', md5, KEY) }), KEY, 'HMAC-SHA256'))).toBe('V2_SIGN_INVALID');
   });
 
   it('rejects a tampered amount or a missing sign with V2_SIGN_INVALID', () => {
