@@ -6,13 +6,14 @@ import type { NotificationRecord } from './state';
 import { renderV2Dashboard } from './v2/dashboard';
 
 /**
- * `GET /sandbox/`: the gateway's state at a glance for a developer running `npm start` — orders
+ * `GET /sandbox/static`: the gateway's state at a glance as one server-rendered page, without
+ * script (the live console is `/sandbox/`, console/page.ts) for a developer running `npm start` — orders
  * (with a link to the cashier while payable), combine orders with their sub-orders, refunds, and
  * every notification with each delivery attempt. Read-only; the JSON under `/sandbox/admin/` is
  * what tests use.
  */
 export function dashboardRoutes(ctx: GatewayContext): Route[] {
-  return [route('GET', /^\/sandbox\/?$/, () => ({ status: 200, html: renderDashboard(ctx) }))];
+  return [route('GET', /^\/sandbox\/static$/, () => ({ status: 200, html: renderDashboard(ctx) }))];
 }
 
 const yuan = (fen: number) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
