@@ -25,7 +25,7 @@ const STATES = ['NOTPAY', 'SUCCESS', 'REFUND', 'CLOSED', 'PAYERROR', 'REVOKED', 
 const STYLE = `
 *{box-sizing:border-box}body{font-family:system-ui,"WenQuanYi Micro Hei",sans-serif;margin:0;color:#222;background:#f6f7f9;font-size:14px}
 header{background:#07c160;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center}header h1{font-size:1.1rem;margin:0}
-#live{font-size:.8rem;padding:.1rem .5rem;border-radius:1rem;background:#0003}#live.on{background:#fff;color:#07c160}
+#info{color:#fffc;font-size:.8rem}#live{font-size:.8rem;padding:.1rem .5rem;border-radius:1rem;background:#0003}#live.on{background:#fff;color:#07c160}
 main{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;padding:1rem}
 section{background:#fff;border-radius:6px;padding:.75rem;box-shadow:0 1px 2px #0001;margin-bottom:1rem}h2{font-size:1rem;margin:.1rem 0 .6rem}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.3rem .4rem;text-align:left;vertical-align:top}
