@@ -100,8 +100,10 @@ export function timelineOf(ctx: GatewayContext, order: ConsoleOrder, merchantAud
     entries.push({ at: r.at, kind: 'request', title: `${r.method} ${r.path} → ${r.status}`, detail: { request: r.request, response: r.response }, ok: r.status < 400 });
   }
   for (const n of ctx.state.data.notifications.filter((x) => subjects.has(x.subject))) {
+    // create_time has whole seconds: place it just before its first attempt, not before the call that caused it.
+    const firstAttempt = n.attempts[0] ? Date.parse(n.attempts[0].at) : undefined;
     entries.push({
-      at: Date.parse(n.createdAt),
+      at: firstAttempt === undefined ? Date.parse(n.createdAt) : Math.max(Date.parse(n.createdAt), firstAttempt - 1),
       kind: 'notification',
       id: n.id,
       title: `${n.eventType} ${n.status}${n.replayOf ? ' (replay)' : ''}${n.corruption ? ` (corrupt:${n.corruption})` : ''}`,

@@ -24,7 +24,8 @@ export interface MerchantOrderView {
 const AGREEING: Record<string, readonly string[]> = {
   CREATED: ['NOTPAY', 'USERPAYING'],
   PAYING: ['NOTPAY', 'USERPAYING'],
-  PAID: ['SUCCESS'],
+  // A partial refund leaves the merchant's order PAID while the gateway says REFUND.
+  PAID: ['SUCCESS', 'REFUND'],
   REFUNDING: ['SUCCESS', 'REFUND'],
   REFUNDED: ['REFUND', 'SUCCESS'],
   CLOSED: ['CLOSED', 'REVOKED'],
