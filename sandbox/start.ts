@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       `sandbox gateway: ${stack.gatewayUrl}`,
       `function host: ${stack.hostUrl}`,
       `data folder: ${dataDir}`,
-      `sandbox console: ${stack.gatewayUrl}/sandbox/ (live orders beside the merchant store, timelines, user actions, faults, replays)`,
+      `sandbox console: ${stack.gatewayUrl}/sandbox/console (live orders beside the merchant store, timelines, user actions, faults, replays)`,
       'sandbox CLI: npm run sandbox -- help',
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `functions: ${stack.host.functions.join(', ')}`,

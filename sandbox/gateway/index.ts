@@ -236,7 +236,7 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
  */
 function logForConsole(ctx: GatewayContext, rc: RequestContext, reply: Reply): void {
   const path = rc.url.pathname;
-  if (path.startsWith('/sandbox/console') || (rc.method === 'GET' && (path.startsWith('/sandbox/admin') || path === '/sandbox/' || path === '/sandbox'))) return;
+  if (path.startsWith('/sandbox/console') || (rc.method === 'GET' && (path.startsWith('/sandbox/admin') || path === '/sandbox/' || path === '/sandbox' || path.includes('favicon')))) return;
   let request: unknown;
   try {
     request = rc.body ? (JSON.parse(rc.body) as unknown) : undefined;

@@ -5,7 +5,7 @@ import { allOrders, findOrder, type ConsoleOrder } from './sources';
 import { consolePage, FAVICON_SVG } from './page';
 
 /**
- * The sandbox console's JSON (what the page at `/sandbox/` and `npm run sandbox` read):
+ * The sandbox console's JSON (what the page at `/sandbox/console` and `npm run sandbox` read):
  *   GET /sandbox/console/orders?channel=&state=&q=&mismatch=1&page=1&pageSize=20
  *       → a page of orders, newest first, each with the merchant store's view beside it and the
  *         differences between the two;
@@ -42,7 +42,7 @@ function positiveInt(raw: string | null, fallback: number, field: string): numbe
 
 export function consoleRoutes(ctx: GatewayContext): Route[] {
   return [
-    route('GET', /^\/sandbox\/?$/, () => ({ status: 200, html: consolePage() })),
+    route('GET', /^\/sandbox\/console\/?$/, () => ({ status: 200, html: consolePage() })),
     route('GET', /^\/(?:sandbox\/)?favicon\.(?:ico|svg)$/, (rc) => {
       rc.res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400', 'Content-Length': Buffer.byteLength(FAVICON_SVG) });
       rc.res.end(FAVICON_SVG);

@@ -1,7 +1,7 @@
 import { CORRUPTIONS, ENDPOINT_EFFECTS, NOTIFICATION_EFFECTS, REFUND_CREATE_PATH, REFUND_EFFECTS } from '../faults';
 
 /**
- * `GET /sandbox/`: the sandbox console. One static page; its script reads
+ * `GET /sandbox/console`: the sandbox console (`/sandbox/` stays the script-free snapshot, dashboard.ts). One static page; its script reads
  * `/sandbox/console/orders` (filters and paging in the query), re-reads on every server-sent
  * `changed` event, and acts through the cashier and `/sandbox/admin/*` routes. Times are shown in
  * China time (UTC+8, as WeChat Pay writes them) whatever the browser's zone.
@@ -39,7 +39,7 @@ li.bad .t{color:#c00}.k{display:inline-block;min-width:5.5rem;color:#888;font-si
 export function consolePage(): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>WeChat Pay sandbox console</title><link rel="icon" href="/sandbox/favicon.svg" type="image/svg+xml"><style>${STYLE}</style></head>
-<body><header><h1>WeChat Pay sandbox</h1><span id="live">connecting…</span><span id="info" class="muted"></span></header>
+<body><header><h1>WeChat Pay sandbox</h1><a href="/sandbox/" style="color:#fff;font-size:.8rem">static view</a><span id="live">connecting…</span><span id="info" class="muted"></span></header>
 <main><div>
 <section><h2>Orders</h2>
 <div class="filters"><select id="f-channel"><option value="">all channels</option></select>

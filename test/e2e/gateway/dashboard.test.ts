@@ -1,12 +1,12 @@
 import { jsapiBody, useTestGateway, v3call } from './helpers';
 import { waitFor } from '../../helpers/e2e-utils';
 
-/** `GET /sandbox/static`: the script-free human view of the gateway's state, fed by real orders and notifications. */
+/** `GET /sandbox/`: the human view of the gateway's state, fed by real orders and notifications. */
 describe('gateway dashboard', () => {
   const t = useTestGateway({ timeScale: 1000 });
 
   const dashboard = async () => {
-    const res = await fetch(`${t.gw.url}/sandbox/static`);
+    const res = await fetch(`${t.gw.url}/sandbox/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     return res.text();

@@ -1,5 +1,5 @@
 /**
- * The sandbox console (`GET /sandbox/`) in a real headless Chromium against a real stack: live
+ * The sandbox console (`GET /sandbox/console`) in a real headless Chromium against a real stack: live
  * updates without reload, a payment clicked through, a notification fault that leaves the
  * merchant store behind (highlighted), and a replay from the order's timeline that brings it
  * level. Screenshots: artifacts/console/.
@@ -25,7 +25,7 @@ beforeAll(async () => {
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(msg.text());
   });
-  await page.goto(`${stack.gatewayUrl}/sandbox/`);
+  await page.goto(`${stack.gatewayUrl}/sandbox/console`);
   await page.locator('#live', { hasText: 'live' }).waitFor();
 });
 afterAll(async () => {
