@@ -92,6 +92,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }),
     };
     host = await startHost(hostOptions);
+    gateway.linkMerchantView(host.url);
   } catch (err) {
     await huifu?.close();
     await gateway.close();
@@ -166,7 +167,8 @@ async function main(): Promise<void> {
       `sandbox gateway: ${stack.gatewayUrl}`,
       `function host: ${stack.hostUrl}`,
       `data folder: ${dataDir}`,
-      `sandbox dashboard: ${stack.gatewayUrl}/sandbox/ (orders, notifications and their delivery attempts)`,
+      `sandbox console: ${stack.gatewayUrl}/sandbox/console (live orders beside the merchant store, timelines, user actions, faults, replays)`,
+      'sandbox CLI: npm run sandbox -- help',
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `functions: ${stack.host.functions.join(', ')}`,
       closeIntervalMs === REAL_CLOSE_INTERVAL_MS

@@ -64,6 +64,11 @@ export class DeliveryRounds<R extends DeliveryRecord> {
     this.timers.clear();
   }
 
+  /** Drops every scheduled round (a sandbox reset) and goes on accepting new records. */
+  cancelScheduled(): void {
+    this.timers.clear();
+  }
+
   private async round(record: R, copies: number): Promise<void> {
     const round = record.rounds + 1;
     record.rounds = round;

@@ -22,7 +22,11 @@ export interface GatewayAdmin {
   /** Money arrives for a CLOSED order (TRANSACTION.SUCCESS is sent): the paid-after-close case. */
   latePayment(outTradeNo: string): Promise<UserActionResult & { transaction_id: string }>;
   /** The merchant platform's hand on a refund: ABNORMAL, CLOSED, or an ABNORMAL one re-routed to SUCCESS. */
-  refundAction(outRefundNo: string, action: 'abnormal' | 'close' | 'resolve'): Promise<Record<string, unknown>>;
+  refundAction(outRefundNo: string, action: 'abnormal' | 'close' | 'resolve' | 'succeed'): Promise<Record<string, unknown>>;
+  /** Posts a recorded notification again (same body, a delivery of its own). */
+  replayNotification(id: string): Promise<NotificationRecord>;
+  /** Wipes orders, notifications and faults; keys kept. */
+  reset(): Promise<void>;
   fault(spec: FaultSpec): Promise<ArmedFault>;
   faults(): Promise<ArmedFault[]>;
   clearFaults(): Promise<void>;
@@ -101,5 +105,9 @@ export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
       await call('DELETE', '/sandbox/admin/faults');
     },
     rotatePlatformCertificate: () => call('POST', '/sandbox/admin/platform-certificate/rotate', {}),
+    replayNotification: async (id) => (await call<{ notification: NotificationRecord }>('POST', `/sandbox/admin/notifications/${seg(id)}/replay`, {})).notification,
+    reset: async () => {
+      await call('POST', '/sandbox/admin/reset', {});
+    },
   };
 }

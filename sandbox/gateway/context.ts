@@ -5,6 +5,9 @@ import type { Faults } from './faults';
 import type { Notifier } from './notifier';
 import type { PlatformCertificates } from './platform-certs';
 import type { GatewayState } from './state';
+import type { ChangeFeed } from './console/changes';
+import type { MerchantView } from './console/merchant-view';
+import type { RequestLog } from './console/request-log';
 
 /** What every route module needs: keys, state, the signer, notifications, faults and settings. */
 export interface GatewayContext {
@@ -24,4 +27,8 @@ export interface GatewayContext {
   log: (line: string) => void;
   /** Timers owned by the gateway (refund completion …), cleared on close. */
   later(fn: () => void, delayMs: number): void;
+  /** What the sandbox console reads: the API calls answered, the live feed, the merchant's view. */
+  console: { requests: RequestLog; changes: ChangeFeed; merchantView: MerchantView };
+  /** `POST /sandbox/admin/reset`: every order, notification, fault and pending timer forgotten; keys kept. */
+  reset(): void;
 }

@@ -6,7 +6,8 @@ import type { NotificationRecord } from './state';
 import { renderV2Dashboard } from './v2/dashboard';
 
 /**
- * `GET /sandbox/`: the gateway's state at a glance for a developer running `npm start` — orders
+ * `GET /sandbox/`: the gateway's state at a glance as one server-rendered page, without script
+ * (the live console is `/sandbox/console`, console/page.ts) for a developer running `npm start` — orders
  * (with a link to the cashier while payable), combine orders with their sub-orders, refunds, and
  * every notification with each delivery attempt. Read-only; the JSON under `/sandbox/admin/` is
  * what tests use.
@@ -63,6 +64,7 @@ export function renderDashboard(ctx: GatewayContext): string {
   return page(
     'WeChat Pay sandbox',
     `<style>body{max-width:72rem}table{border-collapse:collapse;width:100%;margin-bottom:1rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}</style>
+<p><a href="/sandbox/console"><b>Live console →</b></a> (updates as it happens, merchant store beside the gateway, timelines, actions, faults, replays)</p>
 ${info}<h2>Orders</h2>${orders}<h2>Combine orders</h2>${combines}<h2>Refunds</h2>${refunds}${renderV2Dashboard(ctx)}${renderPayScoreSection(ctx)}<h2>Notifications</h2>${notifications}
 <p>JSON: <a href="/sandbox/admin/orders">/sandbox/admin/orders</a> · <a href="/sandbox/admin/notifications">/sandbox/admin/notifications</a> · <a href="/sandbox/admin/faults">/sandbox/admin/faults</a></p>`,
   );

@@ -62,12 +62,12 @@ export interface RefundFaultSpec {
 export type FaultSpec = EndpointFaultSpec | NotificationFaultSpec | RefundFaultSpec;
 export type ArmedFault = FaultSpec & { id: string; remaining: number };
 
-const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang', 'PROXY_NOT_FOUND', 'NOT_ENOUGH'];
-const REFUND_EFFECTS: readonly string[] = ['ABNORMAL', 'CLOSED'];
+export const ENDPOINT_EFFECTS: readonly string[] = ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'hang', 'PROXY_NOT_FOUND', 'NOT_ENOUGH'];
+export const REFUND_EFFECTS: readonly string[] = ['ABNORMAL', 'CLOSED'];
 /** The only API that answers NOT_ENOUGH. */
 export const REFUND_CREATE_PATH = '/v3/refund/domestic/refunds';
-const NOTIFICATION_EFFECTS: readonly string[] = ['drop', 'delay', 'duplicate', 'corrupt'];
-const CORRUPTIONS: readonly string[] = ['signature', 'serial', 'signtest', 'stale-timestamp'];
+export const NOTIFICATION_EFFECTS: readonly string[] = ['drop', 'delay', 'duplicate', 'corrupt'];
+export const CORRUPTIONS: readonly string[] = ['signature', 'serial', 'signtest', 'stale-timestamp'];
 
 export class Faults {
   private armed: ArmedFault[] = [];

@@ -6,6 +6,10 @@ import { ensureSandboxKeys, type SandboxKeys } from '../keys';
 import { createGatewayAdmin, type GatewayAdmin } from './admin';
 import { adminRoutes } from './admin-routes';
 import { dashboardRoutes } from './dashboard';
+import { consoleRoutes } from './console/api';
+import { ChangeFeed } from './console/changes';
+import { MerchantView } from './console/merchant-view';
+import { RequestLog } from './console/request-log';
 import { authenticate } from './auth';
 import type { GatewayContext } from './context';
 import { signLayoutOf, type SignLayout } from './contracts';
@@ -54,6 +58,8 @@ export interface Gateway {
   admin: GatewayAdmin;
   /** The APIv2 side: its HTTPS listener and key material (`v2/`). */
   v2: V2GatewayInfo;
+  /** Shows the merchant store (the function host's read-only `/local/store`) beside the gateway's orders in the console. */
+  linkMerchantView(hostUrl: string): void;
   close(): Promise<void>;
 }
 
@@ -86,9 +92,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     signLayout: signLayoutOf(opts.signLayout),
     log,
     later: (fn, delayMs) => timers.later(fn, delayMs),
+    console: { requests: new RequestLog(), changes: new ChangeFeed(), merchantView: new MerchantView() },
+    reset: () => {
+      timers.clear();
+      notifier.cancelScheduled();
+      faults.clear();
+      ctx.console.requests.clear();
+      state.reset();
+      log('gateway: state reset (keys kept)');
+    },
   };
+  state.onChange(() => ctx.console.changes.changed());
   const v2 = createV2Gateway(ctx, opts.dataDir);
-  const routes = [...routeTable(ctx), ...v2.routes, ...adminRoutes(ctx), ...dashboardRoutes(ctx)];
+  const routes = [...routeTable(ctx), ...v2.routes, ...adminRoutes(ctx), ...consoleRoutes(ctx), ...dashboardRoutes(ctx)];
 
   const plain = http.createServer((req, res) => {
     if (v2.handles(req)) return v2.serve(req, res);
@@ -110,8 +126,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     keys,
     admin: createGatewayAdmin(url),
     v2: { secureUrl: v2Secure.secureUrl, keys: v2Secure.keys },
+    linkMerchantView(hostUrl) {
+      ctx.console.merchantView.url = hostUrl.replace(/\/+$/, '');
+    },
     close() {
       closing ??= (async () => {
+        ctx.console.changes.close();
         notifier.close();
         v2Secure.close();
         timers.clear();
@@ -131,7 +151,10 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
   const apiV3 = url.pathname.startsWith('/v3/');
   // The gateway signs an answer only when it verified the request's signature: a 401 SIGN_ERROR
   // (and anything else said to an unverified caller) goes out unsigned.
-  const send = (reply: Reply) => (apiV3 && rc.mchid !== undefined ? sendSigned(rc, reply, ctx.signer) : sendPlain(rc, reply));
+  const send = (reply: Reply) => {
+    logForConsole(ctx, rc, reply);
+    return apiV3 && rc.mchid !== undefined ? sendSigned(rc, reply, ctx.signer) : sendPlain(rc, reply);
+  };
 
   try {
     rc.body = await readBody(req);
@@ -193,7 +216,9 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
       ctx.later(() => req.socket.destroy(), fault.holdMs ?? 15000);
       return;
     }
-    send(await run());
+    const reply = await run();
+    // A handler that wrote its own answer (the console's event stream, the favicon) is done.
+    if (!res.headersSent) send(reply);
   } catch (err) {
     if (err instanceof GatewayError) {
       send({ status: err.status, json: errorJson(err) });
@@ -203,6 +228,23 @@ async function dispatch(ctx: GatewayContext, routes: Route[], req: http.Incoming
     ctx.log(`gateway: unhandled ${(err as Error).stack ?? String(err)}`);
     if (!res.headersSent) send({ status: 500, json: { code: 'SYSTEM_ERROR', message: '系统错误' } });
   }
+}
+
+/**
+ * The console's timeline and live feed: every API and cashier call with its bodies (the console's
+ * own reads excluded); anything but a read also tells the live feed (a fault armed, an action).
+ */
+function logForConsole(ctx: GatewayContext, rc: RequestContext, reply: Reply): void {
+  const path = rc.url.pathname;
+  if (path.startsWith('/sandbox/console') || (rc.method === 'GET' && (path.startsWith('/sandbox/admin') || path === '/sandbox/' || path === '/sandbox' || path.includes('favicon')))) return;
+  let request: unknown;
+  try {
+    request = rc.body ? (JSON.parse(rc.body) as unknown) : undefined;
+  } catch {
+    request = rc.body.slice(0, 2000);
+  }
+  ctx.console.requests.record({ at: Date.now(), method: rc.method, path: rc.rawPath, status: reply.status, request, response: reply.json }, ctx.state.data);
+  if (rc.method !== 'GET') ctx.console.changes.changed();
 }
 
 /** A 404 written by something that is not the gateway: an HTML error page, or nothing at all. */

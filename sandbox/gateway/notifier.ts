@@ -17,6 +17,8 @@ import { rfc3339China } from './time';
 export const RETRY_DELAYS_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_S.length + 1;
 export const NOTIFY_TIMEOUT_MS = 5000;
+/** How much of a merchant's reply an attempt keeps. */
+const MAX_REPLY_KEPT = 500;
 /** A stale timestamp corruption sits just outside the 300 s window. */
 const STALE_BY_S = 310;
 
@@ -122,6 +124,24 @@ export class Notifier {
     return record;
   }
 
+  /**
+   * Posts a recorded notification again as a new delivery (the console's and CLI's replay): the
+   * same body, so the same notification id in it — what the merchant sees when WeChat Pay re-sends one.
+   * Subject to notification faults like any other.
+   */
+  replay(id: string): NotificationRecord | undefined {
+    const original = this.deps.state.data.notifications.find((n) => n.id === id);
+    if (!original) return undefined;
+    const { attempts: _attempts, rounds: _rounds, nextAttemptAt: _next, corruption: _corruption, status: _status, ...rest } = original;
+    // A record of its own (its own attempts); the body, hence the notification id, is the original's.
+    return this.enqueue({ ...rest, id: randomUUID(), createdAt: rfc3339China(), status: 'pending', rounds: 0, attempts: [], replayOf: original.id });
+  }
+
+  /** A sandbox reset: no round of a forgotten notification is posted any more. */
+  cancelScheduled(): void {
+    this.rounds.cancelScheduled();
+  }
+
   /** After a restart: pick up notifications that were still being retried. */
   resume(): void {
     this.rounds.resume(this.deps.state.data.notifications);
@@ -153,6 +173,7 @@ export class Notifier {
       ...(error ? { error } : {}),
       durationMs: Date.now() - started,
       ...(corruption ? { fault: `corrupt:${corruption}` } : {}),
+      ...(outcome.reply ? { reply: outcome.reply.slice(0, MAX_REPLY_KEPT) } : {}),
     });
     this.deps.log(`notify ${record.id} ${record.eventType} #${round} → ${record.url}: ${statusCode ?? error}`);
     return format ? !error && statusCode !== undefined : statusCode === 200 || statusCode === 204;

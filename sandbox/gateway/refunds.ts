@@ -44,10 +44,10 @@ export function refundRoutes(ctx: GatewayContext): Route[] {
       if (!refund || refund.mchid !== rc.mchid) throw resourceNotExists('退款单不存在');
       return { status: 200, json: refundView(refund) };
     }),
-    route('POST', /^\/sandbox\/admin\/refunds\/([^/]+)\/(abnormal|close|resolve)$/, (rc) => {
+    route('POST', /^\/sandbox\/admin\/refunds\/([^/]+)\/(abnormal|close|resolve|succeed)$/, (rc) => {
       const refund = ctx.state.data.refunds[rc.params[0]!];
       if (!refund) throw resourceNotExists(`no refund ${rc.params[0]}`);
-      const action = rc.params[1] as 'abnormal' | 'close' | 'resolve';
+      const action = rc.params[1] as 'abnormal' | 'close' | 'resolve' | 'succeed';
       settleByAdmin(ctx, refund, action);
       return { status: 200, json: refundView(refund) };
     }),
@@ -158,8 +158,9 @@ function settle(ctx: GatewayContext, r: RefundRecord, status: 'SUCCESS' | 'ABNOR
  * The merchant platform's hand on a refund: `abnormal` (the bank refused the payer's card),
  * `close`, or `resolve` — a person re-routed an ABNORMAL refund and it succeeds.
  */
-function settleByAdmin(ctx: GatewayContext, r: RefundRecord, action: 'abnormal' | 'close' | 'resolve'): void {
-  const allowed = { abnormal: ['PROCESSING'], close: ['PROCESSING', 'ABNORMAL'], resolve: ['ABNORMAL'] }[action];
+/** `succeed`: a PROCESSING refund arrives now instead of after its delay (the CLI's `trigger refund.success`). */
+function settleByAdmin(ctx: GatewayContext, r: RefundRecord, action: 'abnormal' | 'close' | 'resolve' | 'succeed'): void {
+  const allowed = { abnormal: ['PROCESSING'], close: ['PROCESSING', 'ABNORMAL'], resolve: ['ABNORMAL'], succeed: ['PROCESSING'] }[action];
   if (!allowed.includes(r.status)) throw new GatewayError(400, 'INVALID_REQUEST', `退款单 ${r.outRefundNo} 状态为 ${r.status}，不能 ${action}`);
   settle(ctx, r, action === 'abnormal' ? 'ABNORMAL' : action === 'close' ? 'CLOSED' : 'SUCCESS');
 }

@@ -115,6 +115,8 @@ export interface NotificationAttempt {
   durationMs: number;
   /** Which fault shaped this attempt, if any. */
   fault?: string;
+  /** The start of what the merchant answered (for the console's timeline). */
+  reply?: string;
 }
 
 export interface NotificationRecord {
@@ -140,6 +142,8 @@ export interface NotificationRecord {
   retryDelaysS?: number[];
   /** Reply window (ms) when not the default 5 s. */
   timeoutMs?: number;
+  /** A replay (console / CLI) of this notification: same body, delivered afresh. */
+  replayOf?: string;
 }
 
 export interface GatewayData {
@@ -163,6 +167,25 @@ const MAX_USED_CODES = 10_000;
 export class GatewayState extends JsonFileState<GatewayData> {
   constructor(file: string) {
     super(file, empty, 'sandbox gateway state');
+  }
+
+  private readonly listeners = new Set<() => void>();
+
+  /** Also tells the console's live feed (`console/changes.ts`) that something moved. */
+  override changed(): void {
+    super.changed();
+    for (const listener of this.listeners) listener();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Forgets every order, refund, contract and notification (`POST /sandbox/admin/reset`); keys live elsewhere. */
+  reset(): void {
+    Object.assign(this.data, empty());
+    this.changed();
   }
 
   /** Records a code as used; false when it already was. */

@@ -10,6 +10,7 @@ import { loadFresh, nodeProcess, provideLocalSdk } from './loader';
 import { parseCron, type CronSchedule } from './cron';
 import { isObject } from '../../cloudfunctions/core/kernel/is-object';
 import { SessionStore, exchangeLoginCode, LoginError } from './sessions';
+import { serveLocalView } from './local-view';
 
 /**
  * The function host: the local stand-in for WeChat cloud. It runs the built bundles of
@@ -19,6 +20,7 @@ import { SessionStore, exchangeLoginCode, LoginError } from './sessions';
  *                          (403 FORBIDDEN for timer-only functions: only their triggers run them)
  *   ANY  /http/<fn>/<path> HTTP trigger (payment notifications), raw body untouched
  *   GET  /healthz
+ *   GET  /local/*          read-only view of the merchant store for the sandbox console (local-view.ts)
  * and fires each function's timer triggers from its `config.json`.
  */
 
@@ -82,6 +84,7 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
   if (!existsSync(distDir)) throw new Error(`function host: ${distDir} does not exist — run \`npm run build\` first`);
   const sessions = new SessionStore(opts.sessionTtlSeconds ?? 7200);
   const functions = new Map<string, LoadedFunction>();
+  let configFile: string | undefined;
 
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -96,6 +99,7 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
 
   try {
     const env = typeof opts.env === 'function' ? await opts.env({ url }) : (opts.env ?? {});
+    configFile = env.PAY_CONFIG_FILE;
     const processes = new Set([process, nodeProcess()]);
     for (const p of processes) Object.assign(p.env, env);
     provideLocalSdk(distDir, localSdk);
@@ -119,6 +123,7 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
       return sendJson(res, 200, { ok: true, functions: [...functions.keys()] });
     }
     if (reqUrl.pathname === '/session' && req.method === 'POST') return handleSession(req, res);
+    if (parts[0] === 'local' && req.method === 'GET') return serveLocalView(configFile, reqUrl.pathname, res);
     if (parts[0] === 'call' && parts.length === 2 && req.method === 'POST') return handleCall(parts[1], req, res);
     if (parts[0] === 'http' && parts.length >= 2) return handleHttpTrigger(parts[1], reqUrl, req, res);
     sendJson(res, 404, { ok: false, code: 'NOT_FOUND', message: `no route ${req.method} ${reqUrl.pathname}` });

@@ -1,0 +1,129 @@
+import type { GatewayContext } from '../context';
+import { GatewayError, route, type Route } from '../http';
+import { mismatches, type MerchantOrderView } from './compare';
+import { allOrders, findOrder, type ConsoleOrder } from './sources';
+import { consolePage, FAVICON_SVG } from './page';
+
+/**
+ * The sandbox console's JSON (what the page at `/sandbox/console` and `npm run sandbox` read):
+ *   GET /sandbox/console/orders?channel=&state=&q=&mismatch=1&page=1&pageSize=20
+ *       → a page of orders, newest first, each with the merchant store's view beside it and the
+ *         differences between the two;
+ *   GET /sandbox/console/orders/{no} → one order and its timeline (API calls with their bodies,
+ *       notifications with every delivery attempt and reply, the merchant's audit trail);
+ *   GET /sandbox/console/events → server-sent `changed` events;
+ * plus the page itself and its favicon. Read-only: the buttons call the existing cashier and
+ * `/sandbox/admin/*` routes.
+ */
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface ConsoleRow extends ConsoleOrder {
+  merchant?: MerchantOrderView;
+  mismatches: string[];
+}
+
+export interface TimelineEntry {
+  at: number;
+  kind: 'request' | 'notification' | 'attempt' | 'merchant';
+  title: string;
+  detail?: unknown;
+  /** Notifications: their id, for a replay. */
+  id?: string;
+  ok?: boolean;
+}
+
+function positiveInt(raw: string | null, fallback: number, field: string): number {
+  if (raw === null || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new GatewayError(400, 'PARAM_ERROR', `${field} must be a positive integer`);
+  return n;
+}
+
+export function consoleRoutes(ctx: GatewayContext): Route[] {
+  return [
+    route('GET', /^\/sandbox\/console\/?$/, () => ({ status: 200, html: consolePage() })),
+    route('GET', /^\/(?:sandbox\/)?favicon\.(?:ico|svg)$/, (rc) => {
+      rc.res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400', 'Content-Length': Buffer.byteLength(FAVICON_SVG) });
+      rc.res.end(FAVICON_SVG);
+    }),
+    route('GET', /^\/sandbox\/console\/events$/, (rc) => ctx.console.changes.subscribe(rc.req, rc.res)),
+    route('GET', /^\/sandbox\/console\/orders$/, async (rc) => {
+      const q = rc.url.searchParams;
+      const page = positiveInt(q.get('page'), 1, 'page');
+      const pageSize = Math.min(positiveInt(q.get('pageSize'), 20, 'pageSize'), MAX_PAGE_SIZE);
+      const merchant = await ctx.console.merchantView.orders();
+      const text = (q.get('q') ?? '').trim().toLowerCase();
+      const rows: ConsoleRow[] = allOrders(ctx.state.data)
+        .filter((o) => !q.get('channel') || o.channel === q.get('channel'))
+        .filter((o) => !q.get('state') || o.state.split('/').includes(q.get('state')!))
+        .filter((o) => !text || [o.outTradeNo, o.description, o.transactionId ?? '', ...o.related].some((s) => s.toLowerCase().includes(text)))
+        .map((o) => {
+          const m = merchant.orders.get(o.outTradeNo);
+          return { ...o, ...(m ? { merchant: m } : {}), mismatches: mismatches(o, m) };
+        })
+        .filter((o) => q.get('mismatch') !== '1' || o.mismatches.length > 0);
+      return {
+        status: 200,
+        json: {
+          total: rows.length,
+          page,
+          pageSize,
+          pages: Math.max(1, Math.ceil(rows.length / pageSize)),
+          orders: rows.slice((page - 1) * pageSize, page * pageSize),
+          merchantView: { available: merchant.available, ...(merchant.error ? { error: merchant.error } : {}) },
+          channels: [...new Set(allOrders(ctx.state.data).map((o) => o.channel))],
+          faults: ctx.faults.list(),
+          notifications: [...ctx.state.data.notifications].reverse().slice(0, 10).map((n) => ({ id: n.id, eventType: n.eventType, subject: n.subject, status: n.status, attempts: n.attempts.length, createdAt: n.createdAt, replayOf: n.replayOf })),
+          info: { mchid: ctx.keys.mchid, appid: ctx.keys.appid, timeScale: ctx.timeScale, minCloseIntervalMs: ctx.minCloseIntervalMs },
+        },
+      };
+    }),
+    route('GET', /^\/sandbox\/console\/orders\/([^/]+)$/, async (rc) => {
+      const no = rc.params[0]!;
+      const order = findOrder(ctx.state.data, no);
+      if (!order) throw new GatewayError(404, 'ORDER_NOT_EXIST', `no order ${no}`);
+      const merchant = (await ctx.console.merchantView.order(order.outTradeNo)) as { order?: MerchantOrderView; audit?: Array<{ at: number } & Record<string, unknown>> } | undefined;
+      return {
+        status: 200,
+        json: { order: { ...order, ...(merchant?.order ? { merchant: merchant.order } : {}), mismatches: mismatches(order, merchant?.order) }, timeline: timelineOf(ctx, order, merchant?.audit ?? []) },
+      };
+    }),
+  ];
+}
+
+/** Everything that happened to an order, oldest first. */
+export function timelineOf(ctx: GatewayContext, order: ConsoleOrder, merchantAudit: Array<{ at: number } & Record<string, unknown>>): TimelineEntry[] {
+  const subjects = new Set([order.outTradeNo, ...order.related]);
+  const entries: TimelineEntry[] = [];
+  for (const r of ctx.console.requests.about(subjects)) {
+    entries.push({ at: r.at, kind: 'request', title: `${r.method} ${r.path} → ${r.status}`, detail: { request: r.request, response: r.response }, ok: r.status < 400 });
+  }
+  for (const n of ctx.state.data.notifications.filter((x) => subjects.has(x.subject))) {
+    // create_time has whole seconds: place it just before its first attempt, not before the call that caused it.
+    const firstAttempt = n.attempts[0] ? Date.parse(n.attempts[0].at) : undefined;
+    entries.push({
+      at: firstAttempt === undefined ? Date.parse(n.createdAt) : Math.max(Date.parse(n.createdAt), firstAttempt - 1),
+      kind: 'notification',
+      id: n.id,
+      title: `${n.eventType} ${n.status}${n.replayOf ? ' (replay)' : ''}${n.corruption ? ` (corrupt:${n.corruption})` : ''}`,
+      detail: { url: n.url, body: JSON.parse(n.body) as unknown },
+      ok: n.status === 'delivered',
+    });
+    for (const a of n.attempts) {
+      entries.push({
+        at: Date.parse(a.at),
+        kind: 'attempt',
+        id: n.id,
+        title: `${n.eventType} attempt #${a.round} → ${a.statusCode ?? a.error ?? '?'}${a.fault ? ` (${a.fault})` : ''}`,
+        detail: { reply: a.reply, durationMs: a.durationMs, error: a.error },
+        ok: a.statusCode === 200 || a.statusCode === 204,
+      });
+    }
+  }
+  for (const a of merchantAudit) {
+    const { at, ...rest } = a;
+    entries.push({ at, kind: 'merchant', title: `merchant ${String(rest.actor ?? '')}: ${String(rest.event ?? '')} ${String(rest.from ?? '∅')} → ${String(rest.to ?? '')}`, detail: rest.detail });
+  }
+  return entries.sort((a, b) => a.at - b.at);
+}
