@@ -118,10 +118,11 @@ const flip = (text: string, at: number) => {
 
 const tx = (keys: SandboxKeys, o: PaidOrder, over?: Record<string, unknown>) => v3Transaction(keys, o, over);
 
+// Stale / future by at least 600 s: outside the 5-minute window even when a busy run delivers late.
 const v3Mutations: fc.Arbitrary<NotifyMutation> = fc.oneof(
   fc.constant<NotifyMutation>({ describe: 'signed by another key', make: (k, o, now) => v3Event(k, { resource: tx(k, o), signWith: otherKey() }, now) }),
-  fc.integer({ min: 301, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `stale by ${s} s`, make: (k, o, now) => v3Event(k, { resource: tx(k, o), timestamp: now - s * 1000 }, now) })),
-  fc.integer({ min: 301, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `${s} s in the future`, make: (k, o, now) => v3Event(k, { resource: tx(k, o), timestamp: now + s * 1000 }, now) })),
+  fc.integer({ min: 600, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `stale by ${s} s`, make: (k, o, now) => v3Event(k, { resource: tx(k, o), timestamp: now - s * 1000 }, now) })),
+  fc.integer({ min: 600, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `${s} s in the future`, make: (k, o, now) => v3Event(k, { resource: tx(k, o), timestamp: now + s * 1000 }, now) })),
   fc.stringMatching(/^[0-9A-F]{40}$/).map((serial): NotifyMutation => ({ describe: `unknown serial ${serial}`, make: (k, o, now) => v3Event(k, { resource: tx(k, o), serial }, now) })),
   // Not in the last base64 quantum: its spare bits decode to the same bytes (no tampering at all).
   fc.nat().map((at): NotifyMutation => ({ describe: `ciphertext tampered at ${at} (then signed)`, make: (k, o, now) => v3Event(k, { resource: tx(k, o), cipherTamper: (c) => flip(c.slice(0, -4), at) + c.slice(-4) }, now) })),
