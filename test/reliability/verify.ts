@@ -17,4 +17,5 @@ const run = (cmd: string, cmdArgs: string[]) => {
 };
 run('npm', ['run', 'typecheck']);
 run('npx', ['gulp', 'build']);
-run('npx', ['jest', '--selectProjects', 'reliability', ...args.filter((a) => a !== '--long' && !a.startsWith('--seed='))]);
+// Other arguments (jest's own, a path) go before --selectProjects, which takes every name after it.
+run('npx', ['jest', ...args.filter((a) => a !== '--long' && !a.startsWith('--seed=')), '--selectProjects', 'reliability']);

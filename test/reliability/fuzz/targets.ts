@@ -75,8 +75,9 @@ export const ACTION_TARGETS: ActionTarget[] = [
     caller: 'payer',
     fields: { outTradeNo: { kind: 'outTradeNo', required: true } },
     valid: (fx) => fc.record({ outTradeNo: fc.constantFrom(...fx.payingOrders, ...fx.paidOrders) }),
-    // Orders younger than the gateway's minimum close interval, and paid ones.
-    businessRefusals: ['CLOSE_TOO_EARLY', 'INVALID_STATE'],
+    // Orders younger than the minimum close interval (refused by us, or by the gateway itself when
+    // our setting is shorter than its own), and paid ones. Always without a write.
+    businessRefusals: ['CLOSE_TOO_EARLY', 'INVALID_STATE', 'GATEWAY_REJECTED'],
   },
   {
     fn: 'pay',
