@@ -247,6 +247,10 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       const existing = order.refunds.find((r) => r.outRefundNo === event.outRefundNo);
       if (!existing) return reject('UNKNOWN_REFUND', `order ${order.outTradeNo} has no refund ${event.outRefundNo}`);
       if (existing.state === 'ABNORMAL') return ALREADY;
+      // ABNORMAL comes before SUCCESS / CLOSED (a person re-routes the money): a report of it after
+      // either is a late, reordered delivery of a step already passed, not a contradiction — answered
+      // as applied, changing nothing (a 409 would have the gateway retry it for a day; issue 17 simulation).
+      if (existing.state === 'SUCCESS' || existing.state === 'FAILED') return ALREADY;
       if (existing.state !== 'PROCESSING') return reject('CONFLICT', `refund ${event.outRefundNo} is already ${existing.state}`);
       if (from !== 'REFUNDING') return wrongState();
       const refunds = order.refunds.map((r) => (r.outRefundNo === event.outRefundNo ? { ...r, state: 'ABNORMAL' as const } : r));

@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../errors';
 import { isObject } from '../is-object';
 import { describeIssues, validate, type Output, type Schema } from '../validation';
 import { callerIdentity, type Caller } from './identity';
+import { refusePrototypeKeys } from './prototype-keys';
 import { refuseIllFormedText } from './well-formed';
 
 /** One action of a function: its event schema and what it does for a validated request. */
@@ -76,6 +77,7 @@ function splitEvent(event: unknown): { name: string; data: Record<string, unknow
   // Once here for every field of every function, so no schema can forget it (a lone surrogate
   // passes a string schema, its length checks and most refinements, then reaches the gateway garbled).
   refuseIllFormedText(rawAction === undefined ? rest : { action: rawAction, ...rest });
+  refusePrototypeKeys(rest);
   return { name: rawAction ?? DEFAULT_ACTION, data: rest };
 }
 

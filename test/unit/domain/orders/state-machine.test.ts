@@ -108,7 +108,8 @@ const MATRIX: Record<OrderState, Record<Exclude<OrderEventType, 'SUB_ORDER_UPDAT
     REFUND_STARTED: '!INVALID_STATE',
     REFUND_SUCCEEDED: 'ALREADY',
     REFUND_FAILED: '!CONFLICT',
-    REFUND_ABNORMAL: '!CONFLICT',
+    // A late ABNORMAL report of a refund that has since succeeded (issue 17).
+    REFUND_ABNORMAL: 'ALREADY',
     PAID_AFTER_CLOSE: '!CONFLICT',
   },
 };
@@ -242,12 +243,15 @@ describe('refunds the gateway reports ABNORMAL', () => {
     expect(closed).toMatchObject({ kind: 'applied', next: { state: 'PAID', refundedAmount: 0 } });
   });
 
-  it('only a refund in flight can turn ABNORMAL', () => {
+  it('a late ABNORMAL report of a refund that has since succeeded or closed is a reordered delivery: already applied, nothing changes', () => {
     const done = applyAll(orderIn('PAID', freshOrder()), [
       { type: 'REFUND_STARTED', outRefundNo: 'S', amount: 10 },
       { type: 'REFUND_SUCCEEDED', outRefundNo: 'S', amount: 10 },
+      { type: 'REFUND_STARTED', outRefundNo: 'C', amount: 20 },
+      { type: 'REFUND_FAILED', outRefundNo: 'C' },
     ]);
-    expect(outcome(transition(done, { type: 'REFUND_ABNORMAL', outRefundNo: 'S' }, NOW, 'notify'))).toBe('!CONFLICT');
+    expect(outcome(transition(done, { type: 'REFUND_ABNORMAL', outRefundNo: 'S' }, NOW, 'notify'))).toBe('ALREADY');
+    expect(outcome(transition(done, { type: 'REFUND_ABNORMAL', outRefundNo: 'C' }, NOW, 'notify'))).toBe('ALREADY');
     expect(outcome(transition(done, { type: 'REFUND_ABNORMAL', outRefundNo: 'nope' }, NOW, 'notify'))).toBe('!UNKNOWN_REFUND');
   });
 });

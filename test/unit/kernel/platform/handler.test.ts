@@ -159,3 +159,21 @@ describe('login function', () => {
     expect(await runAs(alice, () => loginMain({ action: 'default' }))).toEqual({ ok: true, data: alice });
   });
 });
+
+describe('createHandler: prototype field names (issue 17 fuzzing)', () => {
+  const withOwn = (key: string, value: unknown) => {
+    const event: Record<string, unknown> = { action: 'echo', amount: 1 };
+    Object.defineProperty(event, key, { value, enumerable: true, configurable: true, writable: true });
+    return event;
+  };
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses a %s field with INVALID_ARGUMENT before the action runs', async (key) => {
+    const result = await runAs(alice, () => main(withOwn(key, { polluted: true })));
+    expect(result).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT', message: `${key}: this field name is not allowed` });
+    expect(seen).toEqual([]);
+  });
+  it('refuses one nested at any depth, as JSON.parse makes it', async () => {
+    const event = JSON.parse('{"action":"echo","amount":1,"note":"ok","extra":{"deep":[{"__proto__":{"x":1}}]}}');
+    expect(await runAs(alice, () => main(event))).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT', message: 'extra.deep.0.__proto__: this field name is not allowed' });
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * Crash recovery: the function host runs in its own process and is killed (SIGKILL) in the middle
+ * of a burst of payments, refunds and closes — wherever each one happens to be: before the
+ * gateway call, after the gateway accepted but before the store wrote, after the store wrote but
+ * before the reply, in the middle of a notification. It is started again on the same store; the
+ * pages retry (same idempotency keys), the gateway redelivers, `reconcile` runs. Then the end
+ * state must be the no-crash one: one order per request here and at the gateway, every order the
+ * gateway was paid for PAID here, refunds no more than asked and settled, nothing stuck.
+ * The gateway restarting is covered by its state file (sandbox/common/json-file-state.ts).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startGateway, type Gateway } from '../../../sandbox/gateway';
+import { testOpenid } from '../../../sandbox/gateway/login';
+import { writeLocalMerchantConfig } from '../../../sandbox/local-config';
+import { prepayIdOf, waitFor } from '../../helpers/e2e-utils';
+import { finish, Tally } from '../report';
+import { LONG } from '../size';
+import { Rng } from '../sim/rng';
+import { snapshotStore } from '../store-snapshot';
+
+jest.setTimeout(600_000);
+
+const ROOT = resolve(__dirname, '../../..');
+const PREFIX = '@@host ';
+
+interface HostProcess {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  runTimer(fn: string): Promise<unknown>;
+}
+
+let dataDir: string;
+let gateway: Gateway;
+let configFile: string;
+let port: number;
+let host: HostProcess | undefined;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const p = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return p;
+}
+
+async function startHostProcess(): Promise<HostProcess> {
+  const child = spawn(process.execPath, ['-r', 'esbuild-register', join(__dirname, 'host-process.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, HOST_GATEWAY_URL: gateway.url, HOST_APPID: gateway.keys.appid, HOST_APP_SECRET: gateway.keys.appSecret, HOST_PORT: String(port), PAY_CONFIG_FILE: configFile },
+  });
+  const waiting = new Map<number, (v: unknown) => void>();
+  let ready: (url: string) => void;
+  const url = new Promise<string>((r) => (ready = r));
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (!line.startsWith(PREFIX)) continue;
+      const msg = JSON.parse(line.slice(PREFIX.length)) as { url?: string; id?: number; result?: unknown; error?: string };
+      if (msg.url) ready(msg.url);
+      else if (msg.id !== undefined) waiting.get(msg.id)?.(msg.error ? new Error(msg.error) : msg.result);
+    }
+  });
+  child.stderr.on('data', () => undefined);
+  let ids = 0;
+  return {
+    url: await url,
+    child,
+    runTimer: (fn) =>
+      new Promise((resolveTimer, reject) => {
+        const id = ++ids;
+        waiting.set(id, (v) => (v instanceof Error ? reject(v) : resolveTimer(v)));
+        child.stdin.write(`${JSON.stringify({ id, runTimer: fn })}\n`);
+      }),
+  };
+}
+
+function kill(h: HostProcess): Promise<void> {
+  return new Promise((r) => {
+    h.child.once('exit', () => r());
+    h.child.kill('SIGKILL');
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'reliability-crash-'));
+  // Notification retries and refund delays 50× faster: the gateway redelivers within the test.
+  gateway = await startGateway({ dataDir, port: 0, timeScale: 50, minCloseIntervalMs: 1000 });
+  port = await freePort();
+  configFile = writeLocalMerchantConfig({
+    dataDir,
+    keys: gateway.keys,
+    gatewayUrl: gateway.url,
+    hostUrl: `http://127.0.0.1:${port}`,
+    openidOf: (user) => testOpenid(gateway.keys.appid, user),
+    overrides: { minCloseIntervalMs: 1000, reconcile: { payingOlderThanMs: 0, batchSize: 100 } },
+    file: join(dataDir, 'crash-pay-config.json'),
+  });
+  host = await startHostProcess();
+});
+afterAll(async () => {
+  if (host) {
+    host.child.stdin.end();
+    await kill(host).catch(() => undefined);
+  }
+  await gateway?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function session(user: string): Promise<string> {
+  const res = await fetch(`${host!.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: `user:${user}:${Math.random()}` }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** One call; a dead host is an answer like any transport failure (the page would retry). */
+async function call(token: string, fn: string, data: Record<string, unknown>): Promise<{ ok: boolean; code?: string; data?: Record<string, unknown> } | undefined> {
+  try {
+    const res = await fetch(`${host!.url}/call/${fn}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ data }) });
+    return (await res.json()) as { ok: boolean };
+  } catch {
+    return undefined;
+  }
+}
+
+it('crash recovery: the function host killed mid-burst, restarted; retries, redeliveries and reconcile reach the no-crash end state', async () => {
+  const tally = new Tally('crash recovery (requests)');
+  const rng = new Rng(4242);
+  const crashes = LONG ? 10 : 4;
+  const perRound = LONG ? 20 : 8;
+  type Request = { key: string; amount: number; refundKey?: string; refundAmount?: number; close?: boolean };
+  const requests: Request[] = [];
+
+  /**
+   * One request as the page and the payer drive it, step by step; every step is safe to repeat
+   * (same keys), so after a crash the same function simply runs again from the top.
+   */
+  const complete = async (r: Request, alice: string, admin: string): Promise<void> => {
+    const created = await call(alice, 'pay', { action: 'create', channel: 'jsapi', amount: r.amount, idempotencyKey: r.key });
+    if (!created?.ok) return;
+    const order = created.data!.order as { outTradeNo: string; state: string };
+    const payment = created.data!.payment as Parameters<typeof prepayIdOf>[0] | undefined;
+    if (r.close) {
+      await new Promise((w) => setTimeout(w, 1_100)); // the close interval (1 s here)
+      await call(alice, 'pay', { action: 'close', outTradeNo: order.outTradeNo });
+      return;
+    }
+    if (payment) await gateway.admin.pay(prepayIdOf(payment)).catch(() => undefined);
+    if (!r.refundKey) return;
+    await waitFor('paid before refund', async () => ['PAID', 'REFUNDING', 'REFUNDED'].includes(((await call(admin, 'pay', { action: 'query', outTradeNo: order.outTradeNo }))?.data?.order as { state?: string } | undefined)?.state ?? ''), 5_000).catch(() => undefined);
+    await call(admin, 'pay', { action: 'refund', outTradeNo: order.outTradeNo, amount: r.refundAmount!, idempotencyKey: r.refundKey });
+  };
+
+  for (let round = 0; round < crashes; round++) {
+    const alice = await session('alice');
+    const admin = await session('admin');
+    const batch: Request[] = Array.from({ length: perRound }, (_, i) => {
+      const amount = rng.int(1, 100_000);
+      const close = rng.chance(0.25);
+      const refund = !close && rng.chance(0.5);
+      return { key: `crash-${process.pid}-${round}-${i}`, amount, close, ...(refund ? { refundKey: `crash-refund-${round}-${i}`, refundAmount: rng.int(1, amount) } : {}) };
+    });
+    requests.push(...batch);
+    const burst = Promise.all(batch.map((r) => complete(r, alice, admin)));
+    // Kill the host somewhere in the middle of the burst.
+    await new Promise((w) => setTimeout(w, rng.int(50, 600)));
+    await kill(host!);
+    await burst;
+    host = await startHostProcess();
+  }
+
+  // Restarted: the pages and the payer run every request again; reconcile and redeliveries do the rest.
+  const alice = await session('alice');
+  const admin = await session('admin');
+  await Promise.all(requests.map((r) => complete(r, alice, admin)));
+  const snapOrders = () => (snapshotStore(dataDir).orders as Array<{ data: string }>).map((row) => JSON.parse(row.data) as { outTradeNo: string; idempotencyKey: string; state: string; amount: number; refundedAmount: number; transactionId?: string });
+  const byKey = () => new Map(snapOrders().map((o) => [o.idempotencyKey, o]));
+  await waitFor('settled', async () => {
+    await host!.runTimer('reconcile');
+    return snapOrders().every((o) => o.state !== 'REFUNDING' && o.state !== 'PAYING' && o.state !== 'CREATED') || undefined;
+  }, 30_000, 300).catch(() => undefined);
+
+  const gw = await gateway.admin.orders();
+  const here = byKey();
+  for (const r of requests) {
+    const o = here.get(r.key);
+    if (!o) {
+      tally.unexpected(`request ${r.key}: no order after retries`);
+      continue;
+    }
+    const atGateway = gw.orders.filter((g) => g.outTradeNo === o.outTradeNo);
+    const remoteState = atGateway[0]?.tradeState;
+    const refunds = gw.refunds.filter((x) => x.outTradeNo === o.outTradeNo);
+    const problems: string[] = [];
+    if (atGateway.length > 1) problems.push(`${atGateway.length} orders at the gateway`);
+    if (remoteState === 'SUCCESS' || remoteState === 'REFUND') {
+      if (!o.transactionId) problems.push(`paid at the gateway, ${o.state} here`);
+    } else if (o.transactionId) problems.push(`PAID here, ${remoteState} at the gateway`);
+    if (refunds.length > 1) problems.push(`${refunds.length} refunds at the gateway for one request`);
+    if (o.state === 'CREATED' || o.state === 'PAYING' || o.state === 'REFUNDING') problems.push(`stuck ${o.state}`);
+    // The no-crash end state of this request.
+    const expected = r.close ? 'CLOSED' : r.refundKey ? (r.refundAmount === r.amount ? 'REFUNDED' : 'PAID') : 'PAID';
+    if (o.state !== expected) problems.push(`${o.state}, the no-crash run ends ${expected}`);
+    if (r.refundKey && o.refundedAmount !== r.refundAmount) problems.push(`refunded ${o.refundedAmount}, asked ${r.refundAmount}`);
+    if (!r.refundKey && o.refundedAmount !== 0) problems.push(`refunded ${o.refundedAmount}, asked nothing`);
+    if (problems.length) problems.some((p) => p.startsWith('paid at') || p.startsWith('stuck')) ? tally.lost(`${r.key} (${o.outTradeNo}): ${problems.join('; ')}`) : tally.unexpected(`${r.key}: ${problems.join('; ')}`);
+    else tally.accepted();
+  }
+  const states = [...here.values()].reduce<Record<string, number>>((m, o) => ((m[o.state] = (m[o.state] ?? 0) + 1), m), {});
+  process.stdout.write(`crash: ${crashes} kills, ${requests.length} requests, end states ${JSON.stringify(states)}, ${gw.refunds.length} refunds at the gateway\n`);
+  finish(tally);
+});
