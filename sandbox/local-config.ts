@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { MerchantConfigFile, WechatpayV3File } from '../cloudfunctions/core/kernel/config';
 import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
+import { HUIFU_KEY_FILES } from './huifu/keys';
 
 export interface LocalConfigOptions {
   dataDir: string;
@@ -33,6 +34,31 @@ export interface LocalConfigOptions {
   wechatpayV3Overrides?: Partial<WechatpayV3File>;
   /** Default `<dataDir>/pay-config.json`. */
   file?: string;
+  /** The Huifu sandbox, when it runs: a `huifu` section is written for it (channel `huifu`). */
+  huifu?: LocalHuifu;
+}
+
+/** What the local config needs of a running Huifu sandbox (sandbox/huifu). */
+export interface LocalHuifu {
+  url: string;
+  keys: { sysId: string; productId: string; huifuId: string; dir: string };
+  /** Merged over the `huifu` section (payerIdentity, minCloseIntervalMs, …). */
+  overrides?: Partial<NonNullable<MerchantConfigFile['huifu']>>;
+}
+
+/** The `huifu` section for the local Huifu sandbox: its identity and key files, notifications to `huifuNotify`. */
+export function localHuifuSection(huifu: LocalHuifu, hostUrl: string): NonNullable<MerchantConfigFile['huifu']> {
+  return {
+    sysId: huifu.keys.sysId,
+    productId: huifu.keys.productId,
+    huifuId: huifu.keys.huifuId,
+    privateKeyFile: join(huifu.keys.dir, HUIFU_KEY_FILES.merchantPrivate),
+    huifuPublicKeyFile: join(huifu.keys.dir, HUIFU_KEY_FILES.huifuPublic),
+    gatewayBaseUrl: huifu.url,
+    notifyUrl: `${hostUrl.replace(/\/+$/, '')}/http/huifuNotify`,
+    http: { timeoutMs: 5_000, maxAttempts: 3 },
+    ...huifu.overrides,
+  };
 }
 
 export const LOCAL_AMOUNT_LIMITS = { minFen: 1, maxFen: 5_000_000 } as const;
@@ -67,6 +93,7 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
     admins,
     store: { kind: 'sqlite', file: join(dataDir, 'store.sqlite') },
     defaultDescription: '本地沙箱订单',
+    ...(options.huifu ? { huifu: localHuifuSection(options.huifu, options.hostUrl) } : {}),
     ...options.overrides,
   };
 }
@@ -74,8 +101,8 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
 /**
  * Writes the local merchant config and returns its path (to be set as `PAY_CONFIG_FILE`). The
  * result is validated with the functions' own schema first, so a broken local config fails here,
- * not at the first payment. The file holds the APIv3 key: written 0600. Only the `wechatpayV3`
- * section is written: the v2 and Huifu sandboxes have no channel on the server side yet.
+ * not at the first payment. The file holds the APIv3 key: written 0600. The `wechatpayV3` section
+ * always, the `huifu` section when the Huifu sandbox runs (`npm start` starts it).
  */
 export function writeLocalMerchantConfig(options: LocalConfigOptions): string {
   const config = localMerchantConfig(options);

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions, type SandboxKeys, type SignLayout } from './gateway';
 import { signLayoutOf } from './gateway/contracts';
 import { startHost, type FunctionHost, type HostOptions } from './host';
-import { writeLocalMerchantConfig } from './local-config';
+import { writeLocalMerchantConfig, type LocalHuifu } from './local-config';
 import { testOpenid } from './gateway/login';
 import { DEFAULT_HUIFU_PORT, startHuifuGateway, type HuifuGateway, type HuifuGatewayOptions } from './huifu';
 
@@ -40,8 +40,11 @@ export interface LocalStackOptions {
   payeeSignLayout?: SignLayout;
   /** Extra process env for the functions (merged over the merchant config env). */
   env?: Record<string, string>;
-  /** Also start the Huifu DouGong sandbox (sandbox/huifu), with the WeChat sandbox's appid configured. */
-  huifu?: Omit<HuifuGatewayOptions, 'dataDir'>;
+  /**
+   * Also start the Huifu DouGong sandbox (sandbox/huifu), with the WeChat sandbox's appid
+   * configured, and write the merchant config's `huifu` section for it (`config` merged over it).
+   */
+  huifu?: Omit<HuifuGatewayOptions, 'dataDir'> & { config?: LocalHuifu['overrides'] };
   log?: (line: string) => void;
 }
 
@@ -59,7 +62,7 @@ export interface LocalStack {
  * HOOK — the local merchant config of the pay functions, written from the sandbox keys. Returns
  * the process env the function host applies before loading the bundles (static per process).
  */
-export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout }): Record<string, string> {
+export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout; huifu?: LocalHuifu }): Record<string, string> {
   const file = writeLocalMerchantConfig({ ...opts, openidOf: (user) => testOpenid(opts.keys.appid, user) });
   return { PAY_CONFIG_FILE: file };
 }
@@ -72,7 +75,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let host: FunctionHost;
   let huifu: HuifuGateway | undefined;
   try {
-    if (opts.huifu) huifu = await startHuifuGateway({ appids: [gateway.keys.appid], log, ...opts.huifu, dataDir: opts.dataDir });
+    if (opts.huifu) {
+      const { config: _config, ...huifuOptions } = opts.huifu;
+      huifu = await startHuifuGateway({ appids: [gateway.keys.appid], log, ...huifuOptions, dataDir: opts.dataDir });
+    }
+    const localHuifu: LocalHuifu | undefined = huifu && { url: huifu.url, keys: huifu.keys, ...(opts.huifu?.config ? { overrides: opts.huifu.config } : {}) };
     const hostOptions: HostOptions = {
       gatewayUrl: gateway.url,
       appid: gateway.keys.appid,
@@ -82,7 +89,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       timers: opts.timers,
       log,
       env: ({ url }) => ({
-        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url, signLayout: opts.payeeSignLayout ?? signLayout }),
+        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url, signLayout: opts.payeeSignLayout ?? signLayout, ...(localHuifu ? { huifu: localHuifu } : {}) }),
         ...(opts.env ?? {}),
       }),
     };

@@ -204,7 +204,11 @@ export type AlertKind =
   /** The gateway refused a refund for good (PARAM_ERROR, INVALID_REQUEST, USER_ACCOUNT_ABNORMAL, …), or the channel cannot refund. */
   | 'REFUND_REJECTED'
   /** 403 NOT_ENOUGH: the refund waits for the merchant account to be topped up. */
-  | 'REFUND_BALANCE_INSUFFICIENT';
+  | 'REFUND_BALANCE_INSUFFICIENT'
+  /** The gateway took the money but could not book it to the merchant's account (Huifu accounting notification acct_stat F). */
+  | 'BOOKING_FAILED'
+  /** The gateway's daily reconciliation file and our store disagree about an order or refund. */
+  | 'RECONCILIATION_MISMATCH';
 
 /** An alert as an admin lists it. Money in fen; no openids. */
 export interface AlertView {

@@ -14,7 +14,7 @@ export const PAY_CHANNEL_STATUS = {
   combine: 'live',
   native: 'planned',
   v2: 'planned',
-  huifu: 'planned',
+  huifu: 'live',
 } as const;
 
 export type PayChannel = keyof typeof PAY_CHANNEL_STATUS;

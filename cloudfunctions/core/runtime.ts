@@ -4,6 +4,7 @@
  * (and the next call tries again) rather than crashing the module load.
  */
 import { createCombineChannel } from './channels/wechatpay-combine/channel';
+import { huifuChannelFromConfig } from './channels/huifu/wiring';
 import { createJsapiChannel } from './channels/wechatpay-jsapi/channel';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
 import { createV3IndividualContracts } from './channels/wechatpay-contracts/individual-contracts';
@@ -103,6 +104,8 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const channels = createChannelRegistry({
     jsapi: createJsapiChannel({ config: v3, client, now }),
     combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
+    // Huifu DouGong (seed 002) when its section is configured; absent, `pay.create` on it is CHANNEL_UNAVAILABLE.
+    ...(config.huifu ? { huifu: huifuChannelFromConfig(config.huifu, { appid: config.appid, now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) }) } : {}),
   });
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });

@@ -12,7 +12,7 @@ import type { PayChannel } from '../../../typings/pay-channels';
 /** What the gateway says about a payment, in our vocabulary. */
 export type GatewayPaymentState =
   | ({ kind: 'PENDING' } & GatewayOrderIds)
-  | ({ kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
+  | ({ kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[]; settlement?: GatewaySettlement } & GatewayOrderIds)
   | ({ kind: 'CLOSED'; reason: string; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
   | ({ kind: 'FAILED'; reason: string; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
   | { kind: 'NOT_FOUND' };
@@ -21,6 +21,19 @@ export type GatewayPaymentState =
 export interface GatewayOrderIds {
   /** Combine orders: `combine_transaction_id` (the published 个人收款 queries and notification carry it). */
   combineTransactionId?: string;
+}
+
+/**
+ * What the gateway says about the money of a paid order once it is booked (Huifu: the trade and
+ * accounting notifications, the query). Amounts in fen.
+ */
+export interface GatewaySettlement {
+  /** What reached the merchant's account before fees (less than paid when discounted). */
+  settlementAmount?: number;
+  /** The gateway's fee. */
+  feeAmount?: number;
+  /** The booking (入账) result, when the fact reports it: FAILED needs a person. */
+  booking?: 'BOOKED' | 'FAILED';
 }
 
 export interface GatewaySubOrderState {
@@ -71,8 +84,9 @@ export interface CreatedPayment {
  * - `untrusted`: an answer that failed verification or is too malformed to act on;
  * - `misconfigured`: the gateway refused our own credentials (key, serial, clock): an operator
  *   must act; retrying unchanged will not help, retrying after the fix will.
+ * - `tooEarly`: the gateway does not close an order this soon after it was placed (Huifu: 1 minute).
  */
-export type ChannelErrorKind = 'notFound' | 'closed' | 'payerPaying' | 'rejected' | 'refundNotTaken' | 'balanceInsufficient' | 'unavailable' | 'untrusted' | 'misconfigured';
+export type ChannelErrorKind = 'notFound' | 'closed' | 'payerPaying' | 'rejected' | 'refundNotTaken' | 'balanceInsufficient' | 'unavailable' | 'untrusted' | 'misconfigured' | 'tooEarly';
 
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
@@ -117,6 +131,8 @@ export interface RawNotification {
 
 export interface PaymentChannel {
   readonly name: PayChannel;
+  /** The merchant id this channel's gateway knows (Huifu: `huifu_id`); default the v3 mchid. */
+  readonly merchantId?: string;
   /** Places the order at the gateway (idempotent on the order's out_trade_no) and pay-signs it. */
   create(order: Order): Promise<CreatedPayment>;
   /** Re-signs payment params for an order already placed (pay again after a cancel). */
@@ -152,6 +168,8 @@ export function toChannelAppError(error: unknown, what: string): AppError {
       return new AppError('INTERNAL', message, true);
     case 'unavailable':
       return new AppError('GATEWAY_UNAVAILABLE', message, true);
+    case 'tooEarly':
+      return new AppError('CLOSE_TOO_EARLY', message, true);
     case 'balanceInsufficient':
     case 'notFound':
     case 'closed':

@@ -110,7 +110,8 @@ export function createOrderCreation(deps: CreateDeps) {
         payerOpenid: caller.openid,
         // The caller's appid from the platform: the pay sign must use the appid the order was created with.
         appid: caller.appid || config.appid,
-        mchid: config.mchid,
+        // The merchant id the channel's gateway knows (Huifu: huifu_id); notifications are checked against it.
+        mchid: channel.merchantId ?? config.mchid,
         idempotencyKey: request.idempotencyKey,
         expiresAt: at + config.orderTtlMs,
         ...(caller.clientIp ? { payerClientIp: caller.clientIp } : {}),
