@@ -47,6 +47,8 @@ export const PAY_ENV_DEFAULTS: PayEnv = {
   merchantName: '示例商户',
   defaultDescription: '小程序支付示例商品',
   maxAmountFen: 100000,
+  payChannel: 'jsapi',
+  huifuSandboxUrl: 'http://127.0.0.1:9402',
 };
 
 export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
@@ -67,7 +69,16 @@ export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
     merchantName: vars.PAY_MERCHANT_NAME ?? PAY_ENV_DEFAULTS.merchantName,
     defaultDescription: vars.PAY_DEFAULT_DESCRIPTION ?? PAY_ENV_DEFAULTS.defaultDescription,
     maxAmountFen,
+    payChannel: payChannelOf(vars.PAY_CHANNEL),
+    huifuSandboxUrl: url('PAY_HUIFU_SANDBOX_URL', PAY_ENV_DEFAULTS.huifuSandboxUrl!),
   };
+}
+
+/** PAY_CHANNEL: which channel the checkout pays with (the server must have its section configured). */
+function payChannelOf(value: string | undefined): 'jsapi' | 'huifu' {
+  const channel = value || PAY_ENV_DEFAULTS.payChannel!;
+  if (channel !== 'jsapi' && channel !== 'huifu') throw new Error(`PAY_CHANNEL must be "jsapi" or "huifu", got "${channel}"`);
+  return channel;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,4 +16,8 @@ export interface PayEnv {
   defaultDescription: string;
   /** Largest amount a user may type, in fen. */
   maxAmountFen: number;
+  /** The channel the checkout pays with (keypad/amount control, no payee): `jsapi` (WeChat Pay v3) or `huifu`. */
+  payChannel?: 'jsapi' | 'huifu';
+  /** Huifu sandbox base URL (the local cashier for Huifu `pay_info`). */
+  huifuSandboxUrl?: string;
 }

@@ -18,7 +18,23 @@ declare const __PAY_ENV__: PayEnv;
  */
 export const LOCAL_URLS_STORAGE_KEY = 'pay:localUrls';
 
-function localOverride(name: 'hostUrl' | 'sandboxUrl'): string | undefined {
+/**
+ * Storage key selecting the checkout's channel in a local build without rebuilding:
+ * `wx.setStorageSync('pay:localChannel', 'huifu')` (or build with PAY_CHANNEL=huifu). Cloud builds ignore it.
+ */
+export const LOCAL_CHANNEL_STORAGE_KEY = 'pay:localChannel';
+
+function localChannel(): 'jsapi' | 'huifu' | undefined {
+  if (__PAY_ENV__.transport !== 'local') return undefined;
+  try {
+    const value: unknown = wx.getStorageSync(LOCAL_CHANNEL_STORAGE_KEY);
+    return value === 'jsapi' || value === 'huifu' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function localOverride(name: 'hostUrl' | 'sandboxUrl' | 'huifuSandboxUrl'): string | undefined {
   if (__PAY_ENV__.transport !== 'local') return undefined;
   try {
     const urls: unknown = wx.getStorageSync(LOCAL_URLS_STORAGE_KEY);
@@ -36,5 +52,11 @@ export const env: PayEnv = {
   },
   get sandboxUrl() {
     return localOverride('sandboxUrl') ?? __PAY_ENV__.sandboxUrl;
+  },
+  get huifuSandboxUrl() {
+    return localOverride('huifuSandboxUrl') ?? __PAY_ENV__.huifuSandboxUrl ?? 'http://127.0.0.1:9402';
+  },
+  get payChannel() {
+    return localChannel() ?? __PAY_ENV__.payChannel ?? 'jsapi';
   },
 };

@@ -166,7 +166,7 @@ componentWithFields<CheckoutFields>()({
       this.setData({ phase: 'creating', busy: true, message: '', amountText: formatFen(attempt.amount) });
       const request: PayCreateRequest = this.payeeCode
         ? { channel: 'combine', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey, payeeCode: this.payeeCode }
-        : { channel: 'jsapi', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey };
+        : { channel: env.payChannel ?? 'jsapi', amount: attempt.amount, idempotencyKey: attempt.idempotencyKey };
       const description = this.data.description;
       if (description) request.description = description;
       const res = await call('pay.create', request);
