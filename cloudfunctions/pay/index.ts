@@ -62,6 +62,7 @@ function buildSchemas() {
       idempotencyKey,
     }),
     alerts: z.object({ pageSize, cursor }),
+    statement: z.object({ fileDate: z.optional(z.string().check(z.regex(/^20\d{6}$/, 'must be a date yyyyMMdd'))) }),
   };
 }
 
@@ -88,6 +89,10 @@ const actions = {
   refund: {
     schema: z.lazy(() => schemas().refund),
     run: (request, caller) => runtime().orders.refund(caller, request),
+  },
+  statement: {
+    schema: z.lazy(() => schemas().statement),
+    run: (request, caller) => runtime().orders.statement(caller, request),
   },
   alerts: {
     schema: z.lazy(() => schemas().alerts),

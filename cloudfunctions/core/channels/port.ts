@@ -123,6 +123,14 @@ export type ChannelNotification =
   /** Verified and understood but not about an order we handle (e.g. a PayScore event on this URL). */
   | { kind: 'ignored'; notificationId: string; eventType: string };
 
+/**
+ * One line of a gateway's daily reconciliation file, in our terms: a payment (our out_trade_no)
+ * or a refund (our out_refund_no and the order's out_trade_no), with the amount in fen.
+ */
+export type StatementEntry =
+  | { kind: 'payment'; outTradeNo: string; transactionId: string; amount: number }
+  | { kind: 'refund'; outTradeNo: string; outRefundNo: string; refundId: string; amount: number };
+
 /** The raw HTTP request of a notification, body exactly as received. */
 export interface RawNotification {
   headers: Record<string, string | undefined>;
@@ -142,6 +150,12 @@ export interface PaymentChannel {
   close(order: Order): Promise<CloseOutcome>;
   refund(order: Order, refund: Refund): Promise<GatewayRefundState>;
   queryRefund(order: Order, refund: Refund): Promise<GatewayRefundState>;
+  /**
+   * The successful payments and refunds of one day as the gateway's reconciliation file lists
+   * them (`fileDate` `yyyyMMdd`, China time: the file made that day, of the day before);
+   * undefined while the gateway has not produced it yet. Channels without such a file omit it.
+   */
+  dailyStatement?(fileDate: string): Promise<StatementEntry[] | undefined>;
   /**
    * Verifies and decrypts. Called by its family's notification endpoint (`notification-endpoint.ts`),
    * which alone knows how that gateway wants a refusal answered: errors here are the gateway's own.

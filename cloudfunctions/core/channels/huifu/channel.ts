@@ -14,7 +14,8 @@ import * as trade from '../../gateways/huifu/trade';
 import { HUIFU_RESP, huifuDate, huifuTime, type HuifuAnswer } from '../../gateways/huifu/trade';
 import { ChannelError, type ChannelOperation, type CloseOutcome, type CreatedPayment, type GatewayPaymentState, type GatewayRefundState, type PaymentChannel, type RawNotification } from '../port';
 import { huifuChannelError, isAccepted, refusalError } from './errors';
-import { notificationEventOf, paymentStateOf, refundStateOf } from './mapping';
+import { notificationEventOf, paymentStateOf, refundStateOf, statementEntriesOf } from './mapping';
+import { billRowsOf, downloadHuifuFile } from '../../gateways/huifu/bill';
 
 /** seed 002 / trade-close.md: "不允许关闭一分钟以内的订单". */
 export const HUIFU_MIN_CLOSE_INTERVAL_MS = 60_000;
@@ -38,6 +39,8 @@ export interface HuifuChannelDeps {
   client: HuifuClient;
   verifier: Verifier;
   now?: () => number;
+  /** Downloads a reconciliation file by its URL; default a plain GET. */
+  download?: (url: string) => Promise<Buffer>;
 }
 
 /** The payer in `wx_data` (a JSON string), as the config chooses. */
@@ -167,6 +170,19 @@ export function createHuifuChannel(deps: HuifuChannelDeps): PaymentChannel {
       const { data } = await trade.refundQuery(client, { huifu_id: config.huifuId, org_req_date: huifuDate(refund.createdAt), org_req_seq_id: refund.outRefundNo });
       if (data.resp_code === HUIFU_RESP.NOT_FOUND) throw refusalError(data, 'queryRefund');
       return refundStateOf(accepted(data, 'queryRefund'), refund.outRefundNo);
+    }),
+
+    /** check/filequery for the day's TRADE_BILL, each file downloaded and read (reconciliation.md). */
+    dailyStatement: guarded(async (fileDate: string) => {
+      const { data } = await trade.fileQuery(client, { req_date: huifuDate(now()), req_seq_id: `RECON${fileDate}${huifuTime(now())}`, huifu_id: config.huifuId, file_date: fileDate, bill_type: 'TRADE_BILL' });
+      accepted(data, 'query');
+      const files = (data.file_details ?? []).filter((file) => typeof file.download_url === 'string' && file.download_url);
+      // "file_details 为空 … task_stat=S 但无文件表示前一日无记录": done, nothing to compare.
+      if (!files.length) return (data.task_details ?? []).some((task) => task.task_stat === 'S') ? [] : undefined;
+      const download = deps.download ?? ((url: string) => downloadHuifuFile(url));
+      const rows = [];
+      for (const file of files) rows.push(...billRowsOf(await download(file.download_url)));
+      return statementEntriesOf(rows, config.huifuId);
     }),
 
     /** Verifies `sign` over `resp_data` exactly as posted; errors are the gateway layer's own (the endpoint answers them). */

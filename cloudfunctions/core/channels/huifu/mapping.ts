@@ -8,7 +8,8 @@
  */
 import { yuanToFen } from '../../gateways/huifu/money';
 import { parseHuifuTime, type TradeAnswer, type TransStat } from '../../gateways/huifu/trade';
-import { ChannelError, type ChannelNotification, type GatewayPaymentState, type GatewayRefundState, type GatewaySettlement } from '../port';
+import { ChannelError, type ChannelNotification, type GatewayPaymentState, type GatewayRefundState, type GatewaySettlement, type StatementEntry } from '../port';
+import type { BillRow } from '../../gateways/huifu/bill';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -131,4 +132,18 @@ function wxResponseOf(value: unknown): Record<string, unknown> {
     }
   }
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Successful rows of this merchant's trade bill → statement entries (refunds: `TRANS_REFUND`, naming the original by org_req_seq_id). */
+export function statementEntriesOf(rows: BillRow[], huifuId: string): StatementEntry[] {
+  const entries: StatementEntry[] = [];
+  for (const row of rows) {
+    if (row.trans_stat !== 'S' || (row.huifu_id && row.huifu_id !== huifuId) || !row.req_seq_id) continue;
+    const amount = fenOf(row.trans_amt, 'trans_amt');
+    if (row.trans_type === 'TRANS_REFUND') {
+      if (!row.org_req_seq_id) throw new ChannelError('untrusted', `bill refund ${row.req_seq_id} names no original trade`);
+      entries.push({ kind: 'refund', outTradeNo: row.org_req_seq_id, outRefundNo: row.req_seq_id, refundId: row.hf_seq_id ?? '', amount });
+    } else entries.push({ kind: 'payment', outTradeNo: row.req_seq_id, transactionId: row.hf_seq_id ?? '', amount });
+  }
+  return entries;
 }
