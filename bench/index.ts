@@ -7,10 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { e2e } from './e2e';
+import { huifu } from './huifu';
 import { protocol } from './protocol';
 import type { BenchSection } from './section';
 
-const SECTIONS: BenchSection[] = [protocol, e2e];
+const SECTIONS: BenchSection[] = [protocol, e2e, huifu];
 
 /** The whole bench should stay under about a minute. */
 const TOTAL_BUDGET_MS = 40_000;
