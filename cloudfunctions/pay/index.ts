@@ -1,5 +1,5 @@
-// zod's tree-shakeable build; kernel/validation.ts words its issues.
-import * as z from 'zod/mini';
+// valibot (tree-shakeable); kernel/validation.ts words its issues.
+import * as v from 'valibot';
 import { createHandler, type ContractActions } from '../core/kernel/platform/handler';
 import { LIVE_PAY_CHANNELS } from '../../typings/pay-channels';
 import { isValidOutTradeNo } from '../core/domain/orders/out-trade-no';
@@ -17,52 +17,48 @@ import { runtime } from '../core/runtime';
  */
 function buildSchemas() {
   // A missing amount says "is required" (our wording); anything else that is no integer says fen.
-  const fen = z
-    .int({ error: (issue) => (issue.input === undefined ? undefined : 'must be an integer number of fen') })
-    .check(z.positive('must be positive'), z.maximum(Number.MAX_SAFE_INTEGER));
-  const outTradeNo = z.string().check(z.refine(isValidOutTradeNo, 'must be 1–32 characters of [0-9A-Za-z_-]'));
+  const notFen = (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : 'must be an integer number of fen');
+  const fen = v.pipe(v.number(notFen), v.integer(notFen), v.gtValue(0, 'must be positive'), v.maxValue(Number.MAX_SAFE_INTEGER));
+  const outTradeNo = v.pipe(v.string(), v.check((text: string) => isValidOutTradeNo(text), 'must be 1–32 characters of [0-9A-Za-z_-]'));
+  /** At most `max` bytes of UTF-8; a text over `max` characters is over `max` bytes too, and one message is enough. */
+  const bytesAtMost = (max: number) => v.check((text: string) => text.length > max || Buffer.byteLength(text, 'utf8') <= max, `must be at most ${max} bytes`);
   /** Shown to the payer; the gateway takes at most 127 bytes. */
-  const description = z.string().check(
-    // abort: a text over 127 characters is over 127 bytes too; one message is enough.
-    z.maxLength(127, { abort: true }),
-    z.refine((text) => Buffer.byteLength(text, 'utf8') <= 127, 'must be at most 127 bytes'),
-    z.refine((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters'),
+  const description = v.pipe(
+    v.string(),
+    v.maxLength(127),
+    bytesAtMost(127),
+    v.check((text) => !/[\p{Cc}]/u.test(text), 'must not contain control characters'),
   );
-  const pageSize = z.optional(z.int().check(z.minimum(1), z.maximum(100)));
-  const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(512)));
+  const pageSize = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)));
+  const cursor = v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512)));
 
   /** Client-generated; a retry with the same key is the same request (pay.create: the same order; pay.refund: the same refund). */
-  const idempotencyKey = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]'));
+  const idempotencyKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 characters of [A-Za-z0-9_-]'));
 
   return {
-    create: z.object({
-      channel: z.enum(LIVE_PAY_CHANNELS),
+    create: v.object({
+      channel: v.picklist(LIVE_PAY_CHANNELS),
       amount: fen,
-      description: z.optional(description),
+      description: v.optional(description),
       idempotencyKey,
-      payeeCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      payeeCode: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
     }),
-    query: z.object({ outTradeNo }),
-    close: z.object({ outTradeNo }),
-    list: z.object({
+    query: v.object({ outTradeNo }),
+    close: v.object({ outTradeNo }),
+    list: v.object({
       pageSize,
       cursor,
-      role: z.optional(z.enum(['payer', 'payee'])),
+      role: v.optional(v.picklist(['payer', 'payee'])),
     }),
     // reason: sent to the gateway as `reason` (at most 80 bytes there), shown to the payer.
-    refund: z.object({
+    refund: v.object({
       outTradeNo,
       amount: fen,
-      reason: z.optional(
-        z.string().check(
-          z.maxLength(80, { abort: true }),
-          z.refine((text) => Buffer.byteLength(text, 'utf8') <= 80, 'must be at most 80 bytes'),
-        ),
-      ),
+      reason: v.optional(v.pipe(v.string(), v.maxLength(80), bytesAtMost(80))),
       idempotencyKey,
     }),
-    alerts: z.object({ pageSize, cursor }),
-    statement: z.object({ fileDate: z.optional(z.string().check(z.regex(/^20\d{6}$/, 'must be a date yyyyMMdd'))) }),
+    alerts: v.object({ pageSize, cursor }),
+    statement: v.object({ fileDate: v.optional(v.pipe(v.string(), v.regex(/^20\d{6}$/, 'must be a date yyyyMMdd'))) }),
   };
 }
 
@@ -71,31 +67,31 @@ const schemas = () => (built ??= buildSchemas());
 
 const actions = {
   create: {
-    schema: z.lazy(() => schemas().create),
+    schema: v.lazy(() => schemas().create),
     run: (request, caller) => runtime().orders.create(caller, request),
   },
   query: {
-    schema: z.lazy(() => schemas().query),
+    schema: v.lazy(() => schemas().query),
     run: (request, caller) => runtime().orders.query(caller, request.outTradeNo),
   },
   close: {
-    schema: z.lazy(() => schemas().close),
+    schema: v.lazy(() => schemas().close),
     run: (request, caller) => runtime().orders.close(caller, request.outTradeNo),
   },
   list: {
-    schema: z.lazy(() => schemas().list),
+    schema: v.lazy(() => schemas().list),
     run: (request, caller) => runtime().orders.list(caller, request),
   },
   refund: {
-    schema: z.lazy(() => schemas().refund),
+    schema: v.lazy(() => schemas().refund),
     run: (request, caller) => runtime().orders.refund(caller, request),
   },
   statement: {
-    schema: z.lazy(() => schemas().statement),
+    schema: v.lazy(() => schemas().statement),
     run: (request, caller) => runtime().orders.statement(caller, request),
   },
   alerts: {
-    schema: z.lazy(() => schemas().alerts),
+    schema: v.lazy(() => schemas().alerts),
     run: (request, caller) => runtime().orders.alerts(caller, request),
   },
 } satisfies ContractActions<'pay'>;

@@ -1,5 +1,5 @@
-// zod's tree-shakeable build; kernel/validation.ts words its issues.
-import * as z from 'zod/mini';
+// valibot (tree-shakeable); kernel/validation.ts words its issues.
+import * as v from 'valibot';
 import { AppError } from '../core/kernel/errors';
 import { SHARE_CODE_PATTERN } from '../core/domain/payees/share-code';
 import type { PayeeService } from '../core/domain/payees/service';
@@ -12,7 +12,7 @@ import { runtime } from '../core/runtime';
  * The caller is always the payee in question (openid from the platform); the `individual_auth_id`
  * never leaves the server.
  */
-const noFields = z.object({});
+const noFields = v.object({});
 
 /**
  * The contract is held under the platform appid; an openid of another mini-program is a different
@@ -30,11 +30,11 @@ const actions = {
   // The page calls this when the signing page returns; the service re-queries the gateway.
   confirm: { schema: noFields, run: (_request, caller) => payeesFor(caller).confirm(caller.openid) },
   profile: {
-    schema: z.object({ displayName: z.optional(z.string().check(z.maxLength(64))) }),
+    schema: v.object({ displayName: v.optional(v.pipe(v.string(), v.maxLength(64))) }),
     run: (request, caller) => payeesFor(caller).profile(caller.openid, request.displayName === undefined ? {} : { displayName: request.displayName }),
   },
   card: {
-    schema: z.object({ shareCode: z.string().check(z.regex(SHARE_CODE_PATTERN, 'not a share code')) }),
+    schema: v.object({ shareCode: v.pipe(v.string(), v.regex(SHARE_CODE_PATTERN, 'not a share code')) }),
     run: (request) => runtime().payees.card(request.shareCode),
   },
 } satisfies ContractActions<'payee'>;

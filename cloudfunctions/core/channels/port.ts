@@ -88,8 +88,12 @@ export interface CreatedPayment {
  */
 export type ChannelErrorKind = 'notFound' | 'closed' | 'payerPaying' | 'rejected' | 'refundNotTaken' | 'balanceInsufficient' | 'unavailable' | 'untrusted' | 'misconfigured' | 'tooEarly';
 
+/** A registry-symbol mark, as AppError's: a channel built as a side bundle throws its own copy of this class. */
+const CHANNEL_ERROR = Symbol.for('wxpay-miniprogram-stack.ChannelError');
+
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
+  readonly [CHANNEL_ERROR] = true;
   /**
    * @param reason a sentence for a person (logs, admin answers), e.g. `ORDERPAID 订单已支付`;
    *   channel-specific wording lives here, never in a field the domain branches on.
@@ -105,7 +109,8 @@ export class ChannelError extends Error {
 
 /** True for a channel error of one of `kinds` (any kind when none are given). */
 export function isChannelError(error: unknown, ...kinds: ChannelErrorKind[]): error is ChannelError {
-  return error instanceof ChannelError && (kinds.length === 0 || kinds.includes(error.kind));
+  const marked = typeof error === 'object' && error !== null && (error as { [CHANNEL_ERROR]?: unknown })[CHANNEL_ERROR] === true;
+  return marked && (kinds.length === 0 || kinds.includes((error as ChannelError).kind));
 }
 
 /** A verified, decrypted notification mapped onto our order identifiers. */
@@ -173,7 +178,7 @@ export type ChannelOperation = 'create' | 'resign' | 'query' | 'close' | 'refund
  */
 export function toChannelAppError(error: unknown, what: string): AppError {
   if (isAppError(error)) return error;
-  if (!(error instanceof ChannelError)) throw error;
+  if (!isChannelError(error)) throw error;
   const message = `${what}: ${error.reason}`;
   switch (error.kind) {
     case 'untrusted':

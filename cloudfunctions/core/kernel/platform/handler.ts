@@ -1,8 +1,7 @@
-import type * as z from 'zod/mini';
 import type { ApiError, ApiResult, CallName, CallRequest, CallResponse } from '../../../../typings/api';
 import { AppError, isAppError } from '../errors';
 import { isObject } from '../is-object';
-import { describeIssues, validate, type Schema } from '../validation';
+import { describeIssues, validate, type Output, type Schema } from '../validation';
 import { callerIdentity, type Caller } from './identity';
 import { refuseIllFormedText } from './well-formed';
 
@@ -28,9 +27,9 @@ export type ContractActions<F extends string> = {
 /** Pair a schema with its runner, inferring the request type from the schema. */
 export function action<S extends Schema, Res>(
   schema: S,
-  run: (request: z.output<S>, caller: Caller) => Promise<Res>,
-): ActionDef<z.output<S>, Res> {
-  return { schema: schema as Schema<z.output<S>>, run };
+  run: (request: Output<S>, caller: Caller) => Promise<Res>,
+): ActionDef<Output<S>, Res> {
+  return { schema: schema as Schema<Output<S>>, run };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: each action has its own types
@@ -75,7 +74,7 @@ function splitEvent(event: unknown): { name: string; data: Record<string, unknow
     throw new AppError('INVALID_ARGUMENT', 'action: expected a string');
   }
   // Once here for every field of every function, so no schema can forget it (a lone surrogate
-  // passes z.string(), max() and most refinements, then reaches the gateway garbled).
+  // passes a string schema, its length checks and most refinements, then reaches the gateway garbled).
   refuseIllFormedText(rawAction === undefined ? rest : { action: rawAction, ...rest });
   return { name: rawAction ?? DEFAULT_ACTION, data: rest };
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import type { ApiError } from '../../../../typings/api';
 import { AppError } from '../errors';
 import { initCloud } from './cloud';
@@ -22,20 +22,20 @@ import { refuseIllFormedText } from './well-formed';
  * WeChat cloud's config.json has none.
  */
 function buildTimerEventSchema() {
-  return z.looseObject({
+  return v.looseObject({
     // "Timer" on Tencent's own page; serverless.com's Tencent provider page prints "timer".
     // Accepting both costs nothing: the caller check below, not the event, is what keeps users out.
-    Type: z.enum(['Timer', 'timer']),
-    TriggerName: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]{0,59}$/, 'not a trigger name')),
-    Time: z.iso.datetime({ offset: true }),
-    Message: z.optional(z.string().check(z.maxLength(4096))),
+    Type: v.picklist(['Timer', 'timer']),
+    TriggerName: v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_-]{0,59}$/, 'not a trigger name')),
+    Time: v.pipe(v.string(), v.isoTimestamp()),
+    Message: v.optional(v.pipe(v.string(), v.maxLength(4096))),
   });
 }
 let timerEventSchema: ReturnType<typeof buildTimerEventSchema> | undefined;
 /** Built on first use, not at module load: a cold start pays for it only when a timer fires. */
 const timerEvent = () => (timerEventSchema ??= buildTimerEventSchema());
 
-export type TimerEvent = z.output<ReturnType<typeof buildTimerEventSchema>>;
+export type TimerEvent = v.InferOutput<ReturnType<typeof buildTimerEventSchema>>;
 
 export interface TimerSpec<R> {
   /** The function's timer trigger names (its config.json); an event naming another is refused. */

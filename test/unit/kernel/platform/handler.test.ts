@@ -4,7 +4,7 @@
  */
 jest.mock('wx-server-sdk', () => jest.requireActual('../../../../sandbox/host/wx-server-sdk-local'));
 
-import { z } from 'zod';
+import * as v from 'valibot';
 import { runAs } from '../../../../sandbox/host/wx-server-sdk-local';
 import { AppError } from '../../../../cloudfunctions/core/kernel/errors';
 import { createHandler, action } from '../../../../cloudfunctions/core/kernel/platform/handler';
@@ -17,14 +17,14 @@ const alice = { openid: 'oAlice000000000000000000000a', appid: 'wx00000000000000
 const seen: unknown[] = [];
 const main = createHandler({
   actions: {
-    echo: action(z.looseObject({ amount: z.number().int().positive(), note: z.string().max(4).optional() }), async (request, caller) => {
+    echo: action(v.looseObject({ amount: v.pipe(v.number(), v.integer(), v.gtValue(0)), note: v.optional(v.pipe(v.string(), v.maxLength(4))) }), async (request, caller) => {
       seen.push(request);
       return { request, caller };
     }),
-    fail: action(z.object({ retry: z.boolean() }), async ({ retry }) => {
+    fail: action(v.object({ retry: v.boolean() }), async ({ retry }) => {
       throw new AppError('GATEWAY_UNAVAILABLE', 'gateway down', retry);
     }),
-    crash: action(z.object({}), async () => {
+    crash: action(v.object({}), async () => {
       throw new Error('secret detail at /srv/app.js:12');
     }),
   },

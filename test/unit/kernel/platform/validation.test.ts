@@ -1,13 +1,13 @@
 /**
- * Validation messages: zod's mini build loads no locale (every issue would read "Invalid input"),
- * so kernel/validation.ts words them — the field's path and what was expected — for the pay
+ * Validation messages: valibot's default words are generic ("Invalid type: Expected …"), so
+ * kernel/validation.ts words them — the field's path and what was expected — for the pay
  * function's own schemas, the timer event and the merchant config.
  */
 jest.mock('wx-server-sdk', () => jest.requireActual('../../../../sandbox/host/wx-server-sdk-local'));
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { runAs } from '../../../../sandbox/host/wx-server-sdk-local';
-import { describeIssues, validate } from '../../../../cloudfunctions/core/kernel/validation';
+import { describeIssues, httpUrl, validate } from '../../../../cloudfunctions/core/kernel/validation';
 import { main as payMain } from '../../../../cloudfunctions/pay/index';
 
 const alice = { openid: 'oAlice000000000000000000000a', appid: 'wx0000000000000001' };
@@ -50,7 +50,7 @@ describe('pay: every refusal names the field and what it must be', () => {
 
 describe('describeIssues', () => {
   it('names an unknown field by its own path, a nested field by its dotted path, the root by name', () => {
-    const schema = z.strictObject({ http: z.strictObject({ timeoutMs: z.int().check(z.minimum(100)) }), url: z.url({ protocol: /^https?$/ }) });
+    const schema = v.strictObject({ http: v.strictObject({ timeoutMs: v.pipe(v.number(), v.integer(), v.minValue(100)) }), url: httpUrl() });
     const result = validate(schema, { http: { timeoutMs: 5, extra: 1 }, url: 'ftp://x', mchId: '1' });
     expect(result.success).toBe(false);
     if (result.success) return;
@@ -62,7 +62,7 @@ describe('describeIssues', () => {
   });
 
   it('keeps a message the schema gives itself', () => {
-    const result = validate(z.object({ code: z.string().check(z.regex(/^[A-Z]{8}$/, 'not a share code')) }), { code: 'x' });
+    const result = validate(v.object({ code: v.pipe(v.string(), v.regex(/^[A-Z]{8}$/, 'not a share code')) }), { code: 'x' });
     expect(!result.success && describeIssues(result.issues)).toBe('code: not a share code');
   });
 });
