@@ -104,6 +104,8 @@ export interface VerifiedHuifuResponse<T = Record<string, unknown>> {
  * https://github.com/huifurepo/bspay-go-sdk/blob/main/BsPaySdk/http.go), so we do the same.
  */
 export function huifuSignedText(dataText: string): string {
+  // Most answers carry none of them: skip the three passes.
+  if (!dataText.includes('\\u00')) return dataText;
   return dataText.replace(/\\u003c/g, '<').replace(/\\u003e/g, '>').replace(/\\u0026/g, '&');
 }
 
