@@ -67,6 +67,11 @@ export interface CreatedPayment {
    * created with: the mini-program cashier (`wx.requestPayment`), the APP SDK or Huifu `pay_info`.
    */
   payment: ClientPaymentParams;
+  /**
+   * The gateway issues these parameters once (Huifu `pay_info`, signed by Huifu): the order keeps
+   * them (`Order.issuedPayment`) and `resign` hands them back when the payer tries again.
+   */
+  keep?: true;
 }
 
 /**

@@ -71,6 +71,18 @@ it('12.34 yuan: jspay T_MINIAPP → pay_info in the cashier → trade + accounti
   ]);
 });
 
+it('cancel in the cashier, then pay again (same key): the same order and the pay_info Huifu issued, paid once', async () => {
+  const idempotencyKey = idemKey();
+  const first = await alice.ok('pay.create', { channel: 'huifu', amount: 650, idempotencyKey });
+  await huifuCashier(stack, 'cancel', first.payment);
+  const again = await alice.ok('pay.create', { channel: 'huifu', amount: 650, idempotencyKey });
+  expect(again.order.outTradeNo).toBe(first.order.outTradeNo);
+  expect(again.payment).toEqual(first.payment);
+  await huifuCashier(stack, 'pay', again.payment);
+  await waitForState(stack, first.order.outTradeNo, 'PAID');
+  expect((await hf().trades()).trades.filter((t) => t.reqSeqId === first.order.outTradeNo)).toHaveLength(1);
+});
+
 it('partial refunds up to the original amount; one fen more is refused', async () => {
   const outTradeNo = await paidOrder(1000);
   await delivered(outTradeNo, 'acct');

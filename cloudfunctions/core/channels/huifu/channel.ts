@@ -137,12 +137,14 @@ export function createHuifuChannel(deps: HuifuChannelDeps): PaymentChannel {
       if (data.trans_stat === 'F') throw new ChannelError('rejected', `Huifu refused the order: ${String(data.bank_message || data.resp_desc || 'trans_stat F')}`);
       const hfSeqId = typeof data.hf_seq_id === 'string' && data.hf_seq_id ? data.hf_seq_id : undefined;
       if (!hfSeqId) throw new ChannelError('untrusted', 'Huifu jspay answer has no hf_seq_id');
-      return { prepayId: hfSeqId, payment: { kind: 'huifu', payInfo: payInfoOf(data) } };
+      // Huifu signs pay_info once per jspay: the order keeps it for a payer who comes back.
+      return { prepayId: hfSeqId, payment: { kind: 'huifu', payInfo: payInfoOf(data) }, keep: true };
     }),
 
     async resign(order) {
-      // Huifu's pay_info is signed by Huifu's channel for one jspay; nothing here can sign it again.
-      throw new ChannelError('rejected', `Huifu issues pay_info once per order: ${order.outTradeNo} cannot be opened again; start a new payment`);
+      // Huifu's pay_info is signed by Huifu for one jspay; nothing here can sign it again: the one it issued is handed back.
+      if (order.issuedPayment?.kind === 'huifu' && order.prepayId) return { prepayId: order.prepayId, payment: order.issuedPayment };
+      throw new ChannelError('rejected', `Huifu issued no pay_info we kept for ${order.outTradeNo}; start a new payment`);
     },
 
     query: guarded(query),

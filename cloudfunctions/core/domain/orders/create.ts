@@ -55,7 +55,7 @@ export function createOrderCreation(deps: CreateDeps) {
       // resends the identical body under the same out_trade_no.
       throw appError;
     }
-    const placed = await ledger.applyOrThrow(order.outTradeNo, { type: 'PREPAY_CREATED', prepayId: created.prepayId }, 'user');
+    const placed = await ledger.applyOrThrow(order.outTradeNo, { type: 'PREPAY_CREATED', prepayId: created.prepayId, ...(created.keep ? { issuedPayment: created.payment } : {}) }, 'user');
     return { order: toOrderView(placed), payment: created.payment };
   }
 

@@ -91,6 +91,8 @@ export interface Order {
   payerClientIp?: string;
   /** Set when a verified payment arrived after the order was closed: it is refunded automatically. */
   paidAfterClose?: true;
+  /** Payment parameters the gateway issues only once (Huifu `pay_info`), handed back on a retried create. */
+  issuedPayment?: import('../../../../typings/api').ClientPaymentParams;
   /** fen that reached the merchant's account, as the gateway reports it once paid (Huifu `settlement_amt`). */
   settlementAmount?: number;
   /** fen the gateway kept as its fee (Huifu `fee_amount`). */

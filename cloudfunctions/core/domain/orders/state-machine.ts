@@ -19,6 +19,7 @@
  * The rules of combine sub-orders live in `combine-rules.ts`, those of refund records in
  * `refund-rules.ts`; this file is the order's own lifecycle.
  */
+import type { ClientPaymentParams } from '../../../../typings/api';
 import type { AuditActor, AuditEvent, Order, RefundEntry } from './model';
 import { isPositiveFen, refundableAmount } from './model';
 import { applySubOrders, closedSubOrders, learnedIds, subOrderChanges, subOrderMalformed, subOrdersMalformed, type SubOrderUpdate } from './combine-rules';
@@ -39,7 +40,7 @@ export interface SettlementFact {
 }
 
 export type OrderEvent =
-  | { type: 'PREPAY_CREATED'; prepayId: string }
+  | { type: 'PREPAY_CREATED'; prepayId: string; issuedPayment?: ClientPaymentParams }
   | { type: 'CREATE_REJECTED'; reason: string }
   | ({ type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[]; settlement?: SettlementFact } & GatewayIdFact)
   | ({ type: 'PAYMENT_FAILED'; reason: string; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
@@ -158,7 +159,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
 
   switch (event.type) {
     case 'PREPAY_CREATED':
-      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId });
+      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId, ...(event.issuedPayment ? { issuedPayment: event.issuedPayment } : {}) });
       if (order.prepayId === event.prepayId) return ALREADY;
       if (from === 'PAYING') return reject('CONFLICT', `order ${order.outTradeNo} already has prepay id ${order.prepayId ?? '(none)'}`);
       return wrongState();

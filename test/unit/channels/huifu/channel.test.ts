@@ -87,7 +87,17 @@ describe('jspay', () => {
   it('00000100 下单成功 with trans_stat P is placed, never paid: pay_info passed on exactly as carried', async () => {
     const payInfo = '{"appId":"wxAPP000001","timeStamp":"1","nonceStr":"n","package":"prepay_id=wx1","signType":"RSA","paySign":"s"}';
     const { channel } = channelWith({ '/v2/trade/payment/jspay': [{ resp_code: '00000100', resp_desc: '下单成功', trans_stat: 'P', hf_seq_id: 'HF1', pay_info: payInfo }] });
-    expect(await channel.create(order({ state: 'CREATED' }))).toEqual({ prepayId: 'HF1', payment: { kind: 'huifu', payInfo } });
+    expect(await channel.create(order({ state: 'CREATED' }))).toEqual({ prepayId: 'HF1', payment: { kind: 'huifu', payInfo }, keep: true });
+  });
+
+  it('keeps the pay_info it was issued and hands exactly that back to a payer who tries again', async () => {
+    const payInfo = '{"appId":"wxAPP000001","package":"prepay_id=wx1","timeStamp":"1","nonceStr":"n","signType":"RSA","paySign":"s"}';
+    const { channel, calls } = channelWith({ '/v2/trade/payment/jspay': [{ resp_code: '00000100', trans_stat: 'P', hf_seq_id: 'HF1', pay_info: payInfo }] });
+    const created = await channel.create(order({ state: 'CREATED' }));
+    expect(created.keep).toBe(true);
+    expect(await channel.resign(order({ prepayId: 'HF1', issuedPayment: created.payment }))).toEqual({ prepayId: 'HF1', payment: { kind: 'huifu', payInfo } });
+    expect(calls).toHaveLength(1);
+    expect(await kindOf(channel.resign(order({ prepayId: 'HF1' })))).toBe('rejected');
   });
 
   it('a refusal or an answer without pay_info is not a placed order', async () => {
