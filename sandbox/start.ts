@@ -139,6 +139,7 @@ async function main(): Promise<void> {
       `data folder: ${dataDir}`,
       `sandbox dashboard: ${stack.gatewayUrl}/sandbox/ (orders, notifications and their delivery attempts)`,
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
+      `channel huifu: configured for it (checkout pays through Huifu when built with PAY_CHANNEL=huifu, or after wx.setStorageSync('pay:localChannel', 'huifu'))`,
       `functions: ${stack.host.functions.join(', ')}`,
       '',
       'Open the repository root in WeChat DevTools (it reads project.config.json → dist/miniprogram).',

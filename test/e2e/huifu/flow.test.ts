@@ -83,6 +83,15 @@ it('cancel in the cashier, then pay again (same key): the same order and the pay
   expect((await hf().trades()).trades.filter((t) => t.reqSeqId === first.order.outTradeNo)).toHaveLength(1);
 });
 
+it('a failed payment (notify_type 1, trans_stat F) marks the order FAILED with Huifu’s reason; no accounting notification follows', async () => {
+  const created = await alice.ok('pay.create', { channel: 'huifu', amount: 432, idempotencyKey: idemKey() });
+  await huifuCashier(stack, 'fail', created.payment);
+  const row = await waitForState(stack, created.order.outTradeNo, 'FAILED');
+  expect(JSON.parse(row.data)).toMatchObject({ state: 'FAILED', reason: expect.any(String) });
+  await delivered(created.order.outTradeNo, 'trade');
+  expect((await hf().notifications()).filter((n) => n.reqSeqId === created.order.outTradeNo).map((n) => n.kind)).toEqual(['trade']);
+});
+
 it('partial refunds up to the original amount; one fen more is refused', async () => {
   const outTradeNo = await paidOrder(1000);
   await delivered(outTradeNo, 'acct');
