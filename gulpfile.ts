@@ -306,6 +306,8 @@ export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
  */
 export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
   { source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
+  { source: 'cloudfunctions/core/channels/huifu/wiring.ts', out: 'huifu/channel.js' },
+  { source: 'cloudfunctions/core/domain/orders/statement.ts', out: 'orders/statement.js' },
 ];
 
 const withoutExtension = (path: string) => path.replace(/\.(ts|js)$/, '');

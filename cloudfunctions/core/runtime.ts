@@ -4,7 +4,6 @@
  * (and the next call tries again) rather than crashing the module load.
  */
 import { createCombineChannel } from './channels/wechatpay-combine/channel';
-import { huifuChannelFromConfig } from './channels/huifu/wiring';
 import { createJsapiChannel } from './channels/wechatpay-jsapi/channel';
 import { createChannelRegistry, type ChannelRegistry } from './channels/registry';
 import { createV3IndividualContracts } from './channels/wechatpay-contracts/individual-contracts';
@@ -77,7 +76,7 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const channels = createChannelRegistry({
     ...v3?.channels,
     // Huifu DouGong (seed 002) when its section is configured; absent, `pay.create` on it is CHANNEL_UNAVAILABLE.
-    ...(config.huifu ? { huifu: huifuChannelFromConfig(config.huifu, { appid: config.appid, now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) }) } : {}),
+    ...(config.huifu ? { huifu: huifuChannel(config.huifu, { appid: config.appid, now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) }) } : {}),
   });
   const store = overrides.store ?? openConfiguredStore(config);
   // The merchant id orders record when no v3 section names one (a Huifu-only merchant: its huifu_id).
@@ -85,6 +84,16 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const payees = createPayeeService({ config: { appid: config.appid, mchid }, contracts: v3?.contracts ?? unavailableContracts(), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid }, payees, now });
   return { verifierReady: v3?.verifierReady ?? (async () => undefined), config, store, client: v3?.client, verifier: v3?.verifier, channels, orders, payees };
+}
+
+/**
+ * The Huifu family is a side bundle (gulpfile SIDE_MODULES): required only by a merchant who
+ * configured it, so the functions of everyone else neither carry nor load it.
+ */
+function huifuChannel(...args: Parameters<typeof import('./channels/huifu/wiring').huifuChannelFromConfig>) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { huifuChannelFromConfig } = require('./channels/huifu/wiring') as typeof import('./channels/huifu/wiring');
+  return huifuChannelFromConfig(...args);
 }
 
 /** Individual payees are a WeChat Pay v3 product: without that section they are unavailable. */

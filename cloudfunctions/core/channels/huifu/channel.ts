@@ -189,7 +189,13 @@ export function createHuifuChannel(deps: HuifuChannelDeps): PaymentChannel {
 
     /** Verifies `sign` over `resp_data` exactly as posted; errors are the gateway layer's own (the endpoint answers them). */
     async parseNotification(request: RawNotification) {
-      const notification = parseHuifuNotification(request.body, verifier);
+      let notification;
+      try {
+        notification = parseHuifuNotification(request.body, verifier);
+      } catch (error) {
+        // As ChannelErrors (recognised by mark): this channel may be a side bundle with its own HuifuError class.
+        throw huifuChannelError(error);
+      }
       return notificationEventOf(notification.data, { appid: config.appid, now: now() });
     },
   };

@@ -6,7 +6,6 @@
  * only 200, docs/references/huifu.md); anything else → a non-2xx answer without that body, so
  * Huifu retries (5 s timeout, 3 retries) and `reconcile` queries.
  */
-import { HuifuError } from '../../gateways/huifu/errors';
 import { buildHuifuNotificationReply } from '../../gateways/huifu/notify';
 import type { NotificationEndpoint, NotificationReply } from '../notification-endpoint';
 import { isChannelError, type PaymentChannel } from '../port';
@@ -38,8 +37,8 @@ export function createHuifuNotificationEndpoint(deps: { reader: Pick<PaymentChan
         reqSeqId = reqSeqIdOf(request.body);
         return { kind: 'event', event };
       } catch (error) {
-        if (error instanceof HuifuError) return { kind: 'refused', reason: error.message, reply: huifuFail(error.code === 'SIGNATURE_INVALID' || error.code === 'RESPONSE_UNSIGNED' ? 401 : 400, error.code) };
-        if (isChannelError(error)) return { kind: 'refused', reason: error.reason, reply: huifuFail(400, error.kind) };
+        // Unverified (forged, unsigned, unreadable) → 401; verified but not about anything we can read → 400.
+        if (isChannelError(error)) return { kind: 'refused', reason: error.reason, reply: huifuFail(error.kind === 'untrusted' ? 401 : 400, error.kind) };
         throw error;
       }
     },

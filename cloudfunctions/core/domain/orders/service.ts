@@ -31,7 +31,7 @@ import { createOrderLedger } from './order-ledger';
 import { newOutTradeNo } from './out-trade-no';
 import { createReconciler, type ReconcileReport } from './reconcile';
 import { createRefundFlow } from './refund-flow';
-import { createStatementReconciler, statementChannels, todaysFileDate, type StatementReport } from './statement';
+import type { StatementReport } from './statement';
 import { PAY_CHANNELS } from '../../../../typings/pay-channels';
 
 export { closeMarginMs } from './lifecycle';
@@ -99,8 +99,12 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   const lifecycle = createOrderLifecycle({ store, config, ledger, sync, isAdmin, now, log });
   const notifications = createNotificationApplier({ store, sync, refunds, now, log });
   const reconcile = createReconciler({ store, config, ledger, sync, refunds, now, log });
-  const reconcileStatement = createStatementReconciler({ store, channels, sync, refunds, now, log });
-  const reconcileStatements = async (fileDate = todaysFileDate(now())) => {
+  const reconcileStatements = async (fileDate?: string) => {
+    // A side bundle (gulpfile SIDE_MODULES): only the daily run and an admin's request load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createStatementReconciler, statementChannels, todaysFileDate } = require('./statement') as typeof import('./statement');
+    const reconcileStatement = createStatementReconciler({ store, channels, sync, refunds, now, log });
+    fileDate ??= todaysFileDate(now());
     const reports: StatementReport[] = [];
     for (const name of statementChannels(channels, PAY_CHANNELS)) reports.push(await reconcileStatement(name, fileDate));
     return reports;
