@@ -48,6 +48,7 @@ export const PAY_ENV_DEFAULTS: PayEnv = {
   defaultDescription: '小程序支付示例商品',
   maxAmountFen: 100000,
   channel: 'jsapi',
+  huifuSandboxUrl: 'http://127.0.0.1:9402',
 };
 
 export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
@@ -69,14 +70,15 @@ export function payEnvFrom(vars: Record<string, string | undefined>): PayEnv {
     defaultDescription: vars.PAY_DEFAULT_DESCRIPTION ?? PAY_ENV_DEFAULTS.defaultDescription,
     maxAmountFen,
     channel: checkoutChannelFrom(vars.PAY_CHANNEL),
+    huifuSandboxUrl: url('PAY_HUIFU_SANDBOX_URL', PAY_ENV_DEFAULTS.huifuSandboxUrl),
   };
 }
 
-/** PAY_CHANNEL: the checkout's channel, `jsapi` (APIv3) or `v2` (APIv2). */
+/** PAY_CHANNEL: the checkout's channel (the server must have its gateway section configured). */
 function checkoutChannelFrom(raw: string | undefined): PayEnv['channel'] {
   if (raw === undefined || raw === '') return PAY_ENV_DEFAULTS.channel;
-  if (raw === 'jsapi' || raw === 'v2') return raw;
-  throw new Error(`PAY_CHANNEL must be "jsapi" or "v2", got "${raw}"`);
+  if (raw === 'jsapi' || raw === 'v2' || raw === 'huifu') return raw;
+  throw new Error(`PAY_CHANNEL must be "jsapi", "v2" or "huifu", got "${raw}"`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,6 +307,8 @@ export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
 export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
   { source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
   { source: 'cloudfunctions/core/channels/wechatpay-v2/wiring.ts', out: 'wechatpay-v2/wiring.js' },
+  { source: 'cloudfunctions/core/channels/huifu/wiring.ts', out: 'huifu/channel.js' },
+  { source: 'cloudfunctions/core/domain/orders/statement.ts', out: 'orders/statement.js' },
 ];
 
 const withoutExtension = (path: string) => path.replace(/\.(ts|js)$/, '');

@@ -7,11 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { e2e } from './e2e';
+import { huifu } from './huifu';
 import { protocol } from './protocol';
 import type { BenchSection } from './section';
 import { v2 } from './v2';
 
-const SECTIONS: BenchSection[] = [protocol, e2e, v2];
+const SECTIONS: BenchSection[] = [protocol, e2e, v2, huifu];
 
 /** The whole bench should stay under about a minute. */
 const TOTAL_BUDGET_MS = 40_000;

@@ -10,6 +10,7 @@ import type { MerchantConfigFile, WechatpayV3File } from '../cloudfunctions/core
 import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
 import type { V2GatewayInfo } from './gateway/v2';
+import { HUIFU_KEY_FILES } from './huifu/keys';
 
 export interface LocalConfigOptions {
   dataDir: string;
@@ -40,6 +41,8 @@ export interface LocalConfigOptions {
    * gateway's HTTPS URL, the `payNotifyV2` notify URL and the APP appid.
    */
   v2?: LocalV2Options;
+  /** The Huifu sandbox, when it runs: a `huifu` section is written for it (channel `huifu`). */
+  huifu?: LocalHuifu;
 }
 
 export interface LocalV2Options {
@@ -71,6 +74,29 @@ function localV2Section(v2: LocalV2Options, keys: SandboxKeys, hostUrl: string):
     http: { timeoutMs: 5_000, maxAttempts: 3 },
     ...(v2.overrides ?? {}),
   } as NonNullable<MerchantConfigFile['wechatpayV2']>;
+}
+
+/** What the local config needs of a running Huifu sandbox (sandbox/huifu). */
+export interface LocalHuifu {
+  url: string;
+  keys: { sysId: string; productId: string; huifuId: string; dir: string };
+  /** Merged over the `huifu` section (payerIdentity, minCloseIntervalMs, …). */
+  overrides?: Partial<NonNullable<MerchantConfigFile['huifu']>>;
+}
+
+/** The `huifu` section for the local Huifu sandbox: its identity and key files, notifications to `huifuNotify`. */
+export function localHuifuSection(huifu: LocalHuifu, hostUrl: string): NonNullable<MerchantConfigFile['huifu']> {
+  return {
+    sysId: huifu.keys.sysId,
+    productId: huifu.keys.productId,
+    huifuId: huifu.keys.huifuId,
+    privateKeyFile: join(huifu.keys.dir, HUIFU_KEY_FILES.merchantPrivate),
+    huifuPublicKeyFile: join(huifu.keys.dir, HUIFU_KEY_FILES.huifuPublic),
+    gatewayBaseUrl: huifu.url,
+    notifyUrl: `${hostUrl.replace(/\/+$/, '')}/http/huifuNotify`,
+    http: { timeoutMs: 5_000, maxAttempts: 3 },
+    ...huifu.overrides,
+  };
 }
 
 export const LOCAL_AMOUNT_LIMITS = { minFen: 1, maxFen: 5_000_000 } as const;
@@ -106,6 +132,7 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
     admins,
     store: { kind: 'sqlite', file: join(dataDir, 'store.sqlite') },
     defaultDescription: '本地沙箱订单',
+    ...(options.huifu ? { huifu: localHuifuSection(options.huifu, options.hostUrl) } : {}),
     ...options.overrides,
   };
 }
@@ -113,8 +140,8 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
 /**
  * Writes the local merchant config and returns its path (to be set as `PAY_CONFIG_FILE`). The
  * result is validated with the functions' own schema first, so a broken local config fails here,
- * not at the first payment. The file holds the APIv3 and APIv2 keys: written 0600. The Huifu
- * section is not written here.
+ * not at the first payment. The file holds the APIv3 and APIv2 keys: written 0600. The `wechatpayV3`
+ * and `wechatpayV2` sections always, the `huifu` section when the Huifu sandbox runs (`npm start` starts it).
  */
 export function writeLocalMerchantConfig(options: LocalConfigOptions): string {
   const config = localMerchantConfig(options);

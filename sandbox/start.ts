@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { startGateway, type Gateway, type GatewayOptions, type SandboxKeys, type SignLayout } from './gateway';
 import { signLayoutOf } from './gateway/contracts';
 import { startHost, type FunctionHost, type HostOptions } from './host';
-import { writeLocalMerchantConfig, type LocalV2Options } from './local-config';
+import { writeLocalMerchantConfig, type LocalHuifu, type LocalV2Options } from './local-config';
 import { testOpenid } from './gateway/login';
 import { DEFAULT_HUIFU_PORT, startHuifuGateway, type HuifuGateway, type HuifuGatewayOptions } from './huifu';
 
@@ -45,8 +45,11 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** The `wechatpayV2` section written for the APIv2 sandbox (sign type, certificate form, overrides). */
   v2?: Omit<LocalV2Options, 'info'>;
-  /** Also start the Huifu DouGong sandbox (sandbox/huifu), with the WeChat sandbox's appid configured. */
-  huifu?: Omit<HuifuGatewayOptions, 'dataDir'>;
+  /**
+   * Also start the Huifu DouGong sandbox (sandbox/huifu), with the WeChat sandbox's appid
+   * configured, and write the merchant config's `huifu` section for it (`config` merged over it).
+   */
+  huifu?: Omit<HuifuGatewayOptions, 'dataDir'> & { config?: LocalHuifu['overrides'] };
   log?: (line: string) => void;
 }
 
@@ -64,7 +67,7 @@ export interface LocalStack {
  * HOOK — the local merchant config of the pay functions, written from the sandbox keys. Returns
  * the process env the function host applies before loading the bundles (static per process).
  */
-export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout; v2?: LocalV2Options }): Record<string, string> {
+export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout; v2?: LocalV2Options; huifu?: LocalHuifu }): Record<string, string> {
   const file = writeLocalMerchantConfig({ ...opts, openidOf: (user) => testOpenid(opts.keys.appid, user) });
   return { PAY_CONFIG_FILE: file };
 }
@@ -77,7 +80,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   let host: FunctionHost;
   let huifu: HuifuGateway | undefined;
   try {
-    if (opts.huifu) huifu = await startHuifuGateway({ appids: [gateway.keys.appid], log, ...opts.huifu, dataDir: opts.dataDir });
+    if (opts.huifu) {
+      const { config: _config, ...huifuOptions } = opts.huifu;
+      huifu = await startHuifuGateway({ appids: [gateway.keys.appid], log, ...huifuOptions, dataDir: opts.dataDir });
+    }
+    const localHuifu: LocalHuifu | undefined = huifu && { url: huifu.url, keys: huifu.keys, ...(opts.huifu?.config ? { overrides: opts.huifu.config } : {}) };
     const hostOptions: HostOptions = {
       gatewayUrl: gateway.url,
       appid: gateway.keys.appid,
@@ -87,7 +94,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       timers: opts.timers,
       log,
       env: ({ url }) => ({
-        ...localMerchantEnv({ dataDir: opts.dataDir, keys: gateway.keys, gatewayUrl: gateway.url, hostUrl: url, signLayout: opts.payeeSignLayout ?? signLayout, v2: { info: gateway.v2, signType: v2SignTypeOf(process.env.SANDBOX_V2_SIGN_TYPE), ...opts.v2 } }),
+        ...localMerchantEnv({
+          dataDir: opts.dataDir,
+          keys: gateway.keys,
+          gatewayUrl: gateway.url,
+          hostUrl: url,
+          signLayout: opts.payeeSignLayout ?? signLayout,
+          v2: { info: gateway.v2, signType: v2SignTypeOf(process.env.SANDBOX_V2_SIGN_TYPE), ...opts.v2 },
+          ...(localHuifu ? { huifu: localHuifu } : {}),
+        }),
         ...(opts.env ?? {}),
       }),
     };
@@ -170,6 +185,7 @@ async function main(): Promise<void> {
       `sandbox console: ${stack.gatewayUrl}/sandbox/console (live orders beside the merchant store, timelines, user actions, faults, replays)`,
       'sandbox CLI: npm run sandbox -- help',
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
+      `channel huifu: configured for it (checkout pays through Huifu when built with PAY_CHANNEL=huifu, or after wx.setStorageSync('pay:channel', 'huifu'))`,
       `functions: ${stack.host.functions.join(', ')}`,
       closeIntervalMs === REAL_CLOSE_INTERVAL_MS
         ? 'orders may be closed 5 minutes after creation, as in production (SANDBOX_CLOSE_INTERVAL=<seconds> shortens it locally)'

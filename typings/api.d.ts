@@ -204,7 +204,50 @@ export type AlertKind =
   /** The gateway refused a refund for good (PARAM_ERROR, INVALID_REQUEST, USER_ACCOUNT_ABNORMAL, …), or the channel cannot refund. */
   | 'REFUND_REJECTED'
   /** 403 NOT_ENOUGH: the refund waits for the merchant account to be topped up. */
-  | 'REFUND_BALANCE_INSUFFICIENT';
+  | 'REFUND_BALANCE_INSUFFICIENT'
+  /** The gateway took the money but could not book it to the merchant's account (Huifu accounting notification acct_stat F). */
+  | 'BOOKING_FAILED'
+  /** The gateway's daily reconciliation file and our store disagree about an order or refund. */
+  | 'RECONCILIATION_MISMATCH';
+
+/** What a daily reconciliation file and our store disagree about (`pay.statement`, `reconcile`). */
+export type StatementMismatchKind =
+  /** Paid there, and no such order here. */
+  | 'UNKNOWN_PAYMENT'
+  /** Paid there, not paid here. */
+  | 'NOT_PAID_HERE'
+  /** Paid on both sides, amounts differ. */
+  | 'AMOUNT_DIFFERS'
+  /** Paid here that day, absent from the file. */
+  | 'MISSING_THERE'
+  /** Refunded there, no such refund here. */
+  | 'UNKNOWN_REFUND'
+  /** Refunded there, still open (or failed) here. */
+  | 'REFUND_NOT_SETTLED_HERE'
+  /** Refunded on both sides, amounts differ. */
+  | 'REFUND_AMOUNT_DIFFERS';
+
+export interface StatementMismatch {
+  kind: StatementMismatchKind;
+  outTradeNo: string;
+  outRefundNo?: string;
+  /** fen: the file's amount (ours for MISSING_THERE). */
+  amount: number;
+  /** The store now agrees with the gateway (recorded after a verified query). */
+  corrected: boolean;
+  detail: string;
+}
+
+/** One channel's daily file compared with the store; every mismatch is also an alert. */
+export interface StatementReport {
+  channel: PayChannel;
+  /** `yyyyMMdd` (China time): the file made that day, listing the day before. */
+  fileDate: string;
+  /** False while the gateway has not produced the file. */
+  ready: boolean;
+  entries: number;
+  mismatches: StatementMismatch[];
+}
 
 /** An alert as an admin lists it. Money in fen; no openids. */
 export interface AlertView {
@@ -240,6 +283,8 @@ export interface Calls {
 
   /** Admins only: alerts newest first. */
   'pay.alerts': { req: { pageSize?: number; cursor?: string }; res: { alerts: AlertView[]; nextCursor?: string } };
+  /** Admins only: compare the gateways' reconciliation file of `fileDate` (default today, China time) with the store, correcting by query. */
+  'pay.statement': { req: { fileDate?: string }; res: { reports: StatementReport[] } };
 
   'payee.status': { req: Record<string, never>; res: PayeeStatus };
   'payee.signParams': { req: Record<string, never>; res: PayeeSignParams };

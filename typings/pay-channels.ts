@@ -16,7 +16,7 @@ export const PAY_CHANNEL_STATUS = {
   v2: 'live',
   /** APIv2 APP pay (trade_type APP): the merchant's mobile app opens the cashier with the PayReq. */
   v2app: 'live',
-  huifu: 'planned',
+  huifu: 'live',
 } as const;
 
 export type PayChannel = keyof typeof PAY_CHANNEL_STATUS;

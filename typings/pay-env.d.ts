@@ -17,8 +17,11 @@ export interface PayEnv {
   /** Largest amount a user may type, in fen. */
   maxAmountFen: number;
   /**
-   * The channel checkout pays through (PAY_CHANNEL): `jsapi` (APIv3, default) or `v2` (APIv2), as
-   * the merchant's server is configured. Local builds may switch it from storage (`pay:channel`).
+   * The channel checkout pays through (PAY_CHANNEL): `jsapi` (APIv3, default), `v2` (APIv2) or
+   * `huifu` (Huifu DouGong), as the merchant's server is configured. Local builds may switch it
+   * from storage (`pay:channel`). A payment to an individual payee is always `combine`.
    */
-  channel: 'jsapi' | 'v2';
+  channel: 'jsapi' | 'v2' | 'huifu';
+  /** Huifu sandbox base URL (the local cashier for Huifu `pay_info`). */
+  huifuSandboxUrl: string;
 }

@@ -12,6 +12,7 @@ import { AppError } from './kernel/errors';
 import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV2Config, type WechatpayV3Config } from './kernel/config';
 import { createOrderService, type OrderService } from './domain/orders/service';
 import { createPayeeService, type PayeeService } from './domain/payees/service';
+import type { IndividualContracts } from './domain/payees/contracts';
 import { initCloud } from './kernel/platform/cloud';
 import { openStore, type CloudbaseDb, type Store } from './store';
 import { CertificateVerifier } from './gateways/wechatpay/auth/certificate-verifier';
@@ -32,8 +33,9 @@ export interface Runtime {
   verifierReady(): Promise<void>;
   config: MerchantConfig;
   store: Store;
-  client: V3Client;
-  verifier: Verifier;
+  /** The WeChat Pay v3 client and verifier; absent when the merchant has no `wechatpayV3` section. */
+  client?: V3Client;
+  verifier?: Verifier;
   channels: ChannelRegistry;
   orders: OrderService;
   payees: PayeeService;
@@ -65,11 +67,47 @@ function certificateVerifierOf(config: WechatpayV3Config, now: () => number): Ce
 
 export function createRuntime(config: MerchantConfig, overrides: RuntimeOverrides = {}): Runtime {
   const now = overrides.now ?? Date.now;
-  // Every channel today is a v3 one: without the section there is nothing to pay with.
   const wechatpayV3 = config.wechatpayV3;
-  if (!wechatpayV3) {
-    throw new AppError('CHANNEL_UNAVAILABLE', `${GATEWAY_SECTIONS.wechatpayV3.label} is not configured on this server: channels ${GATEWAY_SECTIONS.wechatpayV3.channels.join(', ')} are unavailable`);
+  // Without any gateway there is nothing to pay with.
+  if (!wechatpayV3 && !config.wechatpayV2 && !config.huifu) {
+    const every = Object.values(GATEWAY_SECTIONS).map((section) => `${section.channels.join(', ')} (${section.label})`);
+    throw new AppError('CHANNEL_UNAVAILABLE', `payments are not configured on this server (no gateway section): channels ${every.join('; ')} are unavailable`);
   }
+  const v3 = wechatpayV3 ? createV3Parts(config, wechatpayV3, overrides, now) : undefined;
+  const channels = createChannelRegistry({
+    ...v3?.channels,
+    ...(config.wechatpayV2 ? v2ChannelsOf(config.wechatpayV2, now) : {}),
+    // Huifu DouGong (seed 002) when its section is configured; absent, `pay.create` on it is CHANNEL_UNAVAILABLE.
+    ...(config.huifu ? { huifu: huifuChannel(config.huifu, { appid: config.appid, now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) }) } : {}),
+  });
+  const store = overrides.store ?? openConfiguredStore(config);
+  // The merchant id orders record when no v3 section names one (APIv2-only: its mchid; Huifu-only: its huifu_id).
+  const mchid = wechatpayV3?.mchid ?? config.wechatpayV2?.mchid ?? config.huifu!.huifuId;
+  const payees = createPayeeService({ config: { appid: config.appid, mchid }, contracts: v3?.contracts ?? unavailableContracts(), store, now });
+  const orders = createOrderService({ store, channels, config: { ...config, mchid }, payees, now });
+  return { verifierReady: v3?.verifierReady ?? (async () => undefined), config, store, client: v3?.client, verifier: v3?.verifier, channels, orders, payees };
+}
+
+/**
+ * The Huifu family is a side bundle (gulpfile SIDE_MODULES): required only by a merchant who
+ * configured it, so the functions of everyone else neither carry nor load it.
+ */
+function huifuChannel(...args: Parameters<typeof import('./channels/huifu/wiring').huifuChannelFromConfig>) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { huifuChannelFromConfig } = require('./channels/huifu/wiring') as typeof import('./channels/huifu/wiring');
+  return huifuChannelFromConfig(...args);
+}
+
+/** Individual payees are a WeChat Pay v3 product: without that section they are unavailable. */
+function unavailableContracts(): IndividualContracts {
+  const refuse = async (): Promise<never> => {
+    throw new AppError('CHANNEL_UNAVAILABLE', `${GATEWAY_SECTIONS.wechatpayV3.label} is not configured on this server: individual payees are unavailable`);
+  };
+  return { query: refuse, signingParams: refuse };
+}
+
+/** The WeChat Pay v3 side: signer, verifier, client, its channels and the individual-contracts port. */
+function createV3Parts(config: MerchantConfig, wechatpayV3: WechatpayV3Config, overrides: RuntimeOverrides, now: () => number) {
   // The only place a merchant key is turned into something that signs; everything past here holds a Signer.
   const signer = overrides.signer ?? signerFromPem(wechatpayV3.merchant.privateKey, wechatpayV3.merchant.serialNo);
   const certificates = certificateVerifierOf(wechatpayV3, now);
@@ -100,15 +138,16 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
     ? { ...gatewayClient, request: async (...args) => (await verifierReady(), gatewayClient.request(...args)) }
     : gatewayClient;
   const v3: V3ChannelConfig = { appid: config.appid, mchid: wechatpayV3.mchid, notifyUrl: wechatpayV3.notifyUrl, signer, apiV3Key: wechatpayV3.apiV3Key, verifier, onUnknownSerial };
-  const channels = createChannelRegistry({
-    jsapi: createJsapiChannel({ config: v3, client, now }),
-    combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
-    ...(config.wechatpayV2 ? v2ChannelsOf(config.wechatpayV2, now) : {}),
-  });
-  const store = overrides.store ?? openConfiguredStore(config);
-  const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });
-  const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
-  return { verifierReady, config, store, client, verifier, channels, orders, payees };
+  return {
+    client,
+    verifier,
+    verifierReady,
+    channels: {
+      jsapi: createJsapiChannel({ config: v3, client, now }),
+      combine: createCombineChannel({ config: v3, client, now, combine: { tradeScenario: config.combine.tradeScenario } }),
+    },
+    contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }),
+  };
 }
 
 /**

@@ -58,6 +58,7 @@ function buildSchemas() {
       idempotencyKey,
     }),
     alerts: v.object({ pageSize, cursor }),
+    statement: v.object({ fileDate: v.optional(v.pipe(v.string(), v.regex(/^20\d{6}$/, 'must be a date yyyyMMdd'))) }),
   };
 }
 
@@ -84,6 +85,10 @@ const actions = {
   refund: {
     schema: v.lazy(() => schemas().refund),
     run: (request, caller) => runtime().orders.refund(caller, request),
+  },
+  statement: {
+    schema: v.lazy(() => schemas().statement),
+    run: (request, caller) => runtime().orders.statement(caller, request),
   },
   alerts: {
     schema: v.lazy(() => schemas().alerts),

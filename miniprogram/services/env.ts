@@ -18,7 +18,7 @@ declare const __PAY_ENV__: PayEnv;
  */
 export const LOCAL_URLS_STORAGE_KEY = 'pay:localUrls';
 
-function localOverride(name: 'hostUrl' | 'sandboxUrl'): string | undefined {
+function localOverride(name: 'hostUrl' | 'sandboxUrl' | 'huifuSandboxUrl'): string | undefined {
   if (__PAY_ENV__.transport !== 'local') return undefined;
   try {
     const urls: unknown = wx.getStorageSync(LOCAL_URLS_STORAGE_KEY);
@@ -37,12 +37,19 @@ export const env: PayEnv = {
   get sandboxUrl() {
     return localOverride('sandboxUrl') ?? __PAY_ENV__.sandboxUrl;
   },
+  get huifuSandboxUrl() {
+    return localOverride('huifuSandboxUrl') ?? __PAY_ENV__.huifuSandboxUrl ?? 'http://127.0.0.1:9402';
+  },
+  get channel() {
+    return checkoutChannel();
+  },
 };
 
 /**
  * Storage key that switches a local build's checkout channel without rebuilding, e.g. to pay
- * through the APIv2 sandbox: `wx.setStorageSync('pay:channel', 'v2')` (`'jsapi'` or remove it to
- * go back). Ignored by cloud builds, which pay through their build's PAY_CHANNEL.
+ * through the APIv2 or Huifu sandbox: `wx.setStorageSync('pay:channel', 'v2')` (or `'huifu'`;
+ * `'jsapi'` or remove it to go back). Ignored by cloud builds, which pay through their build's
+ * PAY_CHANNEL.
  */
 export const CHANNEL_STORAGE_KEY = 'pay:channel';
 
@@ -51,7 +58,7 @@ export function checkoutChannel(): PayEnv['channel'] {
   if (__PAY_ENV__.transport === 'local') {
     try {
       const chosen: unknown = wx.getStorageSync(CHANNEL_STORAGE_KEY);
-      if (chosen === 'v2' || chosen === 'jsapi') return chosen;
+      if (chosen === 'v2' || chosen === 'jsapi' || chosen === 'huifu') return chosen;
     } catch {
       // storage unreadable: the build's channel
     }

@@ -7,14 +7,15 @@
 import type { ClientPaymentParams, RequestPaymentParams } from '../../typings/api';
 import { env } from './env';
 import { httpRequest } from './transport-http';
-import { cashierParamsOf, unsupportedPaymentReason } from './payment-kinds';
+import { cashierParamsOf, huifuCashierParamsOf, unsupportedPaymentReason } from './payment-kinds';
 
 export type PaymentOutcome = { kind: 'paid' } | { kind: 'cancelled' } | { kind: 'failed'; reason: string };
 
 /**
- * Opens the cashier the parameters are for. A mini-program can open only the mini-program
- * cashier: APP parameters (the OpenSDK's PayReq) and Huifu `pay_info` are refused here with a
- * clear reason, never passed to `wx.requestPayment` half-understood.
+ * Opens the cashier the parameters are for: the mini-program cashier with our own parameters or
+ * with the ones Huifu's `pay_info` carries (locally: the Huifu sandbox's cashier). APP parameters
+ * (the OpenSDK's PayReq) and a `pay_info` without them are refused with a clear reason, never
+ * passed to `wx.requestPayment` half-understood.
  */
 export function requestPayment(params: ClientPaymentParams): Promise<PaymentOutcome> {
   switch (params.kind) {
@@ -22,8 +23,12 @@ export function requestPayment(params: ClientPaymentParams): Promise<PaymentOutc
       const cashier = cashierParamsOf(params);
       return env.transport === 'local' ? localCashier(cashier) : wechatCashier(cashier);
     }
+    case 'huifu': {
+      const cashier = huifuCashierParamsOf(params.payInfo);
+      if (!cashier) return Promise.resolve({ kind: 'failed', reason: unsupportedPaymentReason('huifu') });
+      return env.transport === 'local' ? localCashier(cashier, env.huifuSandboxUrl) : wechatCashier(cashier);
+    }
     case 'app':
-    case 'huifu':
       return Promise.resolve({ kind: 'failed', reason: unsupportedPaymentReason(params.kind) });
   }
 }
@@ -69,11 +74,11 @@ export function prepayIdOf(pkg: string): string | undefined {
  * gateway hears it (with the pay sign, which it verifies). Also what the sandbox's stand-in for the
  * official amount control opens after `orderCompleteCallback`.
  */
-export async function localCashier(params: RequestPaymentParams): Promise<PaymentOutcome> {
+export async function localCashier(params: RequestPaymentParams, sandboxUrl: string = env.sandboxUrl): Promise<PaymentOutcome> {
   const prepayId = prepayIdOf(params.package);
   if (!prepayId) return { kind: 'failed', reason: '支付参数无效' };
   const action = await chooseInLocalCashier();
-  const answer = await postToSandbox(prepayId, action, params);
+  const answer = await postToSandbox(sandboxUrl, prepayId, action, params);
   if (action === 'cancel') return { kind: 'cancelled' }; // the user's choice stands even if the sandbox did not hear it
   if (!answer.ok) return { kind: 'failed', reason: answer.reason };
   return action === 'pay' ? { kind: 'paid' } : { kind: 'failed', reason: '余额不足' };
@@ -99,10 +104,10 @@ export function cashierPathOf(params: RequestPaymentParams): string {
 }
 
 /** The sandbox cashier verifies the pay sign like WeChat does, so it gets the full invoke parameters. */
-async function postToSandbox(prepayId: string, action: CashierAction, params: RequestPaymentParams): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function postToSandbox(sandboxUrl: string, prepayId: string, action: CashierAction, params: RequestPaymentParams): Promise<{ ok: true } | { ok: false; reason: string }> {
   let answer;
   try {
-    answer = await httpRequest({ url: `${env.sandboxUrl}${cashierPathOf(params)}${encodeURIComponent(prepayId)}/${action}`, method: 'POST', data: { ...params } });
+    answer = await httpRequest({ url: `${sandboxUrl}${cashierPathOf(params)}${encodeURIComponent(prepayId)}/${action}`, method: 'POST', data: { ...params } });
   } catch {
     return { ok: false, reason: '无法连接本地收银台' };
   }

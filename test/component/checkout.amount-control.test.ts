@@ -92,6 +92,14 @@ describe('checkout with the official amount control (sandbox stand-in)', () => {
     expect(page.querySelector('#keypad')).toBeUndefined();
   });
 
+  it('with the Huifu channel selected the keypad stays, even where the control is supported (the control takes WeChat Pay orders)', async () => {
+    client();
+    wxb.storage.set('pay:channel', 'huifu');
+    const page = await openCheckout();
+    expect(page.instance.data.inputMode).toBe('keypad');
+    expect(page.querySelector('#amount-control')).toBeUndefined();
+  });
+
   it('answered in time: 12.34 yuan → pay.create 1234 fen → orderCompleteCallback(orderInfo) → cashier → onPaySuccess → result', async () => {
     client();
     const page = await openCheckout();

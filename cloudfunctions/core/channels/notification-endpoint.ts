@@ -10,9 +10,9 @@
  *   `wechatpay-v2/notification-endpoint.ts` whose `reply` answers `<xml><return_code>SUCCESS…`
  *   or FAIL, served by one more HTTP-trigger function (e.g. `payNotifyV2/index.ts`) that is the
  *   same ten lines as `payNotify` with that endpoint.
- * - Huifu DouGong (issue 14, not built yet): form POST (`resp_code, resp_desc, sign, resp_data`);
- *   `huifu/notification-endpoint.ts` whose `reply` answers 200 `RECV_ORD_ID_<req_seq_id>`, served
- *   the same way (e.g. `huifuNotify/index.ts`).
+ * - Huifu DouGong (`huifu/notification-endpoint.ts`, served by `huifuNotify`): form POST
+ *   (`resp_code, resp_desc, sign, resp_data`); taken → 200 `RECV_ORD_ID_<req_seq_id>`, otherwise
+ *   a non-2xx answer without that body (Huifu retries).
  */
 import type { NotificationOutcome } from '../domain/notifications';
 import type { ChannelNotification, RawNotification } from './port';

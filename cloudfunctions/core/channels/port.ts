@@ -12,7 +12,7 @@ import type { PayChannel } from '../../../typings/pay-channels';
 /** What the gateway says about a payment, in our vocabulary. */
 export type GatewayPaymentState =
   | ({ kind: 'PENDING' } & GatewayOrderIds)
-  | ({ kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
+  | ({ kind: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: GatewaySubOrderState[]; settlement?: GatewaySettlement } & GatewayOrderIds)
   | ({ kind: 'CLOSED'; reason: string; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
   | ({ kind: 'FAILED'; reason: string; subOrders?: GatewaySubOrderState[] } & GatewayOrderIds)
   | { kind: 'NOT_FOUND' };
@@ -21,6 +21,19 @@ export type GatewayPaymentState =
 export interface GatewayOrderIds {
   /** Combine orders: `combine_transaction_id` (the published 个人收款 queries and notification carry it). */
   combineTransactionId?: string;
+}
+
+/**
+ * What the gateway says about the money of a paid order once it is booked (Huifu: the trade and
+ * accounting notifications, the query). Amounts in fen.
+ */
+export interface GatewaySettlement {
+  /** What reached the merchant's account before fees (less than paid when discounted). */
+  settlementAmount?: number;
+  /** The gateway's fee. */
+  feeAmount?: number;
+  /** The booking (入账) result, when the fact reports it: FAILED needs a person. */
+  booking?: 'BOOKED' | 'FAILED';
 }
 
 export interface GatewaySubOrderState {
@@ -54,6 +67,11 @@ export interface CreatedPayment {
    * created with: the mini-program cashier (`wx.requestPayment`), the APP SDK or Huifu `pay_info`.
    */
   payment: ClientPaymentParams;
+  /**
+   * The gateway issues these parameters once (Huifu `pay_info`, signed by Huifu): the order keeps
+   * them (`Order.issuedPayment`) and `resign` hands them back when the payer tries again.
+   */
+  keep?: true;
 }
 
 /**
@@ -71,8 +89,9 @@ export interface CreatedPayment {
  * - `untrusted`: an answer that failed verification or is too malformed to act on;
  * - `misconfigured`: the gateway refused our own credentials (key, serial, clock): an operator
  *   must act; retrying unchanged will not help, retrying after the fix will.
+ * - `tooEarly`: the gateway does not close an order this soon after it was placed (Huifu: 1 minute).
  */
-export type ChannelErrorKind = 'notFound' | 'closed' | 'payerPaying' | 'rejected' | 'refundNotTaken' | 'balanceInsufficient' | 'unavailable' | 'untrusted' | 'misconfigured';
+export type ChannelErrorKind = 'notFound' | 'closed' | 'payerPaying' | 'rejected' | 'refundNotTaken' | 'balanceInsufficient' | 'unavailable' | 'untrusted' | 'misconfigured' | 'tooEarly';
 
 /** A registry-symbol mark, as AppError's: a channel built as a side bundle throws its own copy of this class. */
 const CHANNEL_ERROR = Symbol.for('wxpay-miniprogram-stack.ChannelError');
@@ -114,6 +133,14 @@ export type ChannelNotification =
   /** Verified and understood but not about an order we handle (e.g. a PayScore event on this URL). */
   | { kind: 'ignored'; notificationId: string; eventType: string };
 
+/**
+ * One line of a gateway's daily reconciliation file, in our terms: a payment (our out_trade_no)
+ * or a refund (our out_refund_no and the order's out_trade_no), with the amount in fen.
+ */
+export type StatementEntry =
+  | { kind: 'payment'; outTradeNo: string; transactionId: string; amount: number }
+  | { kind: 'refund'; outTradeNo: string; outRefundNo: string; refundId: string; amount: number };
+
 /** The raw HTTP request of a notification, body exactly as received. */
 export interface RawNotification {
   headers: Record<string, string | undefined>;
@@ -124,7 +151,8 @@ export interface PaymentChannel {
   readonly name: PayChannel;
   /**
    * Who an order on this channel is made with, when it is not the mini-program's appid and the
-   * deployment's default mchid: an APIv2 section has its own mchid, an APP order the mobile app's appid.
+   * deployment's default mchid: an APIv2 section has its own mchid, an APP order the mobile app's
+   * appid, Huifu its `huifu_id`. Notifications are checked against it.
    */
   readonly orderParty?: { mchid: string; appid?: string };
   /** Places the order at the gateway (idempotent on the order's out_trade_no) and pay-signs it. */
@@ -136,6 +164,12 @@ export interface PaymentChannel {
   close(order: Order): Promise<CloseOutcome>;
   refund(order: Order, refund: Refund): Promise<GatewayRefundState>;
   queryRefund(order: Order, refund: Refund): Promise<GatewayRefundState>;
+  /**
+   * The successful payments and refunds of one day as the gateway's reconciliation file lists
+   * them (`fileDate` `yyyyMMdd`, China time: the file made that day, of the day before);
+   * undefined while the gateway has not produced it yet. Channels without such a file omit it.
+   */
+  dailyStatement?(fileDate: string): Promise<StatementEntry[] | undefined>;
   /**
    * Verifies and decrypts. Called by its family's notification endpoint (`notification-endpoint.ts`),
    * which alone knows how that gateway wants a refusal answered: errors here are the gateway's own.
@@ -162,6 +196,8 @@ export function toChannelAppError(error: unknown, what: string): AppError {
       return new AppError('INTERNAL', message, true);
     case 'unavailable':
       return new AppError('GATEWAY_UNAVAILABLE', message, true);
+    case 'tooEarly':
+      return new AppError('CLOSE_TOO_EARLY', message, true);
     case 'balanceInsufficient':
     case 'notFound':
     case 'closed':

@@ -72,11 +72,12 @@ componentWithFields<CheckoutFields>()({
         merchantName: env.merchantName,
         description: env.defaultDescription,
         maxAmount: env.maxAmountFen,
-        // The control belongs to 扫码支付 (JSAPI orders, seed 004); payments to a payee (combine) keep the keypad.
-        inputMode: this.payeeCode ? 'keypad' : 'detecting',
+        // The control belongs to 扫码支付 (WeChat Pay JSAPI orders, seed 004); payments to a payee
+        // (combine) and through Huifu (its pay_info is not an order the control is published to take) keep the keypad.
+        inputMode: this.payeeCode || checkoutChannel() === 'huifu' ? 'keypad' : 'detecting',
       });
       if (this.payeeCode) void this.loadPayee(this.payeeCode);
-      else void this.chooseAmountInput();
+      else if (checkoutChannel() !== 'huifu') void this.chooseAmountInput();
     },
 
     /** The control where `isSupportScanPosPay()` says yes (published feature check), the keypad otherwise. */

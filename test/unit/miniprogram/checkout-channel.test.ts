@@ -21,15 +21,17 @@ afterEach(() => {
   delete g.wx;
 });
 
-it('PAY_CHANNEL: jsapi by default, v2 when asked, anything else refused at build time', () => {
+it('PAY_CHANNEL: jsapi by default, v2 or huifu when asked, anything else refused at build time', () => {
   expect(payEnvFrom({}).channel).toBe('jsapi');
   expect(payEnvFrom({ PAY_CHANNEL: 'v2' }).channel).toBe('v2');
-  expect(() => payEnvFrom({ PAY_CHANNEL: 'v2app' })).toThrow(/PAY_CHANNEL must be "jsapi" or "v2"/);
+  expect(payEnvFrom({ PAY_CHANNEL: 'huifu' }).channel).toBe('huifu');
+  expect(() => payEnvFrom({ PAY_CHANNEL: 'v2app' })).toThrow('PAY_CHANNEL must be "jsapi", "v2" or "huifu", got "v2app"');
 });
 
 it('a local build follows the pay:channel storage override; a cloud build only its PAY_CHANNEL', () => {
   expect(load<EnvModule>('../../../miniprogram/services/env', 'local', {}).checkoutChannel()).toBe('jsapi');
   expect(load<EnvModule>('../../../miniprogram/services/env', 'local', { 'pay:channel': 'v2' }).checkoutChannel()).toBe('v2');
+  expect(load<EnvModule>('../../../miniprogram/services/env', 'local', { 'pay:channel': 'huifu' }).checkoutChannel()).toBe('huifu');
   expect(load<EnvModule>('../../../miniprogram/services/env', 'local', { 'pay:channel': 'alipay' }).checkoutChannel()).toBe('jsapi');
   expect(load<EnvModule>('../../../miniprogram/services/env', 'cloud', { 'pay:channel': 'v2' }).checkoutChannel()).toBe('jsapi');
   expect(load<EnvModule>('../../../miniprogram/services/env', 'cloud', {}, 'v2').checkoutChannel()).toBe('v2');

@@ -17,10 +17,10 @@ const params = { timeStamp: '1700000000', nonceStr: 'abc', package: 'prepay_id=w
 const tagged = { kind: 'miniprogram', ...params };
 type Callbacks = { success?: (r: unknown) => void; fail?: (e: { errMsg: string }) => void; [k: string]: unknown };
 
-function loadPayment(transport: 'cloud' | 'local', wx: Record<string, unknown>, sandboxUrl = 'http://127.0.0.1:9'): PaymentModule {
+function loadPayment(transport: 'cloud' | 'local', wx: Record<string, unknown>, sandboxUrl = 'http://127.0.0.1:9', huifuSandboxUrl = 'http://127.0.0.1:8'): PaymentModule {
   jest.resetModules();
   const g = globalThis as Record<string, unknown>;
-  g.__PAY_ENV__ = { transport, hostUrl: 'http://127.0.0.1:9', sandboxUrl, cloudEnv: '', merchantName: 'm', defaultDescription: 'd', maxAmountFen: 100 };
+  g.__PAY_ENV__ = { transport, hostUrl: 'http://127.0.0.1:9', sandboxUrl, huifuSandboxUrl, cloudEnv: '', merchantName: 'm', defaultDescription: 'd', maxAmountFen: 100 };
   g.wx = { getStorageSync: () => '', ...wx };
   return jest.requireActual<PaymentModule>('../../../miniprogram/services/payment');
 }
@@ -48,7 +48,8 @@ describe('pure helpers', () => {
 describe('payment parameters of another cashier', () => {
   it.each([
     ['app', { kind: 'app', partnerId: '1900000109', prepayId: 'wx2611', packageValue: 'Sign=WXPay', nonceStr: 'abc', timeStamp: '1700000000', sign: 'AB12' }, /App/],
-    ['huifu', { kind: 'huifu', payInfo: JSON.stringify(params) }, /pay_info/],
+    ['huifu without the cashier fields', { kind: 'huifu', payInfo: JSON.stringify({ appId: 'wx1', package: 'prepay_id=wx2611' }) }, /pay_info/],
+    ['huifu that is not JSON', { kind: 'huifu', payInfo: 'prepay_id=wx2611' }, /pay_info/],
   ])('%s: a clear failure on this client, no cashier opened', async (_kind, other, reason) => {
     for (const transport of ['cloud', 'local'] as const) {
       const requestPayment = jest.fn();
@@ -58,6 +59,17 @@ describe('payment parameters of another cashier', () => {
       expect(requestPayment).not.toHaveBeenCalled();
       expect(showActionSheet).not.toHaveBeenCalled();
     }
+  });
+});
+
+describe('Huifu pay_info', () => {
+  const huifu = { kind: 'huifu', payInfo: JSON.stringify({ appId: 'wxAPP', ...params }) };
+  it('cloud: wx.requestPayment with exactly the five fields pay_info carries', async () => {
+    const requestPayment = jest.fn((o: Callbacks) => setTimeout(() => o.success?.({ errMsg: 'requestPayment:ok' }), 0));
+    const payment = loadPayment('cloud', { requestPayment });
+    await expect(payment.requestPayment(huifu)).resolves.toEqual({ kind: 'paid' });
+    const { success: _s, fail: _f, ...sent } = requestPayment.mock.calls[0]![0];
+    expect(sent).toEqual(params);
   });
 });
 
@@ -124,6 +136,12 @@ describe('local transport: action-sheet cashier → sandbox', () => {
     const payment = loadPayment('local', localWx(tapIndex), url);
     await expect(payment.requestPayment(tagged)).resolves.toEqual(outcome);
     expect(seen).toEqual([{ path: `/sandbox/cashier/wx2611/${action}`, body: params }]);
+  });
+
+  it('Huifu pay_info goes to the Huifu sandbox cashier (its own URL), with the parameters it carries', async () => {
+    const payment = loadPayment('local', localWx(0), 'http://127.0.0.1:9', url);
+    await expect(payment.requestPayment({ kind: 'huifu', payInfo: JSON.stringify({ appId: 'wxAPP', ...params }) })).resolves.toEqual({ kind: 'paid' });
+    expect(seen).toEqual([{ path: '/sandbox/cashier/wx2611/pay', body: params }]);
   });
 
   it('dismissing the sheet is a cancel, told to the sandbox', async () => {

@@ -17,6 +17,8 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'REFUND_CLOSED',
   'REFUND_REJECTED',
   'REFUND_BALANCE_INSUFFICIENT',
+  'BOOKING_FAILED',
+  'RECONCILIATION_MISMATCH',
 ];
 
 export interface Alert {

@@ -55,7 +55,7 @@ export function createOrderCreation(deps: CreateDeps) {
       // resends the identical body under the same out_trade_no.
       throw appError;
     }
-    const placed = await ledger.applyOrThrow(order.outTradeNo, { type: 'PREPAY_CREATED', prepayId: created.prepayId }, 'user');
+    const placed = await ledger.applyOrThrow(order.outTradeNo, { type: 'PREPAY_CREATED', prepayId: created.prepayId, ...(created.keep ? { issuedPayment: created.payment } : {}) }, 'user');
     return { order: toOrderView(placed), payment: created.payment };
   }
 
@@ -110,6 +110,7 @@ export function createOrderCreation(deps: CreateDeps) {
         payerOpenid: caller.openid,
         // The caller's appid from the platform: the pay sign must use the appid the order was created with.
         appid: channel.orderParty?.appid ?? (caller.appid || config.appid),
+        // The merchant id the channel's gateway knows (v2 mchid, Huifu huifu_id); notifications are checked against it.
         mchid: channel.orderParty?.mchid ?? config.mchid,
         idempotencyKey: request.idempotencyKey,
         expiresAt: at + config.orderTtlMs,

@@ -91,6 +91,12 @@ export interface Order {
   payerClientIp?: string;
   /** Set when a verified payment arrived after the order was closed: it is refunded automatically. */
   paidAfterClose?: true;
+  /** Payment parameters the gateway issues only once (Huifu `pay_info`), handed back on a retried create. */
+  issuedPayment?: import('../../../../typings/api').ClientPaymentParams;
+  /** fen that reached the merchant's account, as the gateway reports it once paid (Huifu `settlement_amt`). */
+  settlementAmount?: number;
+  /** fen the gateway kept as its fee (Huifu `fee_amount`). */
+  feeAmount?: number;
 }
 
 export interface Refund {
@@ -190,6 +196,9 @@ export function orderProblems(order: Order): string[] {
   }
   if (order.paidAt !== undefined && !isTime(order.paidAt)) problems.push('paidAt must be a ms epoch integer');
   if (order.combineTransactionId !== undefined && !isText(order.combineTransactionId)) problems.push('combineTransactionId must be a non-empty string');
+  for (const key of ['settlementAmount', 'feeAmount'] as const) {
+    if (order[key] !== undefined && !isFen(order[key])) problems.push(`${key} must be a non-negative integer (fen)`);
+  }
   if (!Array.isArray(order.refunds)) problems.push('refunds must be an array');
   else if (order.refunds.some((r) => !isText(r.outRefundNo) || !isPositiveFen(r.amount))) problems.push('refunds entries need outRefundNo and positive fen');
   if (order.subOrders !== undefined) {

@@ -74,6 +74,16 @@ export function createNotificationApplier(deps: NotificationDeps) {
       const status = outcome.rejected === 'AMOUNT_MISMATCH' || outcome.rejected === 'INVALID_EVENT' || outcome.rejected === 'UNKNOWN_SUB_ORDER' ? 400 : 409;
       return reject(status, outcome.rejected, outcome.message);
     }
+    if (event.kind === 'payment' && event.state.kind === 'PAID' && event.state.settlement?.booking === 'FAILED' && outcome) {
+      // The money was taken but not booked to the merchant's account (入账失败): a person must act.
+      await refunds.raiseAlert({
+        kind: 'BOOKING_FAILED',
+        outTradeNo: outcome.order.outTradeNo,
+        transactionId: event.state.transactionId,
+        amount: event.state.paidAmount,
+        message: `payment ${event.state.transactionId} for ${outcome.order.outTradeNo} was taken but the gateway could not book it to the merchant account; check it with the gateway (Huifu 控台) before refunding or settling it.`,
+      });
+    }
     // Recorded after the fact is applied: a crash in between leaves the id unrecorded, so the
     // gateway's retry still gets through (the CAS, not this record, makes it exactly-once).
     const first = await store.recordNotification(event.notificationId, { eventType: event.kind, receivedAt: now(), outTradeNo: event.outTradeNo });

@@ -4,13 +4,13 @@
  */
 import type { GatewayOrderIds, GatewayPaymentState, GatewaySubOrderState } from '../../channels/port';
 import type { Order } from './model';
-import type { OrderEvent, SubOrderUpdate } from './state-machine';
+import type { OrderEvent, SettlementFact, SubOrderUpdate } from './state-machine';
 
 /** The event a gateway payment fact means; undefined when there is nothing to record. */
 export function paymentEvent(state: GatewayPaymentState): OrderEvent | undefined {
   switch (state.kind) {
     case 'PAID':
-      return { type: 'PAID', transactionId: state.transactionId, paidAt: state.paidAt, paidAmount: state.paidAmount, ...subOrderUpdates(state), ...gatewayIds(state) };
+      return { type: 'PAID', transactionId: state.transactionId, paidAt: state.paidAt, paidAmount: state.paidAmount, ...subOrderUpdates(state), ...gatewayIds(state), ...settlementOf(state) };
     case 'CLOSED':
       return { type: 'CLOSED', reason: state.reason, ...subOrderUpdates(state), ...gatewayIds(state) };
     case 'FAILED':
@@ -48,4 +48,10 @@ function toSubOrderUpdate(sub: GatewaySubOrderState): SubOrderUpdate {
     amount: sub.amount,
     ...(sub.transactionId ? { transactionId: sub.transactionId } : {}),
   };
+}
+
+function settlementOf(state: Extract<GatewayPaymentState, { kind: 'PAID' }>): { settlement?: SettlementFact } {
+  const { settlementAmount, feeAmount } = state.settlement ?? {};
+  if (settlementAmount === undefined && feeAmount === undefined) return {};
+  return { settlement: { ...(settlementAmount !== undefined ? { settlementAmount } : {}), ...(feeAmount !== undefined ? { feeAmount } : {}) } };
 }

@@ -31,6 +31,8 @@ import { createOrderLedger } from './order-ledger';
 import { newOutTradeNo } from './out-trade-no';
 import { createReconciler, type ReconcileReport } from './reconcile';
 import { createRefundFlow } from './refund-flow';
+import type { StatementReport } from './statement';
+import { PAY_CHANNELS } from '../../../../typings/pay-channels';
 
 export { closeMarginMs } from './lifecycle';
 export type { NotificationOutcome, PayeeResolver, ReconcileReport };
@@ -73,6 +75,10 @@ export interface OrderService {
   /** Applies a verified notification (payNotify has already verified and decrypted it). */
   applyNotification(notification: ChannelNotification): Promise<NotificationOutcome>;
   reconcile(): Promise<ReconcileReport>;
+  /** Every channel's daily reconciliation file of `fileDate` (default today) against the store (the daily `reconcile` trigger). */
+  reconcileStatements(fileDate?: string): Promise<StatementReport[]>;
+  /** Admins only: the same on demand. */
+  statement(caller: Caller, request: { fileDate?: string }): Promise<{ reports: StatementReport[] }>;
   isAdmin(openid: string): boolean;
 }
 
@@ -93,6 +99,16 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
   const lifecycle = createOrderLifecycle({ store, config, ledger, sync, isAdmin, now, log });
   const notifications = createNotificationApplier({ store, sync, refunds, now, log });
   const reconcile = createReconciler({ store, config, ledger, sync, refunds, now, log });
+  const reconcileStatements = async (fileDate?: string) => {
+    // A side bundle (gulpfile SIDE_MODULES): only the daily run and an admin's request load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createStatementReconciler, statementChannels, todaysFileDate } = require('./statement') as typeof import('./statement');
+    const reconcileStatement = createStatementReconciler({ store, channels, sync, refunds, now, log });
+    fileDate ??= todaysFileDate(now());
+    const reports: StatementReport[] = [];
+    for (const name of statementChannels(channels, PAY_CHANNELS)) reports.push(await reconcileStatement(name, fileDate));
+    return reports;
+  };
 
   return {
     isAdmin,
@@ -102,6 +118,12 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     list: lifecycle.list,
     applyNotification: notifications.applyNotification,
     reconcile,
+    reconcileStatements,
+
+    async statement(caller, request) {
+      if (!isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'only merchant admins may reconcile');
+      return { reports: await reconcileStatements(request.fileDate) };
+    },
 
     async refund(caller, request) {
       if (!isAdmin(caller.openid)) throw new AppError('FORBIDDEN', 'only merchant admins may refund');

@@ -19,6 +19,7 @@
  * The rules of combine sub-orders live in `combine-rules.ts`, those of refund records in
  * `refund-rules.ts`; this file is the order's own lifecycle.
  */
+import type { ClientPaymentParams } from '../../../../typings/api';
 import type { AuditActor, AuditEvent, Order, RefundEntry } from './model';
 import { isPositiveFen, refundableAmount } from './model';
 import { applySubOrders, closedSubOrders, learnedIds, subOrderChanges, subOrderMalformed, subOrdersMalformed, type SubOrderUpdate } from './combine-rules';
@@ -32,10 +33,16 @@ export interface GatewayIdFact {
   combineTransactionId?: string;
 }
 
+/** Money facts of a paid order the gateway reports once booked (Huifu `settlement_amt`, `fee_amount`), in fen. */
+export interface SettlementFact {
+  settlementAmount?: number;
+  feeAmount?: number;
+}
+
 export type OrderEvent =
-  | { type: 'PREPAY_CREATED'; prepayId: string }
+  | { type: 'PREPAY_CREATED'; prepayId: string; issuedPayment?: ClientPaymentParams }
   | { type: 'CREATE_REJECTED'; reason: string }
-  | ({ type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
+  | ({ type: 'PAID'; transactionId: string; paidAt: number; paidAmount: number; subOrders?: SubOrderUpdate[]; settlement?: SettlementFact } & GatewayIdFact)
   | ({ type: 'PAYMENT_FAILED'; reason: string; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
   | ({ type: 'CLOSED'; reason: string; subOrders?: SubOrderUpdate[] } & GatewayIdFact)
   /** A query that found the order still payable, but told us the gateway's id. */
@@ -152,7 +159,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
 
   switch (event.type) {
     case 'PREPAY_CREATED':
-      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId });
+      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId, ...(event.issuedPayment ? { issuedPayment: event.issuedPayment } : {}) });
       if (order.prepayId === event.prepayId) return ALREADY;
       if (from === 'PAYING') return reject('CONFLICT', `order ${order.outTradeNo} already has prepay id ${order.prepayId ?? '(none)'}`);
       return wrongState();
@@ -167,7 +174,11 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
         return reject('AMOUNT_MISMATCH', `order ${order.outTradeNo}: ${event.paidAmount} fen paid, ${order.amount} fen expected`);
       }
       if (from === 'PAID' || from === 'REFUNDING' || from === 'REFUNDED') {
-        if (order.transactionId === event.transactionId) return already();
+        if (order.transactionId === event.transactionId) {
+          // A later fact about the same payment may bring what the first lacked (the fee, once booked).
+          const learnedMoney = newSettlement(order, event.settlement);
+          return learnedMoney ? apply(learnedMoney) : already();
+        }
         return reject('CONFLICT', `order ${order.outTradeNo} was paid by transaction ${order.transactionId ?? '(none)'}`);
       }
       // FAILED → PAID: a verified gateway says the money arrived (the payer retried in the cashier
@@ -176,7 +187,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       if (from !== 'PAYING' && from !== 'FAILED') return wrongState();
       const subOrders = subOrderChanges(order, event.subOrders);
       if (isResult(subOrders)) return subOrders;
-      return apply({ state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt, ...subOrders });
+      return apply({ state: 'PAID', transactionId: event.transactionId, paidAt: event.paidAt, ...subOrders, ...settlementChanges(event.settlement) });
     }
 
     case 'PAYMENT_FAILED': {
@@ -279,4 +290,18 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
       return apply({ subOrders });
     }
   }
+}
+
+function settlementChanges(fact: SettlementFact | undefined): Partial<Order> {
+  return {
+    ...(fact?.settlementAmount !== undefined ? { settlementAmount: fact.settlementAmount } : {}),
+    ...(fact?.feeAmount !== undefined ? { feeAmount: fact.feeAmount } : {}),
+  };
+}
+
+/** The settlement facts an event adds to (or changes on) a paid order; undefined when nothing is new. */
+function newSettlement(order: Order, fact: SettlementFact | undefined): Partial<Order> | undefined {
+  const changes = settlementChanges(fact);
+  const changed = (Object.keys(changes) as Array<'settlementAmount' | 'feeAmount'>).some((key) => order[key] !== changes[key]);
+  return changed ? changes : undefined;
 }

@@ -98,7 +98,18 @@ export interface VerifiedHuifuResponse<T = Record<string, unknown>> {
   dataText: string;
 }
 
-/** Verifies a response body `{data, sign}` over the raw `data` text. */
+/**
+ * The text Huifu signed, from the `data` text as received: Huifu's Go SDK turns the escapes
+ * `\u003c` `\u003e` `\u0026` back into `<` `>` `&` before verifying (HandleResponse in
+ * https://github.com/huifurepo/bspay-go-sdk/blob/main/BsPaySdk/http.go), so we do the same.
+ */
+export function huifuSignedText(dataText: string): string {
+  // Most answers carry none of them: skip the three passes.
+  if (!dataText.includes('\\u00')) return dataText;
+  return dataText.replace(/\\u003c/g, '<').replace(/\\u003e/g, '>').replace(/\\u0026/g, '&');
+}
+
+/** Verifies a response body `{data, sign}` over the raw `data` text (un-escaped as Huifu's SDK does). */
 export function verifyHuifuResponse<T = Record<string, unknown>>(body: string, verifier: Verifier): VerifiedHuifuResponse<T> {
   const dataText = rawMember(body, 'data');
   const signText = rawMember(body, 'sign');
@@ -106,7 +117,7 @@ export function verifyHuifuResponse<T = Record<string, unknown>>(body: string, v
   if (signText === undefined) throw new HuifuError('RESPONSE_UNSIGNED', 'response has no sign');
   const signature = JSON.parse(signText) as unknown;
   if (typeof signature !== 'string' || signature === '') throw new HuifuError('RESPONSE_UNSIGNED', 'response sign is empty');
-  verifyOrThrow(verifier, dataText, signature, 'response');
+  verifyOrThrow(verifier, huifuSignedText(dataText), signature, 'response');
   const data = JSON.parse(dataText) as unknown;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HuifuError('RESPONSE_MALFORMED', 'response data is not an object');
   return { data: data as T, dataText };

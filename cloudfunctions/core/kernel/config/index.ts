@@ -222,6 +222,8 @@ function resolveHuifu(s: NonNullable<ParsedConfigFile['huifu']>, { load, source 
     huifuId: s.huifuId,
     privateKey,
     huifuPublicKey,
+    payerIdentity: s.payerIdentity,
+    minCloseIntervalMs: s.minCloseIntervalMs,
     gatewayBaseUrl: s.gatewayBaseUrl.replace(/\/+$/, ''),
     notifyUrl: s.notifyUrl,
     http: s.http,
@@ -232,7 +234,7 @@ function resolveHuifu(s: NonNullable<ParsedConfigFile['huifu']>, { load, source 
 export const GATEWAY_SECTIONS = {
   wechatpayV3: { label: 'WeChat Pay APIv3', channels: ['jsapi', 'combine'] },
   wechatpayV2: { label: 'WeChat Pay APIv2', channels: ['v2', 'v2app'] },
-  huifu: { label: 'Huifu DouGong', channels: [] },
+  huifu: { label: 'Huifu DouGong', channels: ['huifu'] },
 } as const satisfies Record<string, { label: string; channels: readonly string[] }>;
 
 export type GatewaySection = keyof typeof GATEWAY_SECTIONS;

@@ -87,7 +87,7 @@ function buildSchemas() {
     http,
   });
 
-  /** Huifu DouGong. Schema only for now: the Huifu channel comes with its product. */
+  /** Huifu DouGong (channel `huifu`, seed 002). */
   const huifuSchema = v.strictObject({
     sysId: text(),
     productId: text(),
@@ -99,6 +99,13 @@ function buildSchemas() {
     /** Huifu's RSA public key, PEM or bare base64. */
     huifuPublicKey: v.optional(text()),
     huifuPublicKeyFile: v.optional(text()),
+    /**
+     * How `wx_data` names the payer (seed 002 says both): `sub_openid` sends `sub_appid` (the
+     * mini-program's appid) + `sub_openid`, as Huifu's mini-program page asks; `openid` sends `openid`.
+     */
+    payerIdentity: v.optional(v.picklist(['sub_openid', 'openid']), 'sub_openid'),
+    /** Huifu refuses to close an order sooner than 1 minute after it (20000001). */
+    minCloseIntervalMs: v.optional(v.pipe(int(), v.minValue(0)), 60_000),
     gatewayBaseUrl: baseUrl(HUIFU_BASE_URL),
     notifyUrl,
     http,

@@ -194,6 +194,30 @@ describe('writeLocalMerchantConfig', () => {
     expect(require('node:fs').readFileSync(file, 'utf8')).not.toContain('PRIVATE KEY');
   });
 
+  it('writes the huifu section for a running Huifu sandbox: its identity, key files, notifications to huifuNotify', () => {
+    const keys = sandboxKeys();
+    const huifuDir = join(dir, 'keys', 'huifu');
+    require('node:fs').mkdirSync(huifuDir);
+    writeFileSync(join(huifuDir, 'merchant_private.pem'), merchant.privatePem);
+    writeFileSync(join(huifuDir, 'huifu_public.pem'), platform.publicPem);
+    const huifu = { url: 'http://127.0.0.1:9402', keys: { sysId: '6666000000000001', productId: 'SANDBOX', huifuId: '6666000000000002', dir: huifuDir } };
+    const file = writeLocalMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://127.0.0.1:9400', hostUrl: 'http://127.0.0.1:9401', huifu });
+    expect(loadMerchantConfig({ env: { PAY_CONFIG_FILE: file } }).huifu).toEqual({
+      sysId: '6666000000000001',
+      productId: 'SANDBOX',
+      huifuId: '6666000000000002',
+      privateKey: merchant.privatePem,
+      huifuPublicKey: platform.publicPem,
+      payerIdentity: 'sub_openid',
+      minCloseIntervalMs: 60_000,
+      gatewayBaseUrl: 'http://127.0.0.1:9402',
+      notifyUrl: 'http://127.0.0.1:9401/http/huifuNotify',
+      http: { timeoutMs: 5_000, maxAttempts: 3 },
+    });
+    // Without a Huifu sandbox, no section.
+    expect(localMerchantConfig({ dataDir: dir, keys, gatewayUrl: 'http://g', hostUrl: 'http://h' })).not.toHaveProperty('huifu');
+  });
+
   it('refuses to write a config the functions would refuse', () => {
     const keys = sandboxKeys();
     expect(() => writeLocalMerchantConfig({ dataDir: dir, keys: { ...keys, apiV3Key: 'x' }, gatewayUrl: 'http://127.0.0.1:1', hostUrl: 'http://127.0.0.1:2' })).toThrow(/apiV3Key/);

@@ -67,7 +67,10 @@ describe('gateway sections', () => {
     const onlyV2 = parseMerchantConfig({ ...app, wechatpayV2: v2 }, quiet);
     expect(onlyV2.wechatpayV3).toBeUndefined();
     expect(onlyV2.huifu).toBeUndefined();
-    expect(disabledGatewayNotes(onlyV2)).toEqual(['WeChat Pay APIv3 is not configured (no "wechatpayV3" section): channels jsapi, combine disabled']);
+    expect(disabledGatewayNotes(onlyV2)).toEqual([
+      'WeChat Pay APIv3 is not configured (no "wechatpayV3" section): channels jsapi, combine disabled',
+      'Huifu DouGong is not configured (no "huifu" section): channel huifu disabled',
+    ]);
     expect(parseMerchantConfig({ ...app }, quiet).wechatpayV2).toBeUndefined();
   });
 

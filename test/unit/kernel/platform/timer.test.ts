@@ -104,7 +104,7 @@ describe('the reconcile function', () => {
 describe('timerTriggerNames', () => {
   it("reads the timer trigger names of reconcile's config.json", () => {
     const config = JSON.parse(readFileSync(join(__dirname, '../../../../cloudfunctions/reconcile/config.json'), 'utf8'));
-    expect(timerTriggerNames(config)).toEqual(['everyMinute']);
+    expect(timerTriggerNames(config)).toEqual(['everyMinute', 'dailyStatement']);
     expect(timerTriggerNames({})).toEqual([]);
     expect(timerTriggerNames({ triggers: [{ name: 'x', type: 'http' }] })).toEqual([]);
   });

@@ -24,7 +24,7 @@ describe('pay: every refusal names the field and what it must be', () => {
     ['fen as a string', { amount: '100' }, 'amount: must be an integer number of fen'],
     ['zero fen', { amount: 0 }, 'amount: must be positive'],
     ['no amount', { amount: undefined }, 'amount: is required'],
-    ['unknown channel', { channel: 'alipay' }, 'channel: must be one of jsapi, combine, v2, v2app'],
+    ['unknown channel', { channel: 'alipay' }, 'channel: must be one of jsapi, combine, v2, v2app, huifu'],
     ['short idempotency key', { idempotencyKey: 'abc' }, 'idempotencyKey: must be 8–64 characters of [A-Za-z0-9_-]'],
     ['description of 128 characters', { description: 'a'.repeat(128) }, 'description: must be at most 127 characters'],
     ['empty payee code', { channel: 'combine', payeeCode: '' }, 'payeeCode: must not be empty'],
@@ -34,7 +34,7 @@ describe('pay: every refusal names the field and what it must be', () => {
 
   it('lists several failing fields in one answer', async () => {
     expect(await messageOf({ action: 'create', channel: 'alipay', amount: -1, idempotencyKey: 'key_0000001' })).toBe(
-      'channel: must be one of jsapi, combine, v2, v2app; amount: must be positive',
+      'channel: must be one of jsapi, combine, v2, v2app, huifu; amount: must be positive',
     );
   });
 
