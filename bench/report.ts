@@ -84,12 +84,12 @@ export function readHistory(): HistoryEntry[] {
 export const CHART_DIR = join(__dirname, '../docs/bench');
 
 /** Writes docs/bench/notifications.svg (latest curve) and docs/bench/history.svg; returns the files. */
-export function writeCharts(history: HistoryEntry[]): string[] {
-  mkdirSync(CHART_DIR, { recursive: true });
+export function writeCharts(history: HistoryEntry[], dir: string = CHART_DIR): string[] {
+  mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const withCurve = [...history].reverse().find((h) => h.curve && h.curve.length > 0);
   if (withCurve) {
-    const file = join(CHART_DIR, 'notifications.svg');
+    const file = join(dir, 'notifications.svg');
     const xs = withCurve.curve!.map((p) => String(p[0]));
     writeFileSync(
       file,
@@ -107,7 +107,7 @@ export function writeCharts(history: HistoryEntry[]): string[] {
     written.push(file);
   }
   if (history.length > 0) {
-    const file = join(CHART_DIR, 'history.svg');
+    const file = join(dir, 'history.svg');
     const keys: Array<[string, string, string]> = [
       ['notify.perSecond', 'best notifications/s', '#1f77b4'],
       ['notify.baselinePerSecond', 'baseline notifications/s', '#ff7f0e'],
