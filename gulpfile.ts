@@ -285,23 +285,29 @@ export function copyUsedVant(outDir: string, vantLib = PATHS.vantLib): string[] 
 export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
 
 /**
- * Modules a function requires lazily that stay out of its `index.js`: built as their own bundle
- * beside it, at the same relative path, so the `require` in the bundle finds them at run time.
- * The SQLite adapter is only opened by the local host (cloud functions use CloudBase), so it costs
- * a cloud cold start nothing.
+ * Modules a function requires lazily (a `require()` inside the code path that needs them) that stay
+ * out of its `index.js`: built as their own bundle beside it, at `out`, so the `require` in the
+ * bundle finds them at run time. A cold start then parses only what this merchant uses:
+ * - the SQLite adapter is only opened by the local host (cloud functions use CloudBase);
+ * - a gateway family's channels are loaded only when the merchant config has its section.
+ * A side bundle carries its own copies of shared modules: errors that cross back are recognised by
+ * registry-symbol marks (AppError, ChannelError, StoreError), never by class identity.
  */
-export const SIDE_MODULES: ReadonlyArray<{ importer: string; request: string; source: string; out: string }> = [
-  { importer: 'cloudfunctions/core/store/index.ts', request: './sqlite/store', source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
+export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
+  { source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
 ];
+
+const withoutExtension = (path: string) => path.replace(/\.(ts|js)$/, '');
 
 function sideModulesExternal(): esbuild.Plugin {
   return {
     name: 'side-modules',
     setup(build) {
-      build.onResolve({ filter: /.*/ }, (args) => {
-        const importer = relative(ROOT, args.importer).split(sep).join('/');
-        const side = SIDE_MODULES.find((m) => m.importer === importer && m.request === args.path);
-        return side ? { path: `./${side.out.replace(/\.js$/, '')}`, external: true } : undefined;
+      build.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const target = relative(ROOT, resolve(args.resolveDir, args.path)).split(sep).join('/');
+        const side = SIDE_MODULES.find((m) => withoutExtension(m.source) === withoutExtension(target));
+        return side ? { path: `./${withoutExtension(side.out)}`, external: true } : undefined;
       });
     },
   };
@@ -361,7 +367,7 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
       const bundled = readFileSync(join(fnOut, 'index.js'), 'utf8');
       for (const side of SIDE_MODULES) {
         const sideOut = join(fnOut, side.out);
-        if (!bundled.includes(`"./${side.out.replace(/\.js$/, '')}"`)) {
+        if (!bundled.includes(`"./${withoutExtension(side.out)}"`)) {
           rmSync(sideOut, { force: true });
           continue;
         }

@@ -5,7 +5,9 @@
  *   SANDBOX_PORT (default 9400), HOST_PORT (default 9401; 0 = random), HUIFU_SANDBOX_PORT (the Huifu
  *   DouGong sandbox, default 9402), PAY_DATA_DIR (default .data),
  *   SANDBOX_SIGN_LAYOUT (published | seed: the signing-page layout of both the sandbox and the
- *   local merchant config; default published)
+ *   local merchant config; default published),
+ *   SANDBOX_CLOSE_INTERVAL (seconds an order must age before it may be closed, applied to both the
+ *   WeChat sandbox and the local merchant config; default the real rule, 300)
  *
  * `startLocalStack` is also what the e2e tests start (test/helpers/stack.ts), with a temp data
  * folder and random ports.
@@ -107,23 +109,47 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 }
 
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
+function portFromEnv(name: string, fallback: number, env: Record<string, string | undefined> = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number (0 = random), got "${raw}"`);
   return port;
 }
 
+/**
+ * The WeChat Pay close rule (an order may be closed 5 minutes after it was created; seed 004 and
+ * https://pay.weixin.qq.com/doc/v3/merchant/4012556398), shortened for local development only.
+ */
+export const REAL_CLOSE_INTERVAL_MS = 5 * 60_000;
+
+export function closeIntervalFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.SANDBOX_CLOSE_INTERVAL;
+  if (raw === undefined || raw === '') return REAL_CLOSE_INTERVAL_MS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new Error(`SANDBOX_CLOSE_INTERVAL must be whole seconds between 0 and 3600 (the real rule is 300), got "${raw}"`);
+  return seconds * 1000;
+}
+
+/** What `npm start` reads from its environment (the variables in this file's header). */
+export function stackOptionsFromEnv(env: Record<string, string | undefined> = process.env): LocalStackOptions & { closeIntervalMs: number } {
+  const closeIntervalMs = closeIntervalFromEnv(env);
+  return {
+    dataDir: resolve(env.PAY_DATA_DIR || DEFAULT_DATA_DIR),
+    closeIntervalMs,
+    // The sandbox refuses an early close, and the service waits for the same interval (plus its margin).
+    gateway: { minCloseIntervalMs: closeIntervalMs },
+    env: { PAY_MIN_CLOSE_INTERVAL_MS: String(closeIntervalMs) },
+    gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT, env),
+    hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT, env),
+    huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT, env) },
+  };
+}
+
 async function main(): Promise<void> {
-  const dataDir = resolve(process.env.PAY_DATA_DIR || DEFAULT_DATA_DIR);
-  const stack = await startLocalStack({
-    dataDir,
-    gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT),
-    hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT),
-    huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT) },
-    log: (line) => console.log(`  ${line}`),
-  });
+  const options = stackOptionsFromEnv();
+  const { dataDir, closeIntervalMs } = options;
+  const stack = await startLocalStack({ ...options, log: (line) => console.log(`  ${line}`) });
   console.log(
     [
       '',
@@ -133,6 +159,9 @@ async function main(): Promise<void> {
       `sandbox dashboard: ${stack.gatewayUrl}/sandbox/ (orders, notifications and their delivery attempts)`,
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `functions: ${stack.host.functions.join(', ')}`,
+      closeIntervalMs === REAL_CLOSE_INTERVAL_MS
+        ? 'orders may be closed 5 minutes after creation, as in production (SANDBOX_CLOSE_INTERVAL=<seconds> shortens it locally)'
+        : `orders may be closed ${closeIntervalMs / 1000} s after creation (SANDBOX_CLOSE_INTERVAL; production: 300 s)`,
       '',
       'Open the repository root in WeChat DevTools (it reads project.config.json → dist/miniprogram).',
       'In 详情 → 本地设置, tick 不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书.',
@@ -160,9 +189,33 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** The env variable that sets each default port, for the one line a busy port gets. */
+const PORT_VARIABLES: ReadonlyArray<[string, number]> = [
+  ['SANDBOX_PORT', DEFAULT_GATEWAY_PORT],
+  ['HOST_PORT', DEFAULT_HOST_PORT],
+  ['HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT],
+];
+
+/**
+ * One line for the failures a new user meets (a port taken by another program, a data folder that
+ * cannot be written), naming what to change; undefined for anything else (a bug: its stack is shown).
+ */
+export function describeStartFailure(err: unknown, env: Record<string, string | undefined> = process.env): string | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number; path?: string };
+  if (e?.code === 'EADDRINUSE' && typeof e.port === 'number') {
+    const variable = PORT_VARIABLES.find(([name, fallback]) => portFromEnv(name, fallback, env) === e.port)?.[0];
+    return `port ${e.port} is already in use by another program${variable ? `: stop it, or choose another port with ${variable}=<port> npm start` : ''}`;
+  }
+  if (['EACCES', 'EROFS', 'ENOTDIR', 'EEXIST', 'EPERM'].includes(e?.code ?? '') && typeof e.path === 'string') {
+    return `cannot write the data folder (${e.code} at ${e.path}): choose a writable one with PAY_DATA_DIR=<folder> npm start`;
+  }
+  return undefined;
+}
+
 if ((require as unknown as NodeJS.Require).main === module) {
   main().catch((err: unknown) => {
-    console.error(`npm start failed: ${(err as Error).stack ?? String(err)}`);
+    const known = describeStartFailure(err);
+    console.error(known ? `npm start: ${known}` : `npm start failed: ${(err as Error).stack ?? String(err)}`);
     process.exit(1);
   });
 }
