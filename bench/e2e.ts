@@ -69,7 +69,7 @@ function miniprogramSize(): MiniprogramSize {
 
 export const e2e: BenchSection<E2eResults> = {
   name: 'e2e',
-  description: 'local stack: create → PAID latency, notifications/s into SQLite, bundle size and require time',
+  description: 'local stack: create → PAID latency (200 payments), mini-program package size, bundle size and require time',
   async run(budgetMs) {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first`);
     const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '60000' } });

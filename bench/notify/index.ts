@@ -6,7 +6,6 @@
  * starts; the load comes from a separate process over keep-alive connections, which reports its
  * own CPU. After each run the store is checked: every order PAID once, one PAID audit row each.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +14,12 @@ import { testOpenid } from '../../sandbox/gateway/login';
 import { migrate } from '../../cloudfunctions/core/store/sqlite/migrations';
 import { SQLITE_PRAGMAS } from '../../cloudfunctions/core/store/sqlite/connection';
 import { startStack } from '../../test/helpers/stack';
-import { craftNotification, idemKey, login, transactionResource } from '../../test/e2e/pay/harness';
+import type { CallRequest } from '../../typings/api';
+import { idemKey, login } from '../../test/e2e/pay/harness';
 import { formatTable } from '../measure';
 import { figure } from '../report';
 import type { BenchSection } from '../section';
-import { startBaselineReceiver } from './baseline-receiver';
+import { NOTIFICATION_ENDPOINTS } from './endpoints';
 import { startGenerator } from './generator-client';
 import { readTemplate, seedOrders, type SeededOrder } from './seed';
 
@@ -66,7 +66,9 @@ export const notify: BenchSection<NotifyResults> = {
       const keys = stack.gateway.keys;
       const payer = await login(stack, 'bench-notified');
       const openid = testOpenid(keys.appid, 'bench-notified');
-      const created = await payer.ok('pay.create', { channel: 'jsapi', amount: 100, idempotencyKey: idemKey() });
+      // The curve and the ratio are the v3 family's (the one endpoint with a hand-written twin).
+      const endpoint = NOTIFICATION_ENDPOINTS[0]!;
+      const created = await payer.ok('pay.create', { channel: endpoint.channel, amount: 100, idempotencyKey: idemKey() } as CallRequest<'pay.create'>);
       // A second connection on the host's own store file, for seeding and checking only.
       const ourDb = new BetterSqlite3(join(stack.dataDir, 'store.sqlite'));
       cleanups.unshift(() => ourDb.close());
@@ -76,15 +78,15 @@ export const notify: BenchSection<NotifyResults> = {
       cleanups.unshift(() => baseDb.close());
       for (const pragma of SQLITE_PRAGMAS) baseDb.pragma(pragma);
       migrate(baseDb);
-      const baseline = await startBaselineReceiver({ db: baseDb, platformCertificatePem: keys.platformCert.certificatePem, platformSerial: keys.platformCert.serialNo, apiV3Key: keys.apiV3Key });
+      const baseline = await endpoint.baseline!(stack, baseDb);
       cleanups.unshift(() => baseline.close());
 
       const receivers: Receiver[] = [
-        { name: 'ours', url: `${stack.hostUrl}/http/payNotify`, db: ourDb },
+        { name: 'ours', url: `${stack.hostUrl}/http/${endpoint.fn}`, db: ourDb },
         { name: 'baseline', url: baseline.url, db: baseDb },
       ];
-      const signWith = createPrivateKey(keys.platformCert.privateKeyPem);
-      const craft = (orders: SeededOrder[]) => orders.map((o) => craftNotification(keys, transactionResource(keys, o, openid), { signWith }));
+      const signed = endpoint.crafter(stack, openid);
+      const craft = (orders: SeededOrder[]) => orders.map(signed);
 
       // Warm both paths (JIT, the host's runtime and store) before anything is timed.
       for (const r of receivers) await runOnce(r, 200, 8);
