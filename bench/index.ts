@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   const started = Date.now();
   const loadAtStart = machineLoad();
+  // The code measured is the code at the start (HEAD may move while a long run goes on).
+  const commit = currentCommit();
   for (const section of selected) {
     console.log(`\n## ${section.name}: ${section.description}\n`);
     results[section.name] = await section.run(TOTAL_BUDGET_MS / selected.length);
@@ -46,7 +48,6 @@ async function main(): Promise<void> {
   console.log(`\n## figures (issue 16 targets; ${cpus().length} cores, load average ${load.toFixed(1)} — shared machine)\n`);
   console.log(figuresTable(figures));
   const file = join(__dirname, 'results.json');
-  const commit = currentCommit();
   const record = {
     date: new Date().toISOString(),
     commit,
