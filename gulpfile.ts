@@ -356,7 +356,7 @@ const FUNCTION_BUNDLE_OPTIONS = {
   // Minified: a smaller bundle parses faster at every cold start (bench e2e: size and require
   // time). keepNames keeps function and class names, so a stack trace in the function log
   // still reads `at createOrderService …` rather than `at Qe …`.
-  minify: true,
+  minify: process.env.PAY_BUILD_NO_MINIFY !== "1",
   keepNames: true,
   logLevel: 'silent',
 } as const satisfies esbuild.BuildOptions;

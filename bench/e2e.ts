@@ -2,18 +2,17 @@
  * End-to-end section, on the local stack (sandbox gateway + function host, loopback HTTP, SQLite):
  * - latency from `pay.create` to PAID being visible to `pay.query` (create, cashier pay,
  *   notification, poll), median and p95;
- * - verified notifications handled per second into SQLite (each one a real PAYING → PAID
- *   transition: signature check, decrypt, CAS, audit);
+ * - the mini-program main package's size (notifications/s: the `notify` section);
  * - each built function bundle's size and its cold `require` time in a fresh Node process.
  * Needs a built `dist/cloudfunctions` (`npm run build`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { testOpenid } from '../sandbox/gateway/login';
 import { startStack } from '../test/helpers/stack';
-import { cashier, craftNotification, idemKey, login, postNotification, transactionResource } from '../test/e2e/pay/harness';
+import { cashier, idemKey, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
+import { figure } from './report';
 import type { BenchSection } from './section';
 
 const DIST = resolve(__dirname, '../dist/cloudfunctions');
@@ -31,25 +30,55 @@ export const BUNDLE_TARGETS = { maxBytes: 120 * 1024, maxRequireMs: 10 } as cons
 
 export interface E2eResults {
   createToPaid: { samples: number; medianMs: number; p95Ms: number };
-  notifications: { handled: number; concurrency: number; perSecond: number };
   /** `requireMs`: the bundle itself, after `wx-server-sdk` (which the platform provides) was loaded, taking `sdkMs`. */
   /** `side`: bundles shipped beside index.js, loaded only when needed (gulpfile.ts SIDE_MODULES). */
   bundles: Array<{ fn: string; bytes: number; requireMs: number; sdkMs: number; sizeMet: boolean; requireMet: boolean; side: Array<{ file: string; bytes: number }> }>;
   bundleTargets: typeof BUNDLE_TARGETS;
+  miniprogram: MiniprogramSize;
 }
 
-export const e2e: BenchSection = {
+/** The mini-program's main package as built (no subpackages: every page is in it), Vant included. */
+export interface MiniprogramSize {
+  bytes: number;
+  vantBytes: number;
+  files: number;
+}
+
+export const MINIPROGRAM_MAX_BYTES = 250 * 1024;
+
+function miniprogramSize(): MiniprogramSize {
+  const root = resolve(__dirname, '../dist/miniprogram');
+  let bytes = 0;
+  let vantBytes = 0;
+  let files = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else {
+        const size = statSync(path).size;
+        bytes += size;
+        files++;
+        if (path.includes(`${join('miniprogram_npm', '@vant')}`)) vantBytes += size;
+      }
+    }
+  };
+  walk(root);
+  return { bytes, vantBytes, files };
+}
+
+export const e2e: BenchSection<E2eResults> = {
   name: 'e2e',
-  description: 'local stack: create → PAID latency, notifications/s into SQLite, bundle size and require time',
+  description: 'local stack: create → PAID latency (200 payments), mini-program package size, bundle size and require time',
   async run(budgetMs) {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first`);
     const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '60000' } });
     try {
       const results: E2eResults = {
-        createToPaid: await createToPaid(stack, budgetMs * 0.4),
-        notifications: await notificationThroughput(stack, budgetMs * 0.4),
+        createToPaid: await createToPaid(stack, budgetMs * 0.8),
         bundles: bundleCosts(),
         bundleTargets: BUNDLE_TARGETS,
+        miniprogram: miniprogramSize(),
       };
       print(results);
       return results;
@@ -57,17 +86,24 @@ export const e2e: BenchSection = {
       await stack.close();
     }
   },
+  figures(r) {
+    return [
+      figure('e2e.createToPaidMedianMs', `create → PAID visible to pay.query, median (${r.createToPaid.samples} payments)`, r.createToPaid.medianMs, 'ms', { kind: 'max', value: 8 }),
+      figure('e2e.createToPaidP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
+      figure('e2e.miniprogramKiB', `mini-program main package (Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB of it)`, r.miniprogram.bytes / 1024, 'KiB', { kind: 'max', value: MINIPROGRAM_MAX_BYTES / 1024 }),
+      ...r.bundles.map((b) => figure(`e2e.bundleKiB.${b.fn}`, `${b.fn} bundle`, b.bytes / 1024, 'KiB', { kind: 'max', value: BUNDLE_TARGETS.maxBytes / 1024 })),
+    ];
+  },
 };
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
-async function createToPaid(stack: Stack, budgetMs: number): Promise<E2eResults['createToPaid']> {
+async function createToPaid(stack: Stack, _budgetMs: number): Promise<E2eResults['createToPaid']> {
   const payer = await login(stack, 'bench-payer');
   const samples: number[] = [];
-  const deadline = Date.now() + budgetMs;
   // Warm-up: the first call opens the store and parses keys (a cold start, not the steady state).
   await payer.ok('pay.create', { channel: 'jsapi', amount: 1, idempotencyKey: idemKey() });
-  while ((samples.length < 20 || Date.now() < deadline) && samples.length < 200) {
+  while (samples.length < 200) {
     const started = process.hrtime.bigint();
     const created = await payer.ok('pay.create', { channel: 'jsapi', amount: 100 + samples.length, idempotencyKey: idemKey() });
     await cashier(stack, 'pay', created.payment);
@@ -80,36 +116,6 @@ async function createToPaid(stack: Stack, budgetMs: number): Promise<E2eResults[
   }
   samples.sort((a, b) => a - b);
   return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
-}
-
-async function notificationThroughput(stack: Stack, budgetMs: number): Promise<E2eResults['notifications']> {
-  const payer = await login(stack, 'bench-notified');
-  const openid = testOpenid(stack.gateway.keys.appid, 'bench-notified');
-  const orders: Array<{ outTradeNo: string; amount: number }> = [];
-  const setupDeadline = Date.now() + budgetMs / 2;
-  while ((orders.length < 100 || Date.now() < setupDeadline) && orders.length < 1000) {
-    const batch = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => payer.ok('pay.create', { channel: 'jsapi', amount: 200 + orders.length + i, idempotencyKey: idemKey() })),
-    );
-    orders.push(...batch.map((b) => b.order));
-  }
-  // Signed and encrypted up front: what is timed is only the merchant side handling them.
-  const notifications = orders.map((o) => craftNotification(stack.gateway.keys, transactionResource(stack.gateway.keys, o, openid)));
-  const concurrency = 8;
-  let next = 0;
-  let failures = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < notifications.length) {
-        const reply = await postNotification(stack, notifications[next++]);
-        if (reply.status !== 204) failures++;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (failures > 0) throw new Error(`${failures} of ${notifications.length} notifications were not accepted`);
-  return { handled: notifications.length, concurrency, perSecond: notifications.length / seconds };
 }
 
 /** Every .js below a function's folder but its index.js. */
@@ -151,7 +157,7 @@ function print(r: E2eResults): void {
       [
         ['create → PAID visible to pay.query, median', `${r.createToPaid.medianMs.toFixed(1)} ms`],
         ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments)`],
-        ['verified notifications into SQLite', `${r.notifications.perSecond.toFixed(0)} /s (${r.notifications.handled}, ${r.notifications.concurrency} in flight)`],
+        ['mini-program main package', `${(r.miniprogram.bytes / 1024).toFixed(0)} KiB (${r.miniprogram.files} files, Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB)`],
       ],
     ),
   );

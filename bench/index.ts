@@ -1,24 +1,34 @@
 /**
- * `npm run bench [-- <section> …]`: runs the registered sections (all by default), prints each
- * one's table, and writes every result to bench/results.json (git-ignored) for comparison over
- * time. Add a section by writing `bench/<name>.ts` exporting a `BenchSection` and listing it here.
+ * `npm run bench [-- <section> …] [--chart | --chart-only]`: runs the registered sections (all by
+ * default), prints each one's table, then every figure with its target and met/missed; writes
+ * the results to bench/results.json (git-ignored) and appends one line to bench/history.jsonl
+ * (committed: date, commit, machine load, figures). `--chart` then draws docs/bench/*.svg from the
+ * history; `--chart-only` only draws. Add a section by writing `bench/<name>.ts` exporting a
+ * `BenchSection` and listing it here.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { e2e } from './e2e';
 import { huifu } from './huifu';
+import { memory } from './memory';
+import { notify } from './notify';
 import { protocol } from './protocol';
+import { appendHistory, currentCommit, figuresTable, machineLoad, readHistory, writeCharts, type Figure } from './report';
+import { scale } from './scale';
 import type { BenchSection } from './section';
 import { v2 } from './v2';
 
-const SECTIONS: BenchSection[] = [protocol, e2e, v2, huifu];
+const SECTIONS = [protocol, e2e, notify, scale, memory, v2, huifu] as BenchSection[];
 
-/** The whole bench should stay under about a minute. */
-const TOTAL_BUDGET_MS = 40_000;
+/** Budget shared by the timed parts; seeding (scale, memory) and signing come on top. */
+const TOTAL_BUDGET_MS = 60_000;
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const chart = args.includes('--chart') || args.includes('--chart-only');
+  if (args.includes('--chart-only')) return drawCharts();
+  const wanted = args.filter((a) => !a.startsWith('--'));
   const unknown = wanted.filter((name) => !SECTIONS.some((s) => s.name === name));
   if (unknown.length > 0) {
     console.error(`unknown section(s): ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
@@ -26,22 +36,48 @@ async function main(): Promise<void> {
   }
   const selected = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s.name)) : SECTIONS;
   const results: Record<string, unknown> = {};
+  const figures: Figure[] = [];
   const started = Date.now();
+  const loadAtStart = machineLoad();
+  // The code measured is the code at the start (HEAD may move while a long run goes on).
+  const commit = currentCommit();
   for (const section of selected) {
     console.log(`\n## ${section.name}: ${section.description}\n`);
     results[section.name] = await section.run(TOTAL_BUDGET_MS / selected.length);
+    figures.push(...(section.figures?.(results[section.name]) ?? []));
   }
+  const load = Math.max(loadAtStart, machineLoad());
+  console.log(`\n## figures (issue 16 targets; ${cpus().length} cores, load average ${load.toFixed(1)} — shared machine)\n`);
+  console.log(figuresTable(figures));
   const file = join(__dirname, 'results.json');
   const record = {
     date: new Date().toISOString(),
+    commit,
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
+    load,
     durationMs: Date.now() - started,
+    figures,
     sections: results,
   };
   writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
-  console.log(`\nresults written to ${file} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const curve = (results.notify as { curve?: Array<{ concurrency: number; ours: { perSecond: number }; baseline: { perSecond: number } }> } | undefined)?.curve;
+  appendHistory({
+    date: record.date,
+    commit,
+    load: Number(load.toFixed(2)),
+    cores: record.cores,
+    sections: selected.map((s) => s.name),
+    figures: Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))])),
+    ...(curve ? { curve: curve.map((p) => [p.concurrency, Math.round(p.ours.perSecond), Math.round(p.baseline.perSecond)] as [number, number, number]) } : {}),
+  });
+  console.log(`\nresults written to ${file}, appended to bench/history.jsonl (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (chart) drawCharts();
+}
+
+function drawCharts(): void {
+  for (const file of writeCharts(readHistory())) console.log(`chart: ${file}`);
 }
 
 main().catch((error) => {

@@ -17,13 +17,14 @@ import {
 } from '../cloudfunctions/core/gateways/wechatpay';
 import { generateRsaKeyPair, makeCertificate, randomApiV3Key } from '../test/helpers/crypto-fixtures';
 import { compare, comparisonTable, type ComparisonResult } from './measure';
+import { figure } from './report';
 import type { BenchSection } from './section';
 
 function check(label: string, ok: boolean): void {
   if (!ok) throw new Error(`bench setup: ${label} did not produce the expected result`);
 }
 
-export const protocol: BenchSection = {
+export const protocol: BenchSection<ComparisonResult[]> = {
   name: 'protocol',
   description: 'APIv3 crypto hot paths vs node:crypto (cached KeyObject) and two popular SDKs',
   async run(budgetMs) {
@@ -170,5 +171,13 @@ export const protocol: BenchSection = {
     }
     console.log(comparisonTable(results));
     return results;
+  },
+  figures(results) {
+    const ours = (task: string) => results.find((r) => r.task === task)?.candidates.find((c) => c.name === 'ours')?.ratio ?? NaN;
+    return [
+      figure('protocol.signRatio', 'sign request: ours / node:crypto', ours('sign request'), '%', { kind: 'min', value: 0.95 }),
+      figure('protocol.verifyRatio', 'verify response: ours / node:crypto', ours('verify response'), '%', { kind: 'min', value: 0.9 }),
+      figure('protocol.notifyParseRatio', 'notify parse (verify + decrypt): ours / node:crypto', ours('notify parse'), '%'),
+    ];
   },
 };

@@ -40,7 +40,7 @@ export function checkAudit(audit: AuditEvent, outTradeNo: string): void {
  * Keys that identify an order; a CAS update may not change them. The gateway's
  * `combineTransactionId` may be written once (when learned) and never changed or removed after.
  */
-export function checkIdentityUnchanged(stored: Order, next: Order): void {
+export function checkIdentityUnchanged(stored: Pick<Order, 'payerOpenid' | 'idempotencyKey' | 'combineOutTradeNo' | 'createdAt' | 'combineTransactionId'>, next: Order): void {
   for (const key of ['payerOpenid', 'idempotencyKey', 'combineOutTradeNo', 'createdAt'] as const) {
     if (stored[key] !== next[key]) throw new StoreError('INVALID_RECORD', `order ${next.outTradeNo}: ${key} cannot change`);
   }

@@ -110,6 +110,32 @@ describe('sqlite specifics', () => {
     }
   });
 
+  it('a compare-and-set update names no identity column, so SQLite leaves their indexes alone (issue 16)', async () => {
+    // SQLite rewrites every index over a column named in SET, even to the same value; an
+    // `UPDATE OF <column>` trigger fires on exactly that condition, so it shows which were named.
+    const path = join(dir, 'identity-untouched.db');
+    await openSqliteStore(path).close();
+    const setup = new Database(path);
+    setup.exec(`CREATE TABLE identity_named (n INTEGER);
+      CREATE TRIGGER identity_named AFTER UPDATE OF payer_openid, idempotency_key, combine_out_trade_no, created_at ON orders BEGIN INSERT INTO identity_named VALUES (1); END;`);
+    setup.close();
+    const store = openSqliteStore(path);
+    const order = freshOrder();
+    await store.insertOrder(order);
+    const step = transition(order, { type: 'PREPAY_CREATED', prepayId: 'p-identity' }, T0 + 1000, 'user');
+    if (step.kind !== 'applied') throw new Error('test setup: transition not applied');
+    expect(await store.updateOrder(step.next, order.version, step.audit)).toBe(true);
+    await expect(store.updateOrder({ ...step.next, version: 3, payerOpenid: 'o-someone-else' }, 2, { ...step.audit, at: T0 + 2000 })).rejects.toThrow(/payerOpenid cannot change/);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM identity_named').get()).toEqual({ n: 0 });
+      expect(JSON.parse((db.prepare('SELECT data FROM orders').get() as { data: string }).data)).toMatchObject({ state: 'PAYING', version: 2, payerOpenid: order.payerOpenid });
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses to edit or delete audit rows, even from raw SQL', async () => {
     const path = join(dir, 'audit.db');
     const store = openSqliteStore(path);

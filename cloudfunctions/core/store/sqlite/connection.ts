@@ -33,6 +33,9 @@ export interface SqliteConnection {
   close(): void;
 }
 
+/** The journal and durability settings of every store connection (the bench's baseline uses the same). */
+export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'synchronous = NORMAL'];
+
 /** Opens (creating or migrating) the file, in WAL mode with a busy timeout. */
 export function openSqliteConnection(file: string, options: SqliteStoreOptions = {}): SqliteConnection {
   // Lazy: better-sqlite3 is a native module; cloud bundles that never open SQLite never load it.
@@ -40,9 +43,8 @@ export function openSqliteConnection(file: string, options: SqliteStoreOptions =
   const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
   const db: Database = new BetterSqlite3(file, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
-  db.pragma('synchronous = NORMAL');
   migrate(db);
   let closed = false;
   return {

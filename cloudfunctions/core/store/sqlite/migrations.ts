@@ -96,6 +96,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_newest ON alerts (created_at DESC, id DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'listing indexes carry their tie-break column (reconcile and refunds read in index order)',
+    // Without the key as last column, `ORDER BY updated_at, out_trade_no LIMIT n` sorts every
+    // stale order of the state before taking n (issue 16: flat cost at a million orders). The
+    // same indexes as the CloudBase adapter declares (store/cloudbase/indexes.ts).
+    sql: `
+      DROP INDEX orders_by_state;
+      CREATE INDEX orders_by_state ON orders (state, updated_at, out_trade_no);
+      DROP INDEX refunds_by_order;
+      CREATE INDEX refunds_by_order ON refunds (out_trade_no, created_at, out_refund_no);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -27,14 +27,30 @@ function orderColumns(order: Order) {
   };
 }
 
+type StoredIdentity = Pick<Order, 'version' | 'payerOpenid' | 'idempotencyKey' | 'createdAt'> & { combineOutTradeNo: string | null; combineTransactionId: string | null };
+
+/** The identity columns as `checkIdentityUnchanged` reads a record (NULL → absent). */
+function storedIdentity(row: StoredIdentity): Pick<Order, 'payerOpenid' | 'idempotencyKey' | 'combineOutTradeNo' | 'createdAt' | 'combineTransactionId'> {
+  return {
+    payerOpenid: row.payerOpenid,
+    idempotencyKey: row.idempotencyKey,
+    createdAt: row.createdAt,
+    combineOutTradeNo: row.combineOutTradeNo ?? undefined,
+    combineTransactionId: row.combineTransactionId ?? undefined,
+  };
+}
+
 export function createSqliteOrderRepository(connection: SqliteConnection): OrderRepository {
   const { db } = connection;
   const s = {
     insertOrder: db.prepare(`INSERT INTO orders (out_trade_no, payer_openid, idempotency_key, payee_openid, combine_out_trade_no, combine_transaction_id, state, version, created_at, updated_at, data)
       VALUES (@outTradeNo, @payerOpenid, @idempotencyKey, @payeeOpenid, @combineOutTradeNo, @combineTransactionId, @state, @version, @createdAt, @updatedAt, @data)`),
-    updateOrder: db.prepare(`UPDATE orders SET payer_openid = @payerOpenid, idempotency_key = @idempotencyKey, payee_openid = @payeeOpenid,
-      combine_out_trade_no = @combineOutTradeNo, combine_transaction_id = @combineTransactionId, state = @state, version = @version, updated_at = @updatedAt, data = @data
+    // Only the columns a CAS update may change: SQLite rewrites every index over a column named
+    // in SET, even to the same value, so the identity columns (checked unchanged) stay out of it.
+    updateOrder: db.prepare(`UPDATE orders SET payee_openid = @payeeOpenid, combine_transaction_id = @combineTransactionId, state = @state, version = @version, updated_at = @updatedAt, data = @data
       WHERE out_trade_no = @outTradeNo AND version = @expectedVersion`),
+    identity: db.prepare(`SELECT version, payer_openid AS payerOpenid, idempotency_key AS idempotencyKey, combine_out_trade_no AS combineOutTradeNo,
+      created_at AS createdAt, combine_transaction_id AS combineTransactionId FROM orders WHERE out_trade_no = ?`) as Statement<[string], StoredIdentity>,
     getOrder: db.prepare('SELECT data FROM orders WHERE out_trade_no = ?') as Statement<[string], Row>,
     orderExists: db.prepare('SELECT 1 FROM orders WHERE out_trade_no = ?'),
     byCombine: db.prepare('SELECT data FROM orders WHERE combine_out_trade_no = ?') as Statement<[string], Row>,
@@ -78,9 +94,10 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
   });
 
   const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent): boolean => {
-    const stored = parse<Order>(s.getOrder.get(next.outTradeNo));
-    if (!stored || stored.version !== expectedVersion) return false;
-    checkIdentityUnchanged(stored, next);
+    // The indexed columns mirror the record's identity: compared without parsing its JSON.
+    const row = s.identity.get(next.outTradeNo);
+    if (!row || row.version !== expectedVersion) return false;
+    checkIdentityUnchanged(storedIdentity(row), next);
     checkCombineTransactionFree(next);
     const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
     if (result.changes !== 1) return false;

@@ -1,0 +1,130 @@
+/**
+ * `node -r esbuild-register bench/notify/profile.ts [count] [concurrency]`: where the time of the
+ * real payNotify path goes. Seeds PAYING orders, then CPU-profiles the server process (function
+ * host + bundle + store, in this process) while the separate load generator posts pre-signed
+ * notifications, and prints self time grouped by layer and the top functions. What it printed is
+ * written down in docs/references/performance.md.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { testOpenid } from '../../sandbox/gateway/login';
+import { startStack } from '../../test/helpers/stack';
+import { craftNotification, idemKey, login, transactionResource } from '../../test/e2e/pay/harness';
+import { formatTable } from '../measure';
+import { startGenerator } from './generator-client';
+import { readTemplate, seedOrders } from './seed';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount: number;
+  children?: number[];
+}
+
+/** The layer a frame belongs to, by its script. */
+function layerOf(url: string, fn: string): string {
+  if (url.includes('dist/cloudfunctions')) return 'function bundle (payNotify: endpoint, domain, store adapter JS)';
+  if (url.includes('sqlite/store.js') || url.includes('better-sqlite3')) return 'store adapter / better-sqlite3 JS';
+  if (url.includes('sandbox/host')) return 'function host (routing, event building)';
+  if (url.includes('sandbox/common')) return 'function host (body reading)';
+  if (url.startsWith('node:internal/http') || url.startsWith('node:_http') || url.includes('_http_')) return 'node:http (parsing, writing)';
+  if (url.startsWith('node:internal/crypto') || url === 'node:crypto') return 'node:crypto JS';
+  if (url.startsWith('node:') || url.startsWith('internal/')) return 'node internals (streams, timers, net, async hooks)';
+  if (fn === '(garbage collector)') return 'garbage collector';
+  if (fn === '(program)' || fn === '(idle)') return fn === '(idle)' ? 'idle' : 'native (crypto, sqlite, JSON, syscalls)';
+  return url ? `other: ${url.replace(/^.*\//, '')}` : `other: ${fn}`;
+}
+
+function moduleStarts(_: string): Array<{ line: number; path: string }> {
+  const file = join(__dirname, '../../dist/cloudfunctions/payNotify/index.js');
+  return readFileSync(file, 'utf8').split('\n').flatMap((text, i) => (/^\/\/ (cloudfunctions|typings|node_modules)\//.test(text) ? [{ line: i + 1, path: text.slice(3) }] : []));
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? 3000);
+  const concurrency = Number(process.argv[3] ?? 8);
+  const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '600000' } });
+  const generator = await startGenerator();
+  try {
+    const keys = stack.gateway.keys;
+    const payer = await login(stack, 'bench-profile');
+    const openid = testOpenid(keys.appid, 'bench-profile');
+    const created = await payer.ok('pay.create', { channel: 'jsapi', amount: 100, idempotencyKey: idemKey() });
+    const db = new BetterSqlite3(join(stack.dataDir, 'store.sqlite'));
+    const template = readTemplate(db, created.order.outTradeNo);
+    const signWith = createPrivateKey(keys.platformCert.privateKeyPem);
+    const batch = (n: number, name: string) => {
+      const { orders } = seedOrders(db, template, { count: n, state: 'PAYING' });
+      const file = join(stack.dataDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(orders.map((o) => craftNotification(keys, transactionResource(keys, o, openid), { signWith }))));
+      return file;
+    };
+    const url = `${stack.hostUrl}/http/payNotify`;
+    await generator.run({ url, file: batch(300, 'warm'), concurrency });
+    const file = batch(count, 'measured');
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const cpu0 = process.cpuUsage();
+    const g = await generator.run({ url, file, concurrency });
+    const cpu = process.cpuUsage(cpu0);
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[] } };
+    session.disconnect();
+    db.close();
+
+    // Unminified builds (PAY_BUILD_NO_MINIFY=1) mark each module with a `// <path>` comment: bundle frames by module.
+    const bundleModules = moduleStarts(join(stack.dataDir, '..'));
+    const byModule = new Map<string, number>();
+    const byLayer = new Map<string, number>();
+    const byFunction = new Map<string, number>();
+    let total = 0;
+    for (const node of profile.nodes) {
+      if (node.callFrame.functionName === '(idle)') continue;
+      total += node.hitCount;
+      const layer = layerOf(node.callFrame.url, node.callFrame.functionName);
+      byLayer.set(layer, (byLayer.get(layer) ?? 0) + node.hitCount);
+      if (node.callFrame.url.includes('dist/cloudfunctions/payNotify')) {
+        const module = bundleModules.filter((m) => m.line <= node.callFrame.lineNumber + 1).pop()?.path ?? '?';
+        byModule.set(module, (byModule.get(module) ?? 0) + node.hitCount);
+      }
+      const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}:${node.callFrame.lineNumber + 1}`;
+      byFunction.set(name, (byFunction.get(name) ?? 0) + node.hitCount);
+    }
+    const cpuUs = (cpu.user + cpu.system) / count;
+    console.log(`${g.accepted}/${count} accepted, ${((g.accepted * 1000) / g.wallMs).toFixed(0)}/s at ${concurrency} in flight; server CPU ${cpuUs.toFixed(0)} µs per notification; generator ${(g.cpuMs / g.wallMs * 100).toFixed(0)}% of a core\n`);
+    const share = (n: number) => `${((n / total) * 100).toFixed(1)}%`;
+    const us = (n: number) => `${((n / total) * cpuUs).toFixed(0)}`;
+    console.log(formatTable(['layer (self time)', 'share', 'µs/notification'], [...byLayer].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v), us(v)])));
+    console.log();
+    if (byModule.size > 1) console.log(formatTable(['payNotify bundle module (self time)', 'share'], [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, share(v)])) + '\n');
+    console.log(formatTable(['function (self time)', 'share'], [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => [k, share(v)])));
+    // Who calls the native hot spots: self time of a native frame, by its caller chain (3 up).
+    const parentOf = new Map<number, ProfileNode>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+    const frame = (n: ProfileNode | undefined) => (n ? `${n.callFrame.functionName || '(anon)'}@${n.callFrame.url.replace(/^.*\//, '')}:${n.callFrame.lineNumber + 1}` : '');
+    for (const hot of (process.env.PROFILE_CALLERS ?? 'run,get,writeLatin1String').split(',')) {
+      const chains = new Map<string, number>();
+      for (const node of profile.nodes) {
+        if (node.callFrame.functionName !== hot) continue;
+        const chain: string[] = [];
+        for (let p = parentOf.get(node.id), i = 0; p && i < 4; p = parentOf.get(p.id), i++) chain.push(frame(p));
+        chains.set(chain.join(' < '), (chains.get(chain.join(' < ')) ?? 0) + node.hitCount);
+      }
+      console.log(`\n${hot} called from:`);
+      for (const [chain, n] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`  ${share(n).padStart(6)}  ${chain}`);
+    }
+  } finally {
+    generator.close();
+    await stack.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

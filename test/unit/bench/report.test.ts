@@ -1,0 +1,40 @@
+/**
+ * The bench's bookkeeping (issue 16): figures judged against their targets, the history file and
+ * the charts drawn from it. No timing here — the figures are made up; `npm run bench` measures.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { figure, figuresTable, writeCharts, type HistoryEntry } from '../../../bench/report';
+
+describe('bench report', () => {
+  it('judges a figure against a minimum or a maximum target, and says MISSED', () => {
+    expect(figure('a', 'rate', 3100, '/s', { kind: 'min', value: 3000 }).met).toBe(true);
+    expect(figure('a', 'rate', 2900, '/s', { kind: 'min', value: 3000 }).met).toBe(false);
+    expect(figure('b', 'latency', 8, 'ms', { kind: 'max', value: 8 }).met).toBe(true);
+    expect(figure('b', 'latency', 8.1, 'ms', { kind: 'max', value: 8 }).met).toBe(false);
+    expect(figure('c', 'informational', 1, 'ms').met).toBeUndefined();
+    const table = figuresTable([figure('a', 'rate', 2900, '/s', { kind: 'min', value: 3000 }), figure('r', 'ratio', 0.87, '%', { kind: 'min', value: 0.85 })]);
+    expect(table).toMatch(/rate\s+2900 \/s\s+≥ 3000 \/s\s+MISSED/);
+    expect(table).toMatch(/ratio\s+87\.0 %\s+≥ 85\.0 %\s+met/);
+  });
+
+  it('draws the latest notification curve and the history as SVG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-chart-'));
+    try {
+      const history: HistoryEntry[] = [
+        { date: '2026-12-01T10:00:00.000Z', commit: 'aaaaaaa', load: 4, cores: 2, sections: ['notify'], figures: { 'notify.perSecond': 800 }, curve: [[1, 300, 400], [8, 800, 900]] },
+        { date: '2026-12-01T11:00:00.000Z', commit: 'bbbbbbb', load: 6, cores: 2, sections: ['notify', 'e2e'], figures: { 'notify.perSecond': 1200, 'e2e.createToPaidMedianMs': 9 }, curve: [[1, 350, 420], [8, 1200, 1300], [32, 1250, 1400]] },
+      ];
+      const files = writeCharts(history, dir);
+      expect(files.map((f) => f.replace(dir, ''))).toEqual(['/notifications.svg', '/history.svg']);
+      const curve = readFileSync(files[0]!, 'utf8');
+      expect(curve).toMatch(/^<svg /);
+      expect(curve).toContain('bbbbbbb'); // the latest run's curve, not the first
+      expect(curve.match(/<polyline /g)).toHaveLength(2); // payNotify and the baseline
+      expect(readFileSync(files[1]!, 'utf8')).toContain('aaaaaaa');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
