@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { MerchantConfigFile, WechatpayV3File } from '../cloudfunctions/core/kernel/config';
 import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
+import { payscoreIdentity } from './gateway/payscore/identity';
 
 export interface LocalConfigOptions {
   dataDir: string;
@@ -59,6 +60,8 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
       notifyUrl: `${options.hostUrl.replace(/\/+$/, '')}/http/payNotify`,
       // Short retries: a local gateway that fails does so on purpose (fault injection).
       http: { timeoutMs: 5_000, maxAttempts: 3 },
+      // PayScore: the sandbox institution's onboarding ids (sandbox/gateway/payscore/identity.ts).
+      payscore: payscoreIdentity(keys),
       ...options.wechatpayV3Overrides,
     },
     ...(options.signLayout ? { payee: { signLayout: options.signLayout } } : {}),

@@ -12,6 +12,8 @@ import { AppError } from './kernel/errors';
 import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV3Config } from './kernel/config';
 import { createOrderService, type OrderService } from './domain/orders/service';
 import { createPayeeService, type PayeeService } from './domain/payees/service';
+import { createPayScoreRuntime } from './runtime-payscore';
+import type { PayScoreService } from './domain/payscore/service';
 import { initCloud } from './kernel/platform/cloud';
 import { openStore, type CloudbaseDb, type Store } from './store';
 import { CertificateVerifier } from './gateways/wechatpay/auth/certificate-verifier';
@@ -37,6 +39,8 @@ export interface Runtime {
   channels: ChannelRegistry;
   orders: OrderService;
   payees: PayeeService;
+  /** Undefined when `wechatpayV3.payscore` is not configured (PayScore off). */
+  payscore?: PayScoreService;
 }
 
 export interface RuntimeOverrides {
@@ -107,7 +111,8 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
-  return { verifierReady, config, store, client, verifier, channels, orders, payees };
+  const payscore = createPayScoreRuntime({ config, client, store, now });
+  return { verifierReady, config, store, client, verifier, channels, orders, payees, ...(payscore ? { payscore } : {}) };
 }
 
 function openConfiguredStore(config: MerchantConfig): Store {

@@ -6,7 +6,8 @@ import config from './config.json';
  * reconcile (timer, every minute): asks the gateway about PAYING orders nobody heard back about,
  * closes expired ones (never sooner than the gateway's minimum close interval), drives refunds in
  * flight to a final state (query; re-send under the same number when the gateway does not know
- * them). Logs and returns the counts.
+ * them); PayScore: recovers lost confirmations and collections by query, expires orders past
+ * their window. Logs and returns the counts.
  *
  * Timer only: a call from the mini-program (`wx.cloud.callFunction`, the local host's `/call`) or
  * anything that is not its own timer trigger is refused with FORBIDDEN before the store or the
@@ -16,7 +17,8 @@ export const main = createTimerHandler({
   triggers: timerTriggerNames(config),
   run: async () => {
     const started = Date.now();
-    const report = await runtime().orders.reconcile();
+    const rt = runtime();
+    const report = { ...(await rt.orders.reconcile()), ...(rt.payscore ? { payscore: await rt.payscore.reconcile() } : {}) };
     console.log(`[reconcile] ${JSON.stringify(report)} in ${Date.now() - started} ms`);
     return report;
   },

@@ -96,6 +96,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_newest ON alerts (created_at DESC, id DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'payscore service orders (audit trail inside the record)',
+    sql: `
+      CREATE TABLE payscore_orders (
+        out_order_no TEXT PRIMARY KEY,
+        user_openid TEXT NOT NULL,
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX payscore_orders_by_state ON payscore_orders (state, updated_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
