@@ -5,7 +5,7 @@ import { describeError, showError, showToast } from '../../services/feedback';
 import { openPayScoreConfirm, wxConfirmDeps, type ConfirmDeps } from '../../services/payscore-confirm';
 import { poll, type PollHandle } from '../../services/polling';
 import { componentWithFields } from '../../utils/component';
-import { formatFen } from '../../utils/money';
+import { fenToYuan } from '../../utils/money';
 
 /** What the page shows; each state has its own block in index.wxml. */
 export type PayScorePageState = 'loading' | 'start' | 'confirming' | 'serving' | 'collecting' | 'paid' | 'cancelled' | 'expired' | 'error';
@@ -57,8 +57,8 @@ componentWithFields<PayScorePageFields>()({
     state: 'loading' as PayScorePageState,
     order: null as PayScoreView | null,
     offerIntro: OFFER.serviceIntroduction,
-    offerPrice: formatFen(OFFER.postPayments[0].amount),
-    riskFundText: formatFen(OFFER.riskFund.amount),
+    offerPrice: fenToYuan(OFFER.postPayments[0].amount),
+    riskFundText: fenToYuan(OFFER.riskFund.amount),
     totalText: '',
     paidText: '',
     notice: '',
@@ -92,9 +92,9 @@ componentWithFields<PayScorePageFields>()({
       this.setData({
         order,
         state,
-        riskFundText: formatFen(order.riskFund.amount),
-        totalText: order.totalAmount !== undefined ? formatFen(order.totalAmount) : '',
-        paidText: order.paidAmount !== undefined ? formatFen(order.paidAmount) : '',
+        riskFundText: fenToYuan(order.riskFund.amount),
+        totalText: order.totalAmount !== undefined ? fenToYuan(order.totalAmount) : '',
+        paidText: order.paidAmount !== undefined ? fenToYuan(order.paidAmount) : '',
         errorMessage: '',
         errorCode: '',
       });
@@ -188,7 +188,7 @@ componentWithFields<PayScorePageFields>()({
     onNewService() {
       this.watch?.stop();
       this.watch = undefined;
-      this.setData({ state: 'start', order: null, notice: '', totalText: '', paidText: '', riskFundText: formatFen(OFFER.riskFund.amount) });
+      this.setData({ state: 'start', order: null, notice: '', totalText: '', paidText: '', riskFundText: fenToYuan(OFFER.riskFund.amount) });
     },
   },
 });
