@@ -8,9 +8,10 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { e2e } from './e2e';
 import { protocol } from './protocol';
+import { payscore } from './payscore';
 import type { BenchSection } from './section';
 
-const SECTIONS: BenchSection[] = [protocol, e2e];
+const SECTIONS: BenchSection[] = [protocol, e2e, payscore];
 
 /** The whole bench should stay under about a minute. */
 const TOTAL_BUDGET_MS = 40_000;
