@@ -12,7 +12,6 @@ import { AppError } from './kernel/errors';
 import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, type MerchantConfig, type WechatpayV3Config } from './kernel/config';
 import { createOrderService, type OrderService } from './domain/orders/service';
 import { createPayeeService, type PayeeService } from './domain/payees/service';
-import { createPayScoreRuntime } from './runtime-payscore';
 import type { PayScoreService } from './domain/payscore/service';
 import { initCloud } from './kernel/platform/cloud';
 import { openStore, type CloudbaseDb, type Store } from './store';
@@ -111,8 +110,14 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const store = overrides.store ?? openConfiguredStore(config);
   const payees = createPayeeService({ config: { appid: config.appid, mchid: wechatpayV3.mchid }, contracts: createV3IndividualContracts(client, { signer, layout: config.payee.signLayout }), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid: wechatpayV3.mchid }, payees, now });
-  const payscore = createPayScoreRuntime({ config, client, store, now });
+  // PayScore's service and channel are a side bundle (gulpfile SIDE_MODULES), loaded only when configured.
+  const payscore = wechatpayV3.payscore ? loadPayScore().createPayScoreRuntime({ config, client, store, now }) : undefined;
   return { verifierReady, config, store, client, verifier, channels, orders, payees, ...(payscore ? { payscore } : {}) };
+}
+
+function loadPayScore(): typeof import('./runtime-payscore') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./runtime-payscore') as typeof import('./runtime-payscore');
 }
 
 function openConfiguredStore(config: MerchantConfig): Store {

@@ -185,7 +185,7 @@ describe('buildCloudFunctions: the sqlite adapter beside the bundle', () => {
   });
 
   it('keeps the sqlite adapter out of index.js and ships it as sqlite/store.js', () => {
-    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['index.js', 'package.json', 'sqlite']);
+    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['index.js', 'package.json', 'payscore', 'sqlite']);
     expect((inputs.pay ?? []).filter((s) => s.startsWith('cloudfunctions/core/store/sqlite/'))).toEqual([]);
     expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/sqlite\/store"\)/);
     expect(existsSync(join(out, 'pay/sqlite/store.js'))).toBe(true);
