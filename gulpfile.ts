@@ -300,7 +300,8 @@ export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
  * out of its `index.js`: built as their own bundle beside it, at `out`, so the `require` in the
  * bundle finds them at run time. A cold start then parses only what this merchant uses:
  * - the SQLite adapter is only opened by the local host (cloud functions use CloudBase);
- * - a gateway family's channels are loaded only when the merchant config has its section.
+ * - a gateway family's channels are loaded only when the merchant config has its section
+ *   (PayScore: `runtime-payscore.ts`, with `wechatpayV3.payscore`).
  * A side bundle carries its own copies of shared modules: errors that cross back are recognised by
  * registry-symbol marks (AppError, ChannelError, StoreError), never by class identity.
  */
@@ -309,6 +310,7 @@ export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
   { source: 'cloudfunctions/core/channels/wechatpay-v2/wiring.ts', out: 'wechatpay-v2/wiring.js' },
   { source: 'cloudfunctions/core/channels/huifu/wiring.ts', out: 'huifu/channel.js' },
   { source: 'cloudfunctions/core/domain/orders/statement.ts', out: 'orders/statement.js' },
+  { source: 'cloudfunctions/core/runtime-payscore.ts', out: 'payscore/runtime.js' },
 ];
 
 const withoutExtension = (path: string) => path.replace(/\.(ts|js)$/, '');

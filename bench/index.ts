@@ -16,10 +16,11 @@ import { notify } from './notify';
 import { protocol } from './protocol';
 import { appendHistory, currentCommit, figuresTable, machineLoad, readHistory, writeCharts, type Figure } from './report';
 import { scale } from './scale';
+import { payscore } from './payscore';
 import type { BenchSection } from './section';
 import { v2 } from './v2';
 
-const SECTIONS = [protocol, e2e, notify, scale, memory, v2, huifu] as BenchSection[];
+const SECTIONS = [protocol, e2e, notify, scale, memory, v2, huifu, payscore] as BenchSection[];
 
 /** Budget shared by the timed parts; seeding (scale, memory) and signing come on top. */
 const TOTAL_BUDGET_MS = 60_000;

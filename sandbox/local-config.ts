@@ -11,6 +11,7 @@ import { parseMerchantConfig } from '../cloudfunctions/core/kernel/config';
 import type { SandboxKeys } from './keys';
 import type { V2GatewayInfo } from './gateway/v2';
 import { HUIFU_KEY_FILES } from './huifu/keys';
+import { payscoreIdentity } from './gateway/payscore/identity';
 
 export interface LocalConfigOptions {
   dataDir: string;
@@ -123,6 +124,8 @@ export function localMerchantConfig(options: LocalConfigOptions): MerchantConfig
       notifyUrl: `${options.hostUrl.replace(/\/+$/, '')}/http/payNotify`,
       // Short retries: a local gateway that fails does so on purpose (fault injection).
       http: { timeoutMs: 5_000, maxAttempts: 3 },
+      // PayScore: the sandbox institution's onboarding ids (sandbox/gateway/payscore/identity.ts).
+      payscore: payscoreIdentity(keys),
       ...options.wechatpayV3Overrides,
     },
     ...(options.v2 ? { wechatpayV2: localV2Section(options.v2, keys, options.hostUrl) } : {}),

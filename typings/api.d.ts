@@ -52,6 +52,16 @@ export type ErrorCode =
    * for refunds is too low. The refund keeps its number and `reconcile` re-sends it once topped up.
    */
   | 'REFUND_BALANCE_INSUFFICIENT'
+  /** PayScore complete: totalAmount ≠ Σ postPayments.amount − Σ postDiscounts.amount. */
+  | 'PAYSCORE_TOTAL_MISMATCH'
+  /** PayScore complete: totalAmount above the risk fund the user confirmed. */
+  | 'PAYSCORE_EXCEEDS_RISK_FUND'
+  /** PayScore: a step from another appid than the service order was created under. */
+  | 'PAYSCORE_APPID_MISMATCH'
+  /** PayScore cancel while a deduction registration is live (24 h). */
+  | 'PAYSCORE_DEDUCTION_LIVE'
+  /** PayScore registerDeduction with an out_trade_no already registered: a retry needs a new one. */
+  | 'PAYSCORE_DEDUCTION_REUSED'
   /** The mini-program could not reach the function (network, host down, cloud error). */
   | 'TRANSPORT_ERROR'
   | 'INTERNAL';
@@ -264,6 +274,9 @@ export interface AlertView {
   message: string;
 }
 
+export type { PayScoreCreateRequest, PayScoreCompleteRequest, PayScoreView, PayScoreConfirmParams, PayScoreLine } from './payscore';
+import type { PayScoreCreateRequest, PayScoreCompleteRequest, PayScoreView } from './payscore';
+
 /** Every call: request (without `action`) and the `data` of a successful answer. */
 export interface Calls {
   login: { req: Record<string, never>; res: { openid: string; appid: string; unionid?: string } };
@@ -291,6 +304,14 @@ export interface Calls {
   'payee.confirm': { req: Record<string, never>; res: PayeeStatus };
   'payee.profile': { req: { displayName?: string }; res: PayeeProfile };
   'payee.card': { req: { shareCode: string }; res: { displayName: string; canReceive: boolean } };
+
+  /** PayScore (先享后付): the user's own service orders; complete and deductions are admins'. */
+  'payscore.create': { req: PayScoreCreateRequest; res: { order: PayScoreView } };
+  'payscore.query': { req: { outOrderNo: string }; res: { order: PayScoreView } };
+  'payscore.cancel': { req: { outOrderNo: string; reason: string }; res: { order: PayScoreView } };
+  'payscore.complete': { req: PayScoreCompleteRequest; res: { order: PayScoreView } };
+  'payscore.registerDeduction': { req: { outOrderNo: string; outTradeNo: string }; res: { order: PayScoreView } };
+  'payscore.queryDeduction': { req: { outOrderNo: string }; res: { order: PayScoreView; outTradeNo?: string; description?: string } };
 }
 
 export type CallName = keyof Calls;

@@ -13,6 +13,7 @@ import { ConfigError, GATEWAY_SECTIONS, merchantConfig, preloadMerchantConfig, t
 import { createOrderService, type OrderService } from './domain/orders/service';
 import { createPayeeService, type PayeeService } from './domain/payees/service';
 import type { IndividualContracts } from './domain/payees/contracts';
+import type { PayScoreService } from './domain/payscore/service';
 import { initCloud } from './kernel/platform/cloud';
 import { openStore, type CloudbaseDb, type Store } from './store';
 import { CertificateVerifier } from './gateways/wechatpay/auth/certificate-verifier';
@@ -39,6 +40,8 @@ export interface Runtime {
   channels: ChannelRegistry;
   orders: OrderService;
   payees: PayeeService;
+  /** Undefined when `wechatpayV3.payscore` is not configured (PayScore off). */
+  payscore?: PayScoreService;
 }
 
 export interface RuntimeOverrides {
@@ -85,7 +88,19 @@ export function createRuntime(config: MerchantConfig, overrides: RuntimeOverride
   const mchid = wechatpayV3?.mchid ?? config.wechatpayV2?.mchid ?? config.huifu!.huifuId;
   const payees = createPayeeService({ config: { appid: config.appid, mchid }, contracts: v3?.contracts ?? unavailableContracts(), store, now });
   const orders = createOrderService({ store, channels, config: { ...config, mchid }, payees, now });
-  return { verifierReady: v3?.verifierReady ?? (async () => undefined), config, store, client: v3?.client, verifier: v3?.verifier, channels, orders, payees };
+  // PayScore's service and channel are a side bundle (gulpfile SIDE_MODULES), loaded only when configured.
+  const payscore = v3 && wechatpayV3?.payscore ? loadPayScore().createPayScoreRuntime({ config, client: v3.client, store, now }) : undefined;
+  return {
+    verifierReady: v3?.verifierReady ?? (async () => undefined),
+    config,
+    store,
+    client: v3?.client,
+    verifier: v3?.verifier,
+    channels,
+    orders,
+    payees,
+    ...(payscore ? { payscore } : {}),
+  };
 }
 
 /**
@@ -158,6 +173,11 @@ function v2ChannelsOf(section: WechatpayV2Config, now: () => number) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createV2Channels } = require('./channels/wechatpay-v2/wiring') as typeof import('./channels/wechatpay-v2/wiring');
   return createV2Channels(section, { now });
+}
+
+function loadPayScore(): typeof import('./runtime-payscore') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./runtime-payscore') as typeof import('./runtime-payscore');
 }
 
 function openConfiguredStore(config: MerchantConfig): Store {

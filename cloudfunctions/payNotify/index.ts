@@ -5,7 +5,7 @@ import { runtime } from '../core/runtime';
 
 /**
  * payNotify (HTTP trigger): the WeChat Pay v3 notification endpoint (payments, combine payments,
- * refunds). The v3 endpoint verifies on the raw body and decrypts; the router hands the verified
+ * refunds, PayScore). The v3 endpoint verifies on the raw body and decrypts; the router hands the verified
  * event to the service that owns it (orders: check against the stored order, apply once); the
  * endpoint answers 204, or 4xx/5xx with `{code:'FAIL', message}` and nothing changed — the gateway
  * retries, and `reconcile` queries. APIv2 (XML) and Huifu (form) notifications get their own
@@ -13,14 +13,14 @@ import { runtime } from '../core/runtime';
  */
 export async function handleNotification(request: HttpRequest): Promise<HttpResponse> {
   if (request.method !== 'POST') return v3Fail(405, 'METHOD_NOT_ALLOWED');
-  const { channels, orders, verifierReady } = runtime();
+  const { channels, orders, payscore, verifierReady } = runtime();
   const endpoint = createV3NotificationEndpoint({ reader: channels.notifications(), ready: verifierReady });
   const parsed = await endpoint.parse({ headers: request.headers, body: request.body });
   if (parsed.kind === 'refused') {
     console.warn(`[payNotify] rejected: ${parsed.reason}`);
     return parsed.reply;
   }
-  return endpoint.reply(await createNotificationRouter({ orders }).route(parsed.event));
+  return endpoint.reply(await createNotificationRouter({ orders, ...(payscore ? { payscore } : {}) }).route(parsed.event));
 }
 
 const http = createHttpHandler(handleNotification);

@@ -9,7 +9,8 @@ const DAILY_STATEMENT_TRIGGER = 'dailyStatement';
  * reconcile (timer, every minute): asks the gateway about PAYING orders nobody heard back about,
  * closes expired ones (never sooner than the gateway's minimum close interval), drives refunds in
  * flight to a final state (query; re-send under the same number when the gateway does not know
- * them). Logs and returns the counts.
+ * them); PayScore: recovers lost confirmations and collections by query, expires orders past
+ * their window. Logs and returns the counts.
  *
  * Its `dailyStatement` trigger instead compares each gateway's daily reconciliation file with the
  * store (Huifu `check/filequery`), correcting by query and raising an alert per mismatch.
@@ -22,12 +23,13 @@ export const main = createTimerHandler({
   triggers: timerTriggerNames(config),
   run: async (event) => {
     const started = Date.now();
+    const rt = runtime();
     if (event.TriggerName === DAILY_STATEMENT_TRIGGER) {
-      const reports = await runtime().orders.reconcileStatements();
+      const reports = await rt.orders.reconcileStatements();
       console.log(`[reconcile] statements ${JSON.stringify(reports.map((r) => ({ channel: r.channel, fileDate: r.fileDate, ready: r.ready, entries: r.entries, mismatches: r.mismatches.length })))} in ${Date.now() - started} ms`);
       return { statements: reports };
     }
-    const report = await runtime().orders.reconcile();
+    const report = { ...(await rt.orders.reconcile()), ...(rt.payscore ? { payscore: await rt.payscore.reconcile() } : {}) };
     console.log(`[reconcile] ${JSON.stringify(report)} in ${Date.now() - started} ms`);
     return report;
   },

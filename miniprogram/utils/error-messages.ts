@@ -20,6 +20,11 @@ const MESSAGES: Record<ErrorCode, string> = {
   SELF_PAY: '不能向自己付款',
   REFUND_EXCEEDS_PAID: '退款金额超过可退金额',
   REFUND_BALANCE_INSUFFICIENT: '商户可退款余额不足，充值后将自动重新发起退款',
+  PAYSCORE_TOTAL_MISMATCH: '完结金额与费用明细不符',
+  PAYSCORE_EXCEEDS_RISK_FUND: '完结金额超过服务风险金',
+  PAYSCORE_APPID_MISMATCH: '请在创建服务的小程序中操作',
+  PAYSCORE_DEDUCTION_LIVE: '扣款进行中，暂不能取消',
+  PAYSCORE_DEDUCTION_REUSED: '扣款单号已使用，请使用新的单号',
   TRANSPORT_ERROR: '网络不可用，请检查网络后重试',
   INTERNAL: '系统繁忙，请稍后重试',
 };

@@ -32,11 +32,21 @@ it('logs in through the function host and shows the masked openid of the signed-
   expect(shown).toMatch(/^o.{3}….{4}$/);
   // The page went through the real session flow: POST /session, then POST /call/login.
   expect(wxb.requests.map((r) => `${r.method} ${new URL(r.url).pathname} ${r.status}`)).toEqual(['POST /session 200', 'POST /call/login 200']);
-  // Entries to the other pages; payscore is marked as coming.
+  // Entries to the other pages; PayScore is live now (issue 12), no "即将上线" left.
   expect(page.querySelector('#entry-checkout')).toBeDefined();
   expect(page.querySelector('#entry-orders')).toBeDefined();
   expect(page.querySelector('#entry-payee')).toBeDefined();
-  expect(textOf(page, '#entry-payscore')).toContain('即将上线');
+  expect(textOf(page, '#entry-payscore')).toContain('先享后付');
+  expect(textOf(page, '#entry-payscore')).not.toContain('即将上线');
+});
+
+it('navigates to the PayScore page when its entry is tapped', async () => {
+  wxb = installWx({ user: 'alice', hostUrl: stack.hostUrl });
+  const page = openPage('pages/index/index');
+  await waitFor(() => textOf(page, '#openid'), { what: 'openid' });
+  page.querySelector('#entry-payscore')!.querySelector('.van-cell')!.dispatchEvent('tap');
+  await waitFor(() => wxb.callsOf('navigateTo').length > 0, { what: 'navigateTo' });
+  expect(wxb.callsOf('navigateTo')[0].url).toBe('/pages/payscore/index');
 });
 
 it('navigates to checkout when its entry is tapped', async () => {

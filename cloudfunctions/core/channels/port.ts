@@ -4,6 +4,7 @@
  * huifu next) is one folder beside this file that maps our order records to its wire format and
  * its gateway's answers — states, errors — to the channel-neutral outcomes below.
  */
+import type { PayScoreGatewayOrder } from '../domain/payscore/gateway';
 import type { ClientPaymentParams } from '../../../typings/api';
 import { AppError, isAppError } from '../kernel/errors';
 import type { Order, Refund } from '../domain/orders/model';
@@ -130,7 +131,9 @@ export type ChannelNotification =
       state: GatewayPaymentState;
     }
   | { kind: 'refund'; notificationId: string; outTradeNo: string; mchid: string; refund: GatewayRefundState }
-  /** Verified and understood but not about an order we handle (e.g. a PayScore event on this URL). */
+  /** PAYSCORE.USER_CONFIRM / PAYSCORE.USER_PAID: the service order as the gateway now says it is. */
+  | { kind: 'payscore'; notificationId: string; eventType: 'USER_CONFIRM' | 'USER_PAID'; order: PayScoreGatewayOrder }
+  /** Verified and understood but not about an order we handle. */
   | { kind: 'ignored'; notificationId: string; eventType: string };
 
 /**

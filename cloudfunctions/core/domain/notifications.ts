@@ -1,8 +1,8 @@
 /**
  * Verified notifications → the service that owns them. Endpoints (`channels/*\/notification-endpoint.ts`)
  * verify and answer in their gateway's format; this routes the channel-neutral event they produce.
- * Orders own payments and refunds today (and record events they do not act on); PayScore events
- * join here as one more case when that service exists.
+ * Orders own payments and refunds (and record events they do not act on); the PayScore service
+ * owns PAYSCORE.USER_CONFIRM / PAYSCORE.USER_PAID.
  */
 import type { ChannelNotification } from '../channels/port';
 
@@ -11,18 +11,28 @@ export type NotificationOutcome =
   | { status: 204; result: 'applied' | 'duplicate' | 'ignored' }
   | { status: 400 | 404 | 409 | 500; result: 'rejected'; code: string; message: string };
 
+/** The events orders own: payments, refunds, and those nobody acts on. */
+export type OrderNotification = Exclude<ChannelNotification, { kind: 'payscore' }>;
+
 export interface NotificationOwner {
-  applyNotification(event: ChannelNotification): Promise<NotificationOutcome>;
+  applyNotification(event: OrderNotification): Promise<NotificationOutcome>;
 }
 
 export interface NotificationRouter {
   route(event: ChannelNotification): Promise<NotificationOutcome>;
 }
 
-export function createNotificationRouter(owners: { orders: NotificationOwner }): NotificationRouter {
+export interface PayScoreNotificationOwner {
+  applyNotification(event: Extract<ChannelNotification, { kind: 'payscore' }>): Promise<NotificationOutcome>;
+}
+
+/** `payscore` absent (PayScore not configured): its events are recorded and ignored by orders. */
+export function createNotificationRouter(owners: { orders: NotificationOwner; payscore?: PayScoreNotificationOwner }): NotificationRouter {
   return {
     route(event) {
       switch (event.kind) {
+        case 'payscore':
+          return owners.payscore ? owners.payscore.applyNotification(event) : owners.orders.applyNotification({ kind: 'ignored', notificationId: event.notificationId, eventType: `PAYSCORE.${event.eventType}` });
         case 'payment':
         case 'refund':
         case 'ignored':

@@ -15,7 +15,7 @@ const ENTRIES: Entry[] = [
   { name: 'checkout', title: '付款', label: '输入金额，微信支付', url: '/pages/checkout/index', coming: false },
   { name: 'orders', title: '我的订单', label: '查看支付结果、退款', url: '/pages/orders/index', coming: false },
   { name: 'payee', title: '收款', label: '开通个人收款，分享收款码', url: '/pages/payee/index', coming: false },
-  { name: 'payscore', title: '支付分', label: '先享后付', url: '', coming: true },
+  { name: 'payscore', title: '支付分', label: '先享后付：充电宝租借', url: '/pages/payscore/index', coming: false },
 ];
 
 type LoadState = 'loading' | 'ready' | 'error';

@@ -185,8 +185,8 @@ describe('buildCloudFunctions: the sqlite adapter beside the bundle', () => {
   });
 
   it('keeps the sqlite adapter out of index.js and ships it as sqlite/store.js', () => {
-    // Side bundles beside it: the sqlite adapter, the APIv2 and Huifu families and the daily reconciliation file check.
-    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['huifu', 'index.js', 'orders', 'package.json', 'sqlite', 'wechatpay-v2']);
+    // Side bundles beside it: the sqlite adapter, the APIv2, Huifu and PayScore families and the daily reconciliation file check.
+    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['huifu', 'index.js', 'orders', 'package.json', 'payscore', 'sqlite', 'wechatpay-v2']);
     expect((inputs.pay ?? []).filter((s) => s.startsWith('cloudfunctions/core/store/sqlite/'))).toEqual([]);
     expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/sqlite\/store"\)/);
     expect(existsSync(join(out, 'pay/sqlite/store.js'))).toBe(true);

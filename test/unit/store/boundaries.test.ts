@@ -68,6 +68,6 @@ describe('store boundaries', () => {
       const named = [...(line ?? '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
       expect({ repository, named }).toEqual({ repository, named: [...collections] });
     }
-    expect([...CLOUDBASE_COLLECTIONS].sort()).toEqual(['alerts', 'audit', 'notifications', 'orders', 'payees', 'refunds', 'uniques']);
+    expect([...CLOUDBASE_COLLECTIONS].sort()).toEqual(['alerts', 'audit', 'notifications', 'orders', 'payees', 'payscore_orders', 'refunds', 'uniques']);
   });
 });

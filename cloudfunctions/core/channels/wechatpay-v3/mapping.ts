@@ -7,6 +7,7 @@ import { WechatPayError } from '../../gateways/wechatpay/errors';
 import type { V3Client } from '../../gateways/wechatpay/client';
 import type { Clock, NonceSource } from '../../kernel/nonce';
 import { parseNotificationOrThrow } from '../../gateways/wechatpay/notification';
+import { payscoreOrderOf } from '../wechatpay-payscore/mapping';
 import type { CombineTransactionResource, RefundResource, TransactionResource, WechatPayNotification } from '../../gateways/wechatpay/notification-types';
 import type { Verifier } from '../../gateways/wechatpay/auth/verifier';
 import type { Signer } from '../../gateways/wechatpay/auth/signer';
@@ -147,6 +148,8 @@ export function toChannelNotification(n: WechatPayNotification, now: number): Ch
       };
     case 'refund':
       return { kind: 'refund', notificationId: n.id, outTradeNo: n.resource.out_trade_no, mchid: n.resource.mchid, refund: refundStateOf(n.resource) };
+    case 'payscore':
+      return { kind: 'payscore', notificationId: n.id, eventType: n.event_type === 'PAYSCORE.USER_PAID' ? 'USER_PAID' : 'USER_CONFIRM', order: payscoreOrderOf(n.resource) };
     default:
       return { kind: 'ignored', notificationId: n.id, eventType: n.event_type };
   }

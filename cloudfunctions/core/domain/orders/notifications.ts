@@ -5,7 +5,7 @@
  */
 import type { ChannelNotification } from '../../channels/port';
 import type { Store } from '../../store/port';
-import type { NotificationOutcome } from '../notifications';
+import type { NotificationOutcome, OrderNotification } from '../notifications';
 import type { GatewaySync } from './gateway-sync';
 import type { AppliedOutcome } from './order-ledger';
 import { payeeMismatch, paymentEvent } from './payment-facts';
@@ -48,7 +48,7 @@ export function createNotificationApplier(deps: NotificationDeps) {
     return refunds.settle(order, refund, event.refund, 'notify');
   }
 
-  async function applyNotification(event: ChannelNotification): Promise<NotificationOutcome> {
+  async function applyNotification(event: OrderNotification): Promise<NotificationOutcome> {
     const reject = (status: RejectedStatus, code: string, message: string): NotificationOutcome => {
       log(`notification ${event.notificationId} rejected: ${code} ${message}`);
       return { status, result: 'rejected', code, message };

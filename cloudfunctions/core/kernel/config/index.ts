@@ -154,6 +154,7 @@ function resolveWechatpayV3(s: NonNullable<ParsedConfigFile['wechatpayV3']>, { l
     gatewayBaseUrl: s.gatewayBaseUrl.replace(/\/+$/, ''),
     notifyUrl: s.notifyUrl,
     http: s.http,
+    payscore: s.payscore,
   };
 }
 

@@ -56,6 +56,17 @@ function buildSchemas() {
     gatewayBaseUrl: baseUrl(WECHATPAY_BASE_URL),
     notifyUrl,
     http,
+    /**
+     * PayScore (微信支付分, acquiring-bank mode): the ids set at onboarding (seed 001 §2.2). Absent:
+     * PayScore is off. `service_id` is 32 digits ("2002000000000558128851361561536", create page).
+     */
+    payscore: v.optional(
+      v.strictObject({
+        serviceId: v.pipe(v.string(), v.regex(/^\d{1,32}$/, 'payscore.serviceId must be digits')),
+        subMchid: v.pipe(v.string(), v.regex(/^\d{6,32}$/, 'payscore.subMchid must be digits')),
+        channelId: text(),
+      }),
+    ),
   });
 
   /**

@@ -9,6 +9,7 @@
  * - payees: `payees`, `uniques` (guard: share code)
  * - notifications: `notifications`
  * - alerts: `alerts`
+ * - payscore orders (audit trail inside): `payscore_orders`
  */
 import type { Store } from '../port';
 import type { CloudbaseDb } from './db';
@@ -18,6 +19,7 @@ import { NOTIFICATION_COLLECTIONS, createCloudbaseNotificationLog } from './noti
 import { ORDER_COLLECTIONS, createCloudbaseOrderRepository } from './orders';
 import { PAYEE_COLLECTIONS, createCloudbasePayeeRepository } from './payees';
 import { REFUND_COLLECTIONS, createCloudbaseRefundRepository } from './refunds';
+import { PAYSCORE_COLLECTIONS, createCloudbasePayScoreRepository } from './payscore';
 
 export type { CloudbaseStoreOptions } from './connection';
 
@@ -28,6 +30,7 @@ export const CLOUDBASE_COLLECTIONS_BY_REPOSITORY = {
   PayeeRepository: PAYEE_COLLECTIONS,
   NotificationLog: NOTIFICATION_COLLECTIONS,
   AlertRepository: ALERT_COLLECTIONS,
+  PayScoreRepository: PAYSCORE_COLLECTIONS,
 } as const;
 
 /** Every collection the store uses, once each (what a deployment must create). */
@@ -41,6 +44,7 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
     ...createCloudbasePayeeRepository(connection),
     ...createCloudbaseNotificationLog(connection),
     ...createCloudbaseAlertRepository(connection),
+    ...createCloudbasePayScoreRepository(connection),
     async close() {
       // The SDK keeps no connection of ours to release.
     },

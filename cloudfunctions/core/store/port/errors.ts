@@ -23,7 +23,7 @@ export class StoreError extends Error {
     readonly code: StoreErrorCode,
     message: string,
     /** For DUPLICATE: which unique key collided. */
-    readonly field?: 'outTradeNo' | 'idempotencyKey' | 'combineOutTradeNo' | 'combineTransactionId' | 'outRefundNo' | 'shareCode' | 'openid',
+    readonly field?: 'outTradeNo' | 'outOrderNo' | 'idempotencyKey' | 'combineOutTradeNo' | 'combineTransactionId' | 'outRefundNo' | 'shareCode' | 'openid',
   ) {
     super(message);
     this.name = 'StoreError';

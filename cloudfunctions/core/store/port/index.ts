@@ -15,9 +15,10 @@ import type { AlertRepository } from './alerts';
 import type { NotificationLog } from './notifications';
 import type { OrderRepository } from './orders';
 import type { PayeeRepository } from './payees';
+import type { PayScoreRepository } from './payscore';
 import type { RefundRepository } from './refunds';
 
-export interface Store extends OrderRepository, RefundRepository, PayeeRepository, NotificationLog, AlertRepository {
+export interface Store extends OrderRepository, RefundRepository, PayeeRepository, NotificationLog, AlertRepository, PayScoreRepository {
   close(): Promise<void>;
 }
 
@@ -26,6 +27,7 @@ export type { NotificationLog, NotificationReceipt } from './notifications';
 export type { OrderRepository } from './orders';
 export type { Payee, PayeeAuthState, PayeeRepository } from './payees';
 export type { RefundRepository } from './refunds';
+export type { PayScoreRepository } from './payscore';
 export type { Page, PageRequest } from './paging';
 export { MAX_PAGE_LIMIT } from './paging';
 export type { StoreErrorCode } from './errors';

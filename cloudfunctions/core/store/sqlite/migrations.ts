@@ -109,6 +109,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX refunds_by_order ON refunds (out_trade_no, created_at, out_refund_no);
     `,
   },
+  {
+    version: 5,
+    name: 'payscore service orders (audit trail inside the record)',
+    sql: `
+      CREATE TABLE payscore_orders (
+        out_order_no TEXT PRIMARY KEY,
+        user_openid TEXT NOT NULL,
+        state TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX payscore_orders_by_state ON payscore_orders (state, updated_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

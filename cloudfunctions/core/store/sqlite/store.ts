@@ -10,6 +10,7 @@ import { createSqliteNotificationLog } from './notifications';
 import { createSqliteOrderRepository } from './orders';
 import { createSqlitePayeeRepository } from './payees';
 import { createSqliteRefundRepository } from './refunds';
+import { createSqlitePayScoreRepository } from './payscore';
 
 export type { SqliteStoreOptions } from './connection';
 
@@ -21,6 +22,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ...createSqlitePayeeRepository(connection),
     ...createSqliteNotificationLog(connection),
     ...createSqliteAlertRepository(connection),
+    ...createSqlitePayScoreRepository(connection),
     async close() {
       connection.close();
     },

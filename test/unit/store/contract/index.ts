@@ -15,6 +15,7 @@ import { describeNotificationLogContract } from './notifications';
 import { describeOrderRepositoryContract } from './orders';
 import { describePayeeRepositoryContract } from './payees';
 import { describeRefundRepositoryContract } from './refunds';
+import { describePayScoreRepositoryContract } from './payscore';
 
 export type { CasAttempt } from './helpers';
 
@@ -36,6 +37,7 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
     describePayeeRepositoryContract(name, subject);
     describeNotificationLogContract(name, subject);
     describeAlertRepositoryContract(name, subject);
+    describePayScoreRepositoryContract(name, subject);
     describeComposedStore(subject);
   });
 }

@@ -5,4 +5,5 @@ export * as combine from './combine';
 export * as refunds from './refunds';
 export * as individualContracts from './individual-contracts';
 export * as certificates from './certificates';
+export * as payscore from './payscore';
 export type { V3Requester } from './requester';
