@@ -219,6 +219,8 @@ export interface AlertView {
   amount?: number;
   /** What happened and what to do next. */
   message: string;
+  /** ISO 8601; present once an admin acknowledged it (`admin.acknowledgeAlert`). */
+  acknowledgedAt?: string;
 }
 
 /** Every call: request (without `action`) and the `data` of a successful answer. */

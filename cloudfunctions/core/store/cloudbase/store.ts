@@ -14,6 +14,7 @@ import type { Store } from '../port';
 import type { CloudbaseDb } from './db';
 import { cloudbaseConnection, type CloudbaseStoreOptions } from './connection';
 import { ALERT_COLLECTIONS, createCloudbaseAlertRepository } from './alerts';
+import { createCloudbaseMerchantConsoleQueries } from './merchant-console';
 import { NOTIFICATION_COLLECTIONS, createCloudbaseNotificationLog } from './notifications';
 import { ORDER_COLLECTIONS, createCloudbaseOrderRepository } from './orders';
 import { PAYEE_COLLECTIONS, createCloudbasePayeeRepository } from './payees';
@@ -41,6 +42,7 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
     ...createCloudbasePayeeRepository(connection),
     ...createCloudbaseNotificationLog(connection),
     ...createCloudbaseAlertRepository(connection),
+    ...createCloudbaseMerchantConsoleQueries(connection),
     async close() {
       // The SDK keeps no connection of ours to release.
     },
