@@ -73,6 +73,9 @@ export type OrderState = 'CREATED' | 'PAYING' | 'PAID' | 'CLOSED' | 'FAILED' | '
 /** Channel names come from one list (`pay-channels.ts`; adding a channel is one line there). */
 export type { PayChannel, LivePayChannel } from './pay-channels';
 import type { PayChannel, LivePayChannel } from './pay-channels';
+/** The merchant console (function `admin`): its own file. */
+import type { AdminCalls } from './admin-api';
+export type * from './admin-api';
 
 /** What a page may see of an order. Never contains keys, auth ids or the payer's openid. */
 export interface OrderView {
@@ -224,7 +227,7 @@ export interface AlertView {
 }
 
 /** Every call: request (without `action`) and the `data` of a successful answer. */
-export interface Calls {
+export interface Calls extends AdminCalls {
   login: { req: Record<string, never>; res: { openid: string; appid: string; unionid?: string } };
 
   'pay.create': { req: PayCreateRequest; res: PayCreateResponse };
