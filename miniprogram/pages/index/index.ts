@@ -30,6 +30,8 @@ Component({
     merchantName: env.merchantName,
     transport: env.transport,
     entries: ENTRIES,
+    /** Merchant admins (config `admins`) also get the console; the server enforces it either way. */
+    isAdmin: false,
   },
   methods: {
     onLoad() {
@@ -43,6 +45,9 @@ Component({
       const result = await call('login', {});
       if (result.ok) {
         this.setData({ state: 'ready', maskedOpenid: maskOpenid(result.data.openid) });
+        // A failed check only hides the entry; it never blocks the home page.
+        const status = await call('admin.status', {});
+        this.setData({ isAdmin: status.ok && status.data.admin });
         return;
       }
       this.setData({ state: 'error', errorMessage: describeError(result), errorCode: result.code });
