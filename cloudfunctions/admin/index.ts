@@ -4,8 +4,7 @@ import { createHandler, type ContractActions } from '../core/kernel/platform/han
 import { PAY_CHANNELS } from '../../typings/pay-channels';
 import { ORDER_STATES } from '../core/domain/orders/model';
 import { isValidOutTradeNo } from '../core/domain/orders/out-trade-no';
-import { createMerchantConsole, type MerchantConsole } from '../core/domain/merchant-console/service';
-import { runtime } from '../core/runtime';
+import { merchantConsole } from './console';
 
 /**
  * admin: the merchant console's reads and alert acknowledgement (pages/admin/*). A function of
@@ -40,14 +39,6 @@ function buildSchemas() {
 
 let built: ReturnType<typeof buildSchemas> | undefined;
 const schemas = () => (built ??= buildSchemas());
-
-let console_: { runtime: ReturnType<typeof runtime>; console: MerchantConsole } | undefined;
-/** One console per runtime (a rebuilt runtime — tests, a fixed config — gets a new one). */
-function merchantConsole(): MerchantConsole {
-  const current = runtime();
-  if (console_?.runtime !== current) console_ = { runtime: current, console: createMerchantConsole({ store: current.store, isAdmin: current.orders.isAdmin }) };
-  return console_.console;
-}
 
 const actions = {
   status: { schema: v.lazy(() => schemas().status), run: (_request, caller) => merchantConsole().status(caller) },
