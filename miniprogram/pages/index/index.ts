@@ -44,10 +44,10 @@ Component({
       this.setData({ state: 'loading', errorMessage: '', errorCode: '' });
       const result = await call('login', {});
       if (result.ok) {
-        this.setData({ state: 'ready', maskedOpenid: maskOpenid(result.data.openid) });
-        // A failed check only hides the entry; it never blocks the home page.
+        // Whether to offer the merchant console, asked before the page settles (one round trip) so
+        // no call is left in flight; a failed check only hides the entry, it never blocks the page.
         const status = await call('admin.status', {});
-        this.setData({ isAdmin: status.ok && status.data.admin });
+        this.setData({ state: 'ready', maskedOpenid: maskOpenid(result.data.openid), isAdmin: status.ok && status.data.admin });
         return;
       }
       this.setData({ state: 'error', errorMessage: describeError(result), errorCode: result.code });
