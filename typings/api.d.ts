@@ -83,6 +83,9 @@ export type OrderState = 'CREATED' | 'PAYING' | 'PAID' | 'CLOSED' | 'FAILED' | '
 /** Channel names come from one list (`pay-channels.ts`; adding a channel is one line there). */
 export type { PayChannel, LivePayChannel } from './pay-channels';
 import type { PayChannel, LivePayChannel } from './pay-channels';
+/** The merchant console (function `admin`): its own file. */
+import type { AdminCalls } from './admin-api';
+export type * from './admin-api';
 
 /** What a page may see of an order. Never contains keys, auth ids or the payer's openid. */
 export interface OrderView {
@@ -272,13 +275,15 @@ export interface AlertView {
   amount?: number;
   /** What happened and what to do next. */
   message: string;
+  /** ISO 8601; present once an admin acknowledged it (`admin.acknowledgeAlert`). */
+  acknowledgedAt?: string;
 }
 
 export type { PayScoreCreateRequest, PayScoreCompleteRequest, PayScoreView, PayScoreConfirmParams, PayScoreLine } from './payscore';
 import type { PayScoreCreateRequest, PayScoreCompleteRequest, PayScoreView } from './payscore';
 
 /** Every call: request (without `action`) and the `data` of a successful answer. */
-export interface Calls {
+export interface Calls extends AdminCalls {
   login: { req: Record<string, never>; res: { openid: string; appid: string; unionid?: string } };
 
   'pay.create': { req: PayCreateRequest; res: PayCreateResponse };

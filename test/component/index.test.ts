@@ -31,7 +31,8 @@ it('logs in through the function host and shows the masked openid of the signed-
   expect(shown).toBe(maskOpenid(alice));
   expect(shown).toMatch(/^o.{3}….{4}$/);
   // The page went through the real session flow: POST /session, then POST /call/login.
-  expect(wxb.requests.map((r) => `${r.method} ${new URL(r.url).pathname} ${r.status}`)).toEqual(['POST /session 200', 'POST /call/login 200']);
+  // (then POST /call/admin: whether to offer the merchant console)
+  expect(wxb.requests.slice(0, 2).map((r) => `${r.method} ${new URL(r.url).pathname} ${r.status}`)).toEqual(['POST /session 200', 'POST /call/login 200']);
   // Entries to the other pages; PayScore is live now (issue 12), no "即将上线" left.
   expect(page.querySelector('#entry-checkout')).toBeDefined();
   expect(page.querySelector('#entry-orders')).toBeDefined();
@@ -47,6 +48,24 @@ it('navigates to the PayScore page when its entry is tapped', async () => {
   page.querySelector('#entry-payscore')!.querySelector('.van-cell')!.dispatchEvent('tap');
   await waitFor(() => wxb.callsOf('navigateTo').length > 0, { what: 'navigateTo' });
   expect(wxb.callsOf('navigateTo')[0].url).toBe('/pages/payscore/index');
+});
+
+it('offers the merchant console only to an admin (merchant config admins: the sandbox user admin)', async () => {
+  wxb = installWx({ user: 'alice', hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
+  const payerPage = openPage('pages/index/index');
+  await waitFor(() => wxb.requests.some((r) => r.url.endsWith('/call/admin')), { what: 'admin status asked' });
+  await waitFor(() => payerPage.instance.data.state === 'ready');
+  expect(payerPage.instance.data.isAdmin).toBe(false);
+  expect(payerPage.querySelector('#entry-admin')).toBeUndefined();
+  wxb.uninstall();
+
+  wxb = installWx({ user: 'admin', hostUrl: stack.hostUrl, sandboxUrl: stack.gatewayUrl });
+  const adminPage = openPage('pages/index/index');
+  const entry = await waitFor(() => adminPage.querySelector('#entry-admin'), { what: 'console entry' });
+  expect(entry.dom.textContent).toContain('商户后台');
+  entry.querySelector('.van-cell')!.dispatchEvent('tap');
+  await waitFor(() => wxb.callsOf('navigateTo').length > 0, { what: 'navigateTo' });
+  expect(wxb.callsOf('navigateTo')[0].url).toBe('/pages/admin/index/index');
 });
 
 it('navigates to checkout when its entry is tapped', async () => {
@@ -85,5 +104,5 @@ it('logs in again once when the host forgot the session (401), instead of failin
   const page = openPage('pages/index/index');
   const shown = await waitFor(() => textOf(page, '#openid'), { what: 'openid' });
   expect(shown).toBe(maskOpenid(testOpenid(stack.gateway.keys.appid, 'carol')));
-  expect(wxb.requests.map((r) => `${new URL(r.url).pathname} ${r.status}`)).toEqual(['/call/login 401', '/session 200', '/call/login 200']);
+  expect(wxb.requests.slice(0, 3).map((r) => `${new URL(r.url).pathname} ${r.status}`)).toEqual(['/call/login 401', '/session 200', '/call/login 200']);
 });

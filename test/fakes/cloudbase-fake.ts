@@ -34,7 +34,7 @@ interface Stored {
 
 class FakeCondition {
   constructor(
-    readonly op: 'lt' | 'gt' | 'or',
+    readonly op: 'lt' | 'gt' | 'gte' | 'or' | 'and',
     readonly args: unknown[],
   ) {}
 }
@@ -71,8 +71,9 @@ function compare(a: unknown, b: unknown): number {
 
 function matches(doc: StoredDocument, condition: QueryCondition): boolean {
   if (condition instanceof FakeCondition) {
-    if (condition.op !== 'or') throw new FakeDbError(-502002, `operator ${condition.op} must be applied to a field`);
-    return condition.args.some((c) => matches(doc, c as QueryCondition));
+    if (condition.op === 'or') return condition.args.some((c) => matches(doc, c as QueryCondition));
+    if (condition.op === 'and') return condition.args.every((c) => matches(doc, c as QueryCondition));
+    throw new FakeDbError(-502002, `operator ${condition.op} must be applied to a field`);
   }
   return Object.entries(condition).every(([path, expected]) => {
     const actual = fieldValue(doc, path);
@@ -80,7 +81,8 @@ function matches(doc: StoredDocument, condition: QueryCondition): boolean {
       const [operand] = expected.args;
       if (expected.op === 'lt') return compare(actual, operand) < 0;
       if (expected.op === 'gt') return compare(actual, operand) > 0;
-      throw new FakeDbError(-502002, 'or() cannot be applied to a field');
+      if (expected.op === 'gte') return compare(actual, operand) >= 0;
+      throw new FakeDbError(-502002, `${expected.op}() cannot be applied to a field here`);
     }
     return actual === expected;
   });
@@ -94,7 +96,9 @@ export class FakeCloudbaseDb implements CloudbaseDb {
   readonly command: CloudbaseCommand = {
     lt: (value) => new FakeCondition('lt', [value]),
     gt: (value) => new FakeCondition('gt', [value]),
+    gte: (value) => new FakeCondition('gte', [value]),
     or: (...conditions) => new FakeCondition('or', conditions),
+    and: (...conditions) => new FakeCondition('and', conditions),
   };
 
   /** @internal */

@@ -85,6 +85,18 @@ export function checkNotificationId(notificationId: string): void {
   if (typeof notificationId !== 'string' || !notificationId) throw new StoreError('INVALID_RECORD', 'notification id is required');
 }
 
+/** A totals window: ms epochs, `from` before `before`. */
+export function checkTimeRange(range: { from: number; before: number }): void {
+  if (!Number.isSafeInteger(range?.from) || !Number.isSafeInteger(range?.before) || range.from >= range.before) {
+    throw new StoreError('INVALID_RECORD', `time range must be ms epoch integers with from < before`);
+  }
+}
+
+/** The stamp of an alert's acknowledgement: a ms epoch. */
+export function checkAcknowledgement(at: number): void {
+  if (!Number.isSafeInteger(at) || at <= 0) throw new StoreError('INVALID_RECORD', `acknowledgedAt must be a ms epoch integer, got ${at}`);
+}
+
 export function checkAlert(alert: Alert): void {
   const problems = alertProblems(alert);
   if (problems.length) throw new StoreError('INVALID_RECORD', `alert ${String(alert?.id)}: ${problems.join('; ')}`);

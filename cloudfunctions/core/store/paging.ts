@@ -56,3 +56,11 @@ export function toAlertPage(rows: Alert[], limit: number): Page<Alert> {
   const last = items[items.length - 1];
   return { items, nextCursor: encodeCursor(ALERTS_LISTING, { createdAt: last.createdAt, outTradeNo: last.id }) };
 }
+
+/**
+ * The admin listing of every order: its cursor names the filter it was issued for, so a cursor
+ * carried over to other filters is refused instead of paging a listing it never belonged to.
+ */
+export function allOrdersListing(filter: { state?: string; channel?: string; createdFrom?: number; createdBefore?: number }): string {
+  return ['all', filter.state ?? '', filter.channel ?? '', filter.createdFrom ?? '', filter.createdBefore ?? ''].join(':');
+}

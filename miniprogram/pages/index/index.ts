@@ -30,6 +30,8 @@ Component({
     merchantName: env.merchantName,
     transport: env.transport,
     entries: ENTRIES,
+    /** Merchant admins (config `admins`) also get the console; the server enforces it either way. */
+    isAdmin: false,
   },
   methods: {
     onLoad() {
@@ -42,7 +44,10 @@ Component({
       this.setData({ state: 'loading', errorMessage: '', errorCode: '' });
       const result = await call('login', {});
       if (result.ok) {
-        this.setData({ state: 'ready', maskedOpenid: maskOpenid(result.data.openid) });
+        // Whether to offer the merchant console, asked before the page settles (one round trip) so
+        // no call is left in flight; a failed check only hides the entry, it never blocks the page.
+        const status = await call('admin.status', {});
+        this.setData({ state: 'ready', maskedOpenid: maskOpenid(result.data.openid), isAdmin: status.ok && status.data.admin });
         return;
       }
       this.setData({ state: 'error', errorMessage: describeError(result), errorCode: result.code });

@@ -73,7 +73,7 @@ it('a file with planted mismatches produces them in the report and as alerts; a 
 });
 
 it("reconcile's daily trigger compares today's file; a file not produced yet is reported as not ready", async () => {
-  const result = (await stack.host.runTimer('reconcile', 'dailyStatement')) as { statements: Array<{ channel: string; fileDate: string; ready: boolean }> };
+  const result = (await stack.host.runTimer('statement', 'daily')) as { statements: Array<{ channel: string; fileDate: string; ready: boolean }> };
   expect(result.statements).toEqual([expect.objectContaining({ channel: 'huifu', fileDate: todaysFileDate(Date.now()), ready: true })]);
   // A file date after Huifu's today: nothing yet.
   const future = todaysFileDate((await hf().advanceClock(0)).now + 5 * 86_400_000);

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
+// Each case starts a fresh Node with esbuild-register: seconds of CPU that a loaded machine stretches.
+jest.setTimeout(60_000);
 
 function runStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done) => {

@@ -101,6 +101,12 @@ describe('sqlite specifics', () => {
         await store.insertAlert(newAlertRecord({ kind: 'REFUND_CLOSED', outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, message: 'closed' }, T0 + round));
         const alerts = await store.listAlerts({ limit: 1 });
         if (alerts.nextCursor) await store.listAlerts({ limit: 1, cursor: alerts.nextCursor });
+        await store.acknowledgeAlert(alerts.items[0].id, T0 + 10);
+        const all = await store.listAllOrders({ state: 'PAYING', createdFrom: T0 - 1 }, { limit: 1 });
+        if (all.nextCursor) await store.listAllOrders({ state: 'PAYING', createdFrom: T0 - 1 }, { limit: 1, cursor: all.nextCursor });
+        await store.sumPayments({ from: T0, before: T0 + 1000 });
+        await store.sumRefunds({ from: T0, before: T0 + 1000 });
+        await store.listNotificationsOf(order.outTradeNo);
       }
       expect({ prepare: prepare.mock.calls.length, transaction: transaction.mock.calls.length }).toEqual(atOpen);
     } finally {

@@ -34,9 +34,11 @@ export interface Alert {
   amount?: number;
   /** What happened and what an admin can do next. */
   message: string;
+  /** ms epoch; set once, when an admin acknowledged it (`admin.acknowledgeAlert`). */
+  acknowledgedAt?: number;
 }
 
-export type NewAlertInput = Omit<Alert, 'id' | 'createdAt'>;
+export type NewAlertInput = Omit<Alert, 'id' | 'createdAt' | 'acknowledgedAt'>;
 
 /** The id of the alert for one fact: (kind, order, refund or transaction). */
 export function alertId(input: Pick<Alert, 'kind' | 'outTradeNo' | 'outRefundNo' | 'transactionId'>): string {
@@ -59,6 +61,7 @@ export function alertProblems(alert: Alert): string[] {
   if (typeof alert.outTradeNo !== 'string' || !alert.outTradeNo) problems.push('outTradeNo is required');
   if (alert.amount !== undefined && !isPositiveFen(alert.amount)) problems.push('amount must be a positive integer (fen)');
   if (typeof alert.message !== 'string' || !alert.message) problems.push('message is required');
+  if (alert.acknowledgedAt !== undefined && (!Number.isSafeInteger(alert.acknowledgedAt) || alert.acknowledgedAt <= 0)) problems.push('acknowledgedAt must be a ms epoch integer');
   return problems;
 }
 
@@ -67,5 +70,6 @@ export function toAlertView(alert: Alert): AlertView {
   if (alert.outRefundNo !== undefined) view.outRefundNo = alert.outRefundNo;
   if (alert.transactionId !== undefined) view.transactionId = alert.transactionId;
   if (alert.amount !== undefined) view.amount = alert.amount;
+  if (alert.acknowledgedAt !== undefined) view.acknowledgedAt = new Date(alert.acknowledgedAt).toISOString();
   return view;
 }

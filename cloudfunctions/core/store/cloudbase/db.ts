@@ -28,7 +28,11 @@ export type QueryCondition = Record<string, unknown> | CloudbaseCondition;
 export interface CloudbaseCommand {
   lt(value: unknown): CloudbaseCondition;
   gt(value: unknown): CloudbaseCondition;
+  /** Greater than or equal (查询指令 gte: https://developers.weixin.qq.com/miniprogram/dev/wxcloud/guide/database/query.html). */
+  gte(value: unknown): CloudbaseCondition;
   or(...conditions: QueryCondition[]): CloudbaseCondition;
+  /** Every condition at once, at the root of a query (逻辑指令 and, same page). */
+  and(...conditions: QueryCondition[]): CloudbaseCondition;
 }
 
 export interface CloudbaseQuery {

@@ -15,6 +15,7 @@ import type { Store } from '../port';
 import type { CloudbaseDb } from './db';
 import { cloudbaseConnection, type CloudbaseStoreOptions } from './connection';
 import { ALERT_COLLECTIONS, createCloudbaseAlertRepository } from './alerts';
+import { createCloudbaseMerchantConsoleQueries } from './merchant-console';
 import { NOTIFICATION_COLLECTIONS, createCloudbaseNotificationLog } from './notifications';
 import { ORDER_COLLECTIONS, createCloudbaseOrderRepository } from './orders';
 import { PAYEE_COLLECTIONS, createCloudbasePayeeRepository } from './payees';
@@ -45,6 +46,7 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
     ...createCloudbaseNotificationLog(connection),
     ...createCloudbaseAlertRepository(connection),
     ...createCloudbasePayScoreRepository(connection),
+    ...createCloudbaseMerchantConsoleQueries(connection),
     async close() {
       // The SDK keeps no connection of ours to release.
     },

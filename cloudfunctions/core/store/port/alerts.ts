@@ -10,4 +10,12 @@ export interface AlertRepository {
   insertAlert(alert: Alert): Promise<boolean>;
   /** Newest first (createdAt, then id, descending); cursor as for orders. */
   listAlerts(page: PageRequest): Promise<Page<Alert>>;
+  /**
+   * Compare-and-set on "not yet acknowledged": the first caller stamps `acknowledgedAt` and gets
+   * `acknowledged`; a later (or concurrent, losing) caller gets `alreadyAcknowledged` with the
+   * stamp that won. Nothing else of the alert changes.
+   */
+  acknowledgeAlert(id: string, at: number): Promise<AcknowledgeOutcome>;
 }
+
+export type AcknowledgeOutcome = { kind: 'acknowledged' | 'alreadyAcknowledged'; alert: Alert } | { kind: 'notFound' };

@@ -12,17 +12,19 @@
  * `openStore()` hands out the composed `Store`, which is every repository over one connection.
  */
 import type { AlertRepository } from './alerts';
+import type { MerchantConsoleQueries } from './merchant-console';
 import type { NotificationLog } from './notifications';
 import type { OrderRepository } from './orders';
 import type { PayeeRepository } from './payees';
 import type { PayScoreRepository } from './payscore';
 import type { RefundRepository } from './refunds';
 
-export interface Store extends OrderRepository, RefundRepository, PayeeRepository, NotificationLog, AlertRepository, PayScoreRepository {
+export interface Store extends OrderRepository, RefundRepository, PayeeRepository, NotificationLog, AlertRepository, PayScoreRepository, MerchantConsoleQueries {
   close(): Promise<void>;
 }
 
-export type { AlertRepository } from './alerts';
+export type { AlertRepository, AcknowledgeOutcome } from './alerts';
+export type { MerchantConsoleQueries, MoneyTotal, NotificationRecord, OrderFilter, TimeRange } from './merchant-console';
 export type { NotificationLog, NotificationReceipt } from './notifications';
 export type { OrderRepository } from './orders';
 export type { Payee, PayeeAuthState, PayeeRepository } from './payees';

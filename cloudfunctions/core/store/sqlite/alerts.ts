@@ -2,9 +2,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Alert } from '../../domain/orders/alerts';
 import type { AlertRepository } from '../port';
-import { checkAlert } from '../checks';
+import { checkAcknowledgement, checkAlert } from '../checks';
 import { ALERTS_LISTING, checkLimit, decodeCursor, toAlertPage } from '../paging';
-import { parseAll, type Row, type SqliteConnection } from './connection';
+import { parse, parseAll, type Row, type SqliteConnection } from './connection';
 
 export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepository {
   const s = {
@@ -14,6 +14,9 @@ export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepo
       [number, number, string, number],
       Row
     >,
+    getAlert: db.prepare('SELECT data FROM alerts WHERE id = ?') as Statement<[string], Row>,
+    // Compare-and-set on "not yet acknowledged": only the first stamp lands.
+    acknowledge: db.prepare("UPDATE alerts SET data = json_set(data, '$.acknowledgedAt', ?) WHERE id = ? AND json_extract(data, '$.acknowledgedAt') IS NULL"),
   };
   return {
     async insertAlert(alert) {
@@ -25,6 +28,13 @@ export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepo
       const after = decodeCursor(ALERTS_LISTING, page);
       const rows = after ? s.alertsAfter.all(after.createdAt, after.createdAt, after.outTradeNo, limit + 1) : s.alertsFirst.all(limit + 1);
       return toAlertPage(parseAll<Alert>(rows), limit);
+    },
+    async acknowledgeAlert(id, at) {
+      checkAcknowledgement(at);
+      const won = s.acknowledge.run(at, id).changes === 1;
+      const alert = parse<Alert>(s.getAlert.get(id));
+      if (!alert) return { kind: 'notFound' };
+      return { kind: won ? 'acknowledged' : 'alreadyAcknowledged', alert };
     },
   };
 }

@@ -6,6 +6,7 @@
 import type { Store } from '../port';
 import { openSqliteConnection, type SqliteStoreOptions } from './connection';
 import { createSqliteAlertRepository } from './alerts';
+import { createSqliteMerchantConsoleQueries } from './merchant-console';
 import { createSqliteNotificationLog } from './notifications';
 import { createSqliteOrderRepository } from './orders';
 import { createSqlitePayeeRepository } from './payees';
@@ -23,6 +24,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     ...createSqliteNotificationLog(connection),
     ...createSqliteAlertRepository(connection),
     ...createSqlitePayScoreRepository(connection),
+    ...createSqliteMerchantConsoleQueries(connection),
     async close() {
       connection.close();
     },

@@ -102,9 +102,10 @@ describe('the reconcile function', () => {
 });
 
 describe('timerTriggerNames', () => {
-  it("reads the timer trigger names of reconcile's config.json", () => {
-    const config = JSON.parse(readFileSync(join(__dirname, '../../../../cloudfunctions/reconcile/config.json'), 'utf8'));
-    expect(timerTriggerNames(config)).toEqual(['everyMinute', 'dailyStatement']);
+  it("reads the timer trigger names of reconcile's and statement's config.json", () => {
+    const configOf = (fn: string) => JSON.parse(readFileSync(join(__dirname, `../../../../cloudfunctions/${fn}/config.json`), 'utf8'));
+    expect(timerTriggerNames(configOf('reconcile'))).toEqual(['everyMinute']);
+    expect(timerTriggerNames(configOf('statement'))).toEqual(['daily']);
     expect(timerTriggerNames({})).toEqual([]);
     expect(timerTriggerNames({ triggers: [{ name: 'x', type: 'http' }] })).toEqual([]);
   });

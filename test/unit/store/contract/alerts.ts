@@ -51,6 +51,27 @@ export function describeAlertRepositoryContract(name: string, subject: AlertRepo
         await expectStoreError(store.listAlerts({ limit: 3, cursor: 'bogus' }), 'INVALID_CURSOR');
         await expectStoreError(store.listAlerts({ limit: 0 }), 'INVALID_RECORD');
       });
+
+      it('acknowledges an alert once: the first stamp wins, later and concurrent ones see it, nothing else changes', async () => {
+        const a = alert(uniq('O'), FUTURE + 7);
+        expect(await store.insertAlert(a)).toBe(true);
+        expect(await store.acknowledgeAlert(a.id, FUTURE + 100)).toEqual({ kind: 'acknowledged', alert: { ...a, acknowledgedAt: FUTURE + 100 } });
+        expect(await store.acknowledgeAlert(a.id, FUTURE + 200)).toEqual({ kind: 'alreadyAcknowledged', alert: { ...a, acknowledgedAt: FUTURE + 100 } });
+        const listed = (await store.listAlerts({ limit: 100 })).items.find((x) => x.id === a.id);
+        expect(listed).toEqual({ ...a, acknowledgedAt: FUTURE + 100 });
+
+        const b = alert(uniq('O'), FUTURE + 8);
+        expect(await store.insertAlert(b)).toBe(true);
+        const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => store.acknowledgeAlert(b.id, FUTURE + 1000 + i)));
+        expect(racing.filter((r) => r.kind === 'acknowledged')).toHaveLength(1);
+        const stamps = new Set(racing.map((r) => (r.kind === 'notFound' ? undefined : r.alert.acknowledgedAt)));
+        expect(stamps.size).toBe(1);
+
+        expect(await store.acknowledgeAlert('A' + '0'.repeat(31), FUTURE)).toEqual({ kind: 'notFound' });
+        await expectStoreError(store.acknowledgeAlert(b.id, 1.5), 'INVALID_RECORD');
+        // An acknowledged alert reported again is still one alert, still acknowledged.
+        expect(await store.insertAlert(b)).toBe(false);
+      });
     });
   });
 }

@@ -11,6 +11,7 @@ import { applyOrderEvent } from '../../../../cloudfunctions/core/domain/ledger';
 import { T0, freshOrder } from '../../domain/orders/fixtures';
 import { applied, expectStoreError, payer, suiteRepositories, uniq, type CasAttempt } from './helpers';
 import { describeAlertRepositoryContract } from './alerts';
+import { describeMerchantConsoleContract } from './merchant-console';
 import { describeNotificationLogContract } from './notifications';
 import { describeOrderRepositoryContract } from './orders';
 import { describePayeeRepositoryContract } from './payees';
@@ -38,6 +39,7 @@ export function describeStoreContract(name: string, subject: ContractSubject): v
     describeNotificationLogContract(name, subject);
     describeAlertRepositoryContract(name, subject);
     describePayScoreRepositoryContract(name, subject);
+    describeMerchantConsoleContract(name, subject);
     describeComposedStore(subject);
   });
 }
