@@ -10,17 +10,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startStack } from '../test/helpers/stack';
-import { cashier, idemKey, login } from '../test/e2e/pay/harness';
+import { cashier, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { figure } from './report';
 import type { BenchSection } from './section';
+import { sampleCreateToPaid } from './create-to-paid';
 
 const DIST = resolve(__dirname, '../dist/cloudfunctions');
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 /**
  * Issue 11's targets for each cloud function: the bundle a cold start parses, and its own
@@ -100,22 +96,7 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
 
 async function createToPaid(stack: Stack, _budgetMs: number): Promise<E2eResults['createToPaid']> {
   const payer = await login(stack, 'bench-payer');
-  const samples: number[] = [];
-  // Warm-up: the first call opens the store and parses keys (a cold start, not the steady state).
-  await payer.ok('pay.create', { channel: 'jsapi', amount: 1, idempotencyKey: idemKey() });
-  while (samples.length < 200) {
-    const started = process.hrtime.bigint();
-    const created = await payer.ok('pay.create', { channel: 'jsapi', amount: 100 + samples.length, idempotencyKey: idemKey() });
-    await cashier(stack, 'pay', created.payment);
-    for (let polls = 0; ; polls++) {
-      if ((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state === 'PAID') break;
-      if (polls > 2000) throw new Error(`${created.order.outTradeNo} never became PAID`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+  return sampleCreateToPaid(payer, 'jsapi', (payment) => cashier(stack, 'pay', payment), { minSamples: 200, maxSamples: 200 });
 }
 
 /** Every .js below a function's folder but its index.js. */

@@ -8,15 +8,12 @@
 import { sign as rsaSign, verify as rsaVerify } from 'node:crypto';
 import { buildHuifuRequest, canonicalJson, huifuSigner, HuifuVerifier, verifyHuifuResponse } from '../cloudfunctions/core/gateways/huifu';
 import { startStack } from '../test/helpers/stack';
-import { idemKey, login } from '../test/e2e/pay/harness';
+import { login } from '../test/e2e/pay/harness';
 import { huifuCashier } from '../test/e2e/huifu/harness';
 import { generateRsaKeyPair } from '../test/helpers/crypto-fixtures';
 import { compare, comparisonTable, formatTable, type ComparisonResult } from './measure';
 import type { BenchSection } from './section';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+import { sampleCreateToPaid } from './create-to-paid';
 
 export const huifu: BenchSection = {
   name: 'huifu',
@@ -56,22 +53,7 @@ export const huifu: BenchSection = {
     const stack = await startStack({ huifu: { timeScale: 50 }, env: { PAY_RECONCILE_AFTER_MS: '60000' } });
     try {
       const payer = await login(stack, 'bench-huifu');
-      await payer.ok('pay.create', { channel: 'huifu', amount: 1, idempotencyKey: idemKey() }); // warm-up (cold start)
-      const samples: number[] = [];
-      const deadline = Date.now() + budgetMs * 0.5;
-      while ((samples.length < 20 || Date.now() < deadline) && samples.length < 200) {
-        const started = process.hrtime.bigint();
-        const created = await payer.ok('pay.create', { channel: 'huifu', amount: 100 + samples.length, idempotencyKey: idemKey() });
-        await huifuCashier(stack, 'pay', created.payment);
-        for (let polls = 0; ; polls++) {
-          if ((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state === 'PAID') break;
-          if (polls > 2000) throw new Error(`${created.order.outTradeNo} never became PAID`);
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-      samples.sort((a, b) => a - b);
-      const createToPaid = { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+      const createToPaid = await sampleCreateToPaid(payer, 'huifu', (payment) => huifuCashier(stack, 'pay', payment), { minSamples: 20, maxSamples: 200, budgetMs: budgetMs * 0.5 });
       console.log(
         formatTable(
           ['measure', 'value'],

@@ -11,9 +11,10 @@ import { Hash, Transformer } from 'wechatpay-axios-plugin';
 import { buildXml, parseV2Notification, signV2With, v2Signer, type V2SignType } from '../cloudfunctions/core/gateways/wechatpay/v2';
 import { createV2Admin } from '../sandbox/gateway/v2/admin';
 import { startStack } from '../test/helpers/stack';
-import { idemKey, login } from '../test/e2e/pay/harness';
+import { login } from '../test/e2e/pay/harness';
 import { compare, comparisonTable, formatTable, type ComparisonResult } from './measure';
 import type { BenchSection } from './section';
+import { sampleCreateToPaid } from './create-to-paid';
 
 const DIST = resolve(__dirname, '../dist/cloudfunctions');
 const KEY = '192006250b4c09247ec02edce69f6a2d';
@@ -113,25 +114,16 @@ async function createToPaidV2(budgetMs: number): Promise<V2BenchResults['createT
   try {
     const payer = await login(stack, 'bench-v2');
     const admin = createV2Admin(stack.gatewayUrl);
-    const samples: number[] = [];
-    await payer.ok('pay.create', { channel: 'v2', amount: 1, idempotencyKey: idemKey() }); // warm-up (cold start, TLS session)
-    const deadline = Date.now() + budgetMs;
-    while ((samples.length < 20 || Date.now() < deadline) && samples.length < 200) {
-      const started = process.hrtime.bigint();
-      const created = await payer.ok('pay.create', { channel: 'v2', amount: 100 + samples.length, idempotencyKey: idemKey() });
-      if (created.payment?.kind !== 'miniprogram') throw new Error('no v2 mini-program parameters');
-      const { kind: _kind, ...params } = created.payment;
-      await admin.cashier(params.package.replace(/^prepay_id=/, ''), 'pay', params);
-      for (let polls = 0; ; polls++) {
-        if ((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state === 'PAID') break;
-        if (polls > 2000) throw new Error(`${created.order.outTradeNo} never became PAID`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    samples.sort((a, b) => a - b);
-    const at = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!;
-    return { samples: samples.length, medianMs: at(50), p95Ms: at(95) };
+    return await sampleCreateToPaid(
+      payer,
+      'v2',
+      async (payment) => {
+        if (payment?.kind !== 'miniprogram') throw new Error('no v2 mini-program parameters');
+        const { kind: _kind, ...params } = payment;
+        await admin.cashier(params.package.replace(/^prepay_id=/, ''), 'pay', params);
+      },
+      { minSamples: 20, maxSamples: 200, budgetMs },
+    );
   } finally {
     await stack.close();
   }

@@ -1,0 +1,45 @@
+/**
+ * create → PAID visible to `pay.query`, sampled the same way for every channel: one warm-up order
+ * (the first call opens the store and parses keys: a cold start, not the steady state), then
+ * orders paid through the channel's local cashier until enough samples and the time budget are
+ * spent; the median and p95 of the whole cycle.
+ */
+import type { ClientPaymentParams, LivePayChannel } from '../typings/api';
+import { idemKey, type User } from '../test/e2e/pay/harness';
+
+export interface CreateToPaid {
+  samples: number;
+  medianMs: number;
+  p95Ms: number;
+}
+
+/** The sample at `p` % of ascending samples (the index the bench history has always used). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function sampleCreateToPaid(
+  payer: User,
+  channel: LivePayChannel,
+  /** The payer pays in the channel's local cashier. */
+  pay: (payment: ClientPaymentParams | undefined) => Promise<void>,
+  limits: { minSamples: number; maxSamples: number; budgetMs?: number },
+): Promise<CreateToPaid> {
+  await payer.ok('pay.create', { channel, amount: 1, idempotencyKey: idemKey() });
+  const samples: number[] = [];
+  const deadline = Date.now() + (limits.budgetMs ?? 0);
+  while ((samples.length < limits.minSamples || Date.now() < deadline) && samples.length < limits.maxSamples) {
+    const started = process.hrtime.bigint();
+    const created = await payer.ok('pay.create', { channel, amount: 100 + samples.length, idempotencyKey: idemKey() });
+    await pay(created.payment);
+    for (let polls = 0; ; polls++) {
+      if ((await payer.ok('pay.query', { outTradeNo: created.order.outTradeNo })).order.state === 'PAID') break;
+      if (polls > 2000) throw new Error(`${created.order.outTradeNo} never became PAID`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+}
