@@ -22,6 +22,44 @@ const order = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+
+const payscoreOrder = (over: Record<string, unknown> = {}) => ({
+  outOrderNo: 'PS20261201120000AbCd',
+  serviceIntroduction: '充电宝租借',
+  state: 'DOING',
+  ...over,
+});
+
+const adminOrder = (over: Record<string, unknown> = {}) => ({
+  outTradeNo: '20261201120000AbCdEfGh',
+  amount: '¥12.88',
+  description: '拿铁 大杯',
+  channel: 'JSAPI 支付',
+  createdAt: '2026-12-01 12:00:00',
+  paidAt: '2026-12-01 12:00:12',
+  transactionId: '4200001234202612011234567890',
+  stateLabel: '已支付',
+  tagType: 'success',
+  refunded: '¥0.00',
+  refundable: '¥12.88',
+  refundableFen: 1288,
+  closable: false,
+  ...over,
+});
+
+const totals = { today: { net: '¥1,234.50', payments: '¥1,288.00', paymentsCount: 12, refunds: '¥53.50', refundsCount: 1 }, month: { net: '¥23,456.70', payments: '¥24,000.00', paymentsCount: 210, refunds: '¥543.30', refundsCount: 6 } };
+
+const alert = (over: Record<string, unknown> = {}) => ({
+  id: 'a1',
+  kindLabel: '关单后到账（已自动退款）',
+  amount: '¥12.88',
+  message: '订单关闭后收到付款，已原路退回',
+  outTradeNo: '20261201120000AbCdEfGh',
+  createdAt: '2026-12-01 12:05:00',
+  acknowledged: false,
+  ...over,
+});
+
 export const PAGE_STATES: Record<string, PreviewState[]> = {
   'pages/index/index': [
     { name: 'loading', data: { state: 'loading' } },
@@ -62,5 +100,36 @@ export const PAGE_STATES: Record<string, PreviewState[]> = {
     { name: 'unauthorized', data: { state: 'unauthorized', checkedAtText: '12:00' } },
     { name: 'authorized', data: { state: 'authorized', displayName: '张三', nameDraft: '张三', shareCode: 'K7QX2M', received: [order({ description: '打赏' })], receivedState: 'idle', checkedAtText: '12:00' } },
     { name: 'error', data: { state: 'error', errorMessage: '查询失败，请稍后重试', errorCode: 'GATEWAY_UNAVAILABLE' } },
+  ],
+  'pages/payscore/index': [
+    { name: 'start', data: { state: 'start', riskFundText: '50.00', offerPrice: '5.00', offerIntro: '充电宝租借' } },
+    { name: 'confirming', data: { state: 'confirming', order: payscoreOrder({ state: 'CREATED' }) } },
+    { name: 'serving', data: { state: 'serving', order: payscoreOrder() } },
+    { name: 'collecting', data: { state: 'collecting', order: payscoreOrder(), totalText: '25.00' } },
+    { name: 'paid', data: { state: 'paid', order: payscoreOrder({ state: 'DONE' }), totalText: '25.00', paidText: '25.00' } },
+    { name: 'error', data: { state: 'error', errorMessage: '支付分暂不可用，请稍后重试', errorCode: 'GATEWAY_UNAVAILABLE' } },
+  ],
+  'pages/admin/index/index': [
+    { name: 'loading', data: { phase: 'loading' } },
+    { name: 'ready', data: { phase: 'ready', ...totals } },
+    { name: 'forbidden', data: { phase: 'forbidden' } },
+    { name: 'error', data: { phase: 'error', error: '加载失败，请重试' } },
+  ],
+  'pages/admin/orders/index': [
+    { name: 'loading', data: { orders: [], loading: true } },
+    { name: 'empty', data: { orders: [], loading: false, finished: true } },
+    { name: 'list', data: { orders: [order(), order({ outTradeNo: '20261201110000QwErTyUi', amount: 2500, description: '充电宝租借', state: 'REFUNDED', refundedAmount: 2500 })], finished: true } },
+    { name: 'forbidden', data: { orders: [], error: '仅商户管理员可查看', forbidden: true } },
+  ],
+  'pages/admin/order/index': [
+    { name: 'loading', data: { phase: 'loading' } },
+    { name: 'paid', data: { phase: 'ready', order: adminOrder(), refundYuan: '', refundReason: '' } },
+    { name: 'refunded', data: { phase: 'ready', order: adminOrder({ stateLabel: '已退款', tagType: 'default', refunded: '¥12.88', refundable: '¥0.00', refundableFen: 0 }) } },
+    { name: 'not-found', data: { phase: 'notFound' } },
+  ],
+  'pages/admin/alerts/index': [
+    { name: 'loading', data: { alerts: [], loading: true } },
+    { name: 'list', data: { alerts: [alert(), alert({ id: 'a2', kindLabel: '退款异常', message: '退款异常，需人工处理', acknowledged: true, acknowledgedAt: '2026-12-01 12:30:00' })], finished: true } },
+    { name: 'empty', data: { alerts: [], loading: false, finished: true } },
   ],
 };
