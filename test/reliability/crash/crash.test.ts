@@ -120,7 +120,7 @@ async function session(user: string): Promise<string> {
 }
 
 /** One call; a dead host is an answer like any transport failure (the page would retry). */
-async function call(token: string, fn: string, data: Record<string, unknown>): Promise<{ ok: boolean; code?: string; data?: Record<string, unknown> } | undefined> {
+async function call(token: string, fn: string, data: Record<string, unknown>): Promise<{ ok: boolean; code?: string; retryable?: boolean; data?: Record<string, unknown> } | undefined> {
   try {
     const res = await fetch(`${host!.url}/call/${fn}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ data }) });
     return (await res.json()) as { ok: boolean };
@@ -131,6 +131,8 @@ async function call(token: string, fn: string, data: Record<string, unknown>): P
 
 it('crash recovery: the function host killed mid-burst, restarted; retries, redeliveries and reconcile reach the no-crash end state', async () => {
   const tally = new Tally('crash recovery (requests)');
+  /** The last refusal of a close that never succeeded, by request key (named when the order ends wrong). */
+  const closeRefusals = new Map<string, string>();
   const rng = new Rng(4242);
   const crashes = LONG ? 10 : 4;
   const perRound = LONG ? 20 : 8;
@@ -148,7 +150,15 @@ it('crash recovery: the function host killed mid-burst, restarted; retries, rede
     const payment = created.data!.payment as Parameters<typeof prepayIdOf>[0] | undefined;
     if (r.close) {
       await new Promise((w) => setTimeout(w, 1_100)); // the close interval (1 s here)
-      await call(alice, 'pay', { action: 'close', outTradeNo: order.outTradeNo });
+      // As the payer does on the page: a close that got no answer, a retryable one or "too early"
+      // is tried again, a few times; the last refusal is kept for the report.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const answer = await call(alice, 'pay', { action: 'close', outTradeNo: order.outTradeNo });
+        if (answer?.ok) return;
+        closeRefusals.set(r.key, answer?.code ?? 'no answer');
+        if (answer && !answer.retryable && answer.code !== 'CLOSE_TOO_EARLY') return;
+        await new Promise((w) => setTimeout(w, 300));
+      }
       return;
     }
     if (payment) await gateway.admin.pay(prepayIdOf(payment)).catch(() => undefined);
@@ -206,7 +216,7 @@ it('crash recovery: the function host killed mid-burst, restarted; retries, rede
     if (o.state === 'CREATED' || o.state === 'PAYING' || o.state === 'REFUNDING') problems.push(`stuck ${o.state}`);
     // The no-crash end state of this request.
     const expected = r.close ? 'CLOSED' : r.refundKey ? (r.refundAmount === r.amount ? 'REFUNDED' : 'PAID') : 'PAID';
-    if (o.state !== expected) problems.push(`${o.state}, the no-crash run ends ${expected}`);
+    if (o.state !== expected) problems.push(`${o.state}, the no-crash run ends ${expected}${closeRefusals.has(r.key) ? ` (last close answer: ${closeRefusals.get(r.key)})` : ''}`);
     if (r.refundKey && o.refundedAmount !== r.refundAmount) problems.push(`refunded ${o.refundedAmount}, asked ${r.refundAmount}`);
     if (!r.refundKey && o.refundedAmount !== 0) problems.push(`refunded ${o.refundedAmount}, asked nothing`);
     if (problems.length) problems.some((p) => p.startsWith('paid at') || p.startsWith('stuck')) ? tally.lost(`${r.key} (${o.outTradeNo}): ${problems.join('; ')}`) : tally.unexpected(`${r.key}: ${problems.join('; ')}`);
