@@ -16,11 +16,17 @@ import type { OrderLedger } from './order-ledger';
 export const DEFAULT_PAGE_SIZE = 20;
 
 /**
- * The gateway counts the close interval from its own creation time, which is a little after ours
- * (we insert, then place): wait this much longer so a close is never refused as too early.
+ * The gateway counts the close interval from its own creation time, which lies between our
+ * `createdAt` and `placedAt` (its answer): count from `placedAt` when known, and wait this much
+ * longer for the clocks of the two sides.
  */
 export function closeMarginMs(minCloseIntervalMs: number): number {
   return Math.min(2000, Math.ceil(minCloseIntervalMs * 0.05));
+}
+
+/** The earliest moment a close of `order` is not too early for the gateway. */
+export function earliestCloseAt(order: Pick<Order, 'createdAt' | 'placedAt'>, minCloseIntervalMs: number): number {
+  return (order.placedAt ?? order.createdAt) + minCloseIntervalMs + closeMarginMs(minCloseIntervalMs);
 }
 
 export interface LifecycleDeps {
@@ -62,7 +68,7 @@ export function createOrderLifecycle(deps: LifecycleDeps) {
     const order = await readOwn(caller, outTradeNo);
     if (order.state === 'CLOSED') return { order: toOrderView(order) };
     if (order.state !== 'CREATED' && order.state !== 'PAYING') throw new AppError('INVALID_STATE', `a ${order.state} order cannot be closed`);
-    const earliest = order.createdAt + config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
+    const earliest = earliestCloseAt(order, config.minCloseIntervalMs);
     if (now() < earliest) {
       throw new AppError('CLOSE_TOO_EARLY', `an order can be closed ${Math.ceil(config.minCloseIntervalMs / 1000)} s after it was created; try again in ${Math.ceil((earliest - now()) / 1000)} s`);
     }

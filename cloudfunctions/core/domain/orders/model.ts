@@ -74,6 +74,12 @@ export interface Order {
   /** After this the order can no longer be paid. */
   expiresAt: number;
   prepayId?: string;
+  /**
+   * When the gateway's answer to the create arrived. The gateway counts its close interval from
+   * its own creation, which is after our `createdAt` and before this: closes count from here, so
+   * a slow create (retries, load) cannot make a close too early for the gateway.
+   */
+  placedAt?: number;
   transactionId?: string;
   paidAt?: number;
   /** fen refunded successfully so far. */
@@ -195,6 +201,7 @@ export function orderProblems(order: Order): string[] {
     if (!isTime(order[key])) problems.push(`${key} must be a ms epoch integer`);
   }
   if (order.paidAt !== undefined && !isTime(order.paidAt)) problems.push('paidAt must be a ms epoch integer');
+  if (order.placedAt !== undefined && !isTime(order.placedAt)) problems.push('placedAt must be a ms epoch integer');
   if (order.combineTransactionId !== undefined && !isText(order.combineTransactionId)) problems.push('combineTransactionId must be a non-empty string');
   for (const key of ['settlementAmount', 'feeAmount'] as const) {
     if (order[key] !== undefined && !isFen(order[key])) problems.push(`${key} must be a non-negative integer (fen)`);

@@ -6,7 +6,7 @@
 import type { CloseOutcome, GatewayPaymentState } from '../../channels/port';
 import type { Store } from '../../store/port';
 import type { GatewaySync } from './gateway-sync';
-import { closeMarginMs } from './lifecycle';
+import { earliestCloseAt } from './lifecycle';
 import type { OrderLedger } from './order-ledger';
 import type { RefundFlow } from './refund-flow';
 
@@ -54,7 +54,7 @@ export function createReconciler(deps: ReconcileDeps) {
         if (current.state === 'PAID') report.paid++;
         else if (current.state === 'FAILED') report.failed++;
         else if (current.state === 'CLOSED') report.closed++;
-        else if (current.expiresAt <= at && current.createdAt + config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs) <= at && gatewayState?.kind !== 'PAID') {
+        else if (current.expiresAt <= at && earliestCloseAt(current, config.minCloseIntervalMs) <= at && gatewayState?.kind !== 'PAID') {
           let outcome: CloseOutcome;
           try {
             outcome = await sync.closeAtGateway(current);

@@ -159,7 +159,7 @@ export function transition(order: Order, event: OrderEvent, now: number, actor: 
 
   switch (event.type) {
     case 'PREPAY_CREATED':
-      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId, ...(event.issuedPayment ? { issuedPayment: event.issuedPayment } : {}) });
+      if (from === 'CREATED') return apply({ state: 'PAYING', prepayId: event.prepayId, placedAt: now, ...(event.issuedPayment ? { issuedPayment: event.issuedPayment } : {}) });
       if (order.prepayId === event.prepayId) return ALREADY;
       if (from === 'PAYING') return reject('CONFLICT', `order ${order.outTradeNo} already has prepay id ${order.prepayId ?? '(none)'}`);
       return wrongState();

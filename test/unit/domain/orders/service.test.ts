@@ -253,6 +253,21 @@ describe('close', () => {
     await expectCode(service.close(bob, order.outTradeNo), 'FORBIDDEN');
   });
 
+  it('counts the interval from when the gateway took the order, not from our insert (a create placed late)', async () => {
+    const idempotencyKey = key();
+    channel.failNext.create = [new WechatPayError('SYSTEM_ERROR', 'down', { status: 500, retryable: true })];
+    await expect(service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey })).rejects.toMatchObject({ code: 'GATEWAY_UNAVAILABLE' });
+    const createdAt = clock;
+    clock += 60_000; // the page retries a minute later: the gateway creates the order now
+    const { order } = await service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey });
+    expect((await store.getOrder(order.outTradeNo))!.placedAt).toBe(clock);
+    clock = createdAt + config.minCloseIntervalMs + closeMarginMs(config.minCloseIntervalMs);
+    await expectCode(service.close(alice, order.outTradeNo), 'CLOSE_TOO_EARLY');
+    expect(channel.calls).not.toContain('close');
+    clock += 60_000;
+    expect((await service.close(alice, order.outTradeNo)).order.state).toBe('CLOSED');
+  });
+
   it('a paid order cannot be closed, even one we had not heard about yet', async () => {
     const { order } = await service.create(alice, { channel: 'jsapi', amount: 100, idempotencyKey: key() });
     channel.pay(order.outTradeNo, 100, clock);
