@@ -8,7 +8,9 @@
  *   local merchant config; default published), SANDBOX_V2_SIGN_TYPE (MD5 | HMAC-SHA256: the APIv2
  *   sign type of the local merchant config's `wechatpayV2` section; default MD5),
  *   SANDBOX_CLOSE_INTERVAL (seconds an order must age before it may be closed, applied to both the
- *   WeChat sandbox and the local merchant config; default the real rule, 300)
+ *   WeChat sandbox and the local merchant config; default the real rule, 300),
+ *   SANDBOX_ADMINS (test users who are merchant admins, comma-separated; default admin — add
+ *   tester to use the merchant console from WeChat DevTools, whose wx.login is always tester)
  *
  * `startLocalStack` is also what the e2e tests start (test/helpers/stack.ts), with a temp data
  * folder and random ports.
@@ -41,6 +43,8 @@ export interface LocalStackOptions {
    * unless a test sets them apart.
    */
   payeeSignLayout?: SignLayout;
+  /** Test users (sandbox login names) who are merchant admins; default `admin`. */
+  adminUsers?: readonly string[];
   /** Extra process env for the functions (merged over the merchant config env). */
   env?: Record<string, string>;
   /** The `wechatpayV2` section written for the APIv2 sandbox (sign type, certificate form, overrides). */
@@ -67,8 +71,9 @@ export interface LocalStack {
  * HOOK — the local merchant config of the pay functions, written from the sandbox keys. Returns
  * the process env the function host applies before loading the bundles (static per process).
  */
-export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout; v2?: LocalV2Options; huifu?: LocalHuifu }): Record<string, string> {
-  const file = writeLocalMerchantConfig({ ...opts, openidOf: (user) => testOpenid(opts.keys.appid, user) });
+export function localMerchantEnv(opts: { dataDir: string; keys: SandboxKeys; gatewayUrl: string; hostUrl: string; signLayout?: SignLayout; v2?: LocalV2Options; huifu?: LocalHuifu; adminUsers?: readonly string[] }): Record<string, string> {
+  const openidOf = (user: string) => testOpenid(opts.keys.appid, user);
+  const file = writeLocalMerchantConfig({ ...opts, openidOf, ...(opts.adminUsers ? { admins: opts.adminUsers.map(openidOf) } : {}) });
   return { PAY_CONFIG_FILE: file };
 }
 
@@ -100,6 +105,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           gatewayUrl: gateway.url,
           hostUrl: url,
           signLayout: opts.payeeSignLayout ?? signLayout,
+          ...(opts.adminUsers ? { adminUsers: opts.adminUsers } : {}),
           v2: { info: gateway.v2, signType: v2SignTypeOf(process.env.SANDBOX_V2_SIGN_TYPE), ...opts.v2 },
           ...(localHuifu ? { huifu: localHuifu } : {}),
         }),
@@ -157,12 +163,23 @@ export function closeIntervalFromEnv(env: Record<string, string | undefined> = p
   return seconds * 1000;
 }
 
+/** SANDBOX_ADMINS: test user names (as `user:<name>` logs them in), comma-separated. */
+export function adminUsersFromEnv(env: Record<string, string | undefined> = process.env): string[] {
+  const raw = env.SANDBOX_ADMINS;
+  if (raw === undefined || raw.trim() === '') return ['admin'];
+  const names = raw.split(',').map((name) => name.trim());
+  const bad = names.find((name) => !/^[A-Za-z0-9_-]{1,32}$/.test(name));
+  if (bad !== undefined) throw new Error(`SANDBOX_ADMINS must be test user names separated by commas (1–32 of [A-Za-z0-9_-] each), got "${raw}"`);
+  return [...new Set(names)];
+}
+
 /** What `npm start` reads from its environment (the variables in this file's header). */
-export function stackOptionsFromEnv(env: Record<string, string | undefined> = process.env): LocalStackOptions & { closeIntervalMs: number } {
+export function stackOptionsFromEnv(env: Record<string, string | undefined> = process.env): LocalStackOptions & { closeIntervalMs: number; adminUsers: string[] } {
   const closeIntervalMs = closeIntervalFromEnv(env);
   return {
     dataDir: resolve(env.PAY_DATA_DIR || DEFAULT_DATA_DIR),
     closeIntervalMs,
+    adminUsers: adminUsersFromEnv(env),
     // The sandbox refuses an early close, and the service waits for the same interval (plus its margin).
     gateway: { minCloseIntervalMs: closeIntervalMs },
     env: { PAY_MIN_CLOSE_INTERVAL_MS: String(closeIntervalMs) },
@@ -187,6 +204,7 @@ async function main(): Promise<void> {
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `channel huifu: configured for it (checkout pays through Huifu when built with PAY_CHANNEL=huifu, or after wx.setStorageSync('pay:channel', 'huifu'))`,
       `functions: ${stack.host.functions.join(', ')}`,
+      `merchant admins (test users; SANDBOX_ADMINS): ${options.adminUsers.join(', ')}${options.adminUsers.includes('tester') ? '' : ' — WeChat DevTools logs in as tester: SANDBOX_ADMINS=admin,tester to open the merchant console there'}`,
       closeIntervalMs === REAL_CLOSE_INTERVAL_MS
         ? 'orders may be closed 5 minutes after creation, as in production (SANDBOX_CLOSE_INTERVAL=<seconds> shortens it locally)'
         : `orders may be closed ${closeIntervalMs / 1000} s after creation (SANDBOX_CLOSE_INTERVAL; production: 300 s)`,
