@@ -97,11 +97,18 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.hostname ?? '127.0.0.1'}:${port}`;
 
+  const envBefore: Array<[NodeJS.ProcessEnv, string, string | undefined]> = [];
   try {
     const env = typeof opts.env === 'function' ? await opts.env({ url }) : (opts.env ?? {});
     configFile = env.PAY_CONFIG_FILE;
-    const processes = new Set([process, nodeProcess()]);
-    for (const p of processes) Object.assign(p.env, env);
+    // Set for this host's life only: what a key held before comes back at close, so a later
+    // host in the same process (a test worker) does not inherit this one's settings.
+    for (const target of new Set([process.env, nodeProcess().env])) {
+      for (const [key, value] of Object.entries(env)) {
+        envBefore.push([target, key, target[key]]);
+        target[key] = value;
+      }
+    }
     provideLocalSdk(distDir, localSdk);
     for (const fn of loadFunctions(distDir)) functions.set(fn.name, fn);
   } catch (err) {
@@ -231,6 +238,10 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     close: async () => {
       stopTimers();
       await closeServer(server);
+      for (const [target, key, value] of envBefore.reverse()) {
+        if (value === undefined) delete target[key];
+        else target[key] = value;
+      }
     },
   };
 }
