@@ -16,6 +16,7 @@ import { craftNotification, login, postNotification } from '../test/e2e/pay/harn
 import { completion, createRequest, decide, orderNo } from '../test/e2e/payscore/harness';
 import { formatTable } from './measure';
 import type { BenchSection } from './section';
+import { percentile } from './create-to-paid';
 
 const DIST = resolve(__dirname, '../dist/cloudfunctions');
 
@@ -24,7 +25,6 @@ export interface PayScoreResults {
   notifications: { handled: number; concurrency: number; perSecond: number };
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export const payscore: BenchSection = {
