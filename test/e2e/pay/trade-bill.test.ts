@@ -58,6 +58,11 @@ it('every kind of mismatch is reported and alerted, the settleable ones correcte
   const refundAgreed = await refund(agreed, 100);
   const refundDiffers = await refund(refunded, 200);
   const refundMissed = await refund(refunded, 300, true);
+  // A refund the bill lists in a state other than SUCCESS (ABNORMAL here: the bill shows each
+  // refund as it stood when listed) agrees with ours in that state: no mismatch.
+  await gw().fault({ kind: 'refund', effect: 'ABNORMAL' });
+  const { refund: abnormal } = await admin.ok('pay.refund', { outTradeNo: differs, amount: 100, idempotencyKey: idemKey() });
+  await waitFor('refund ABNORMAL here', async () => refundState(abnormal.outRefundNo) === 'ABNORMAL');
   expect(orderRow(stack, missed)!.state).toBe('PAYING');
   expect(refundState(refundMissed)).toBe('PROCESSING');
 
@@ -78,8 +83,8 @@ it('every kind of mismatch is reported and alerted, the settleable ones correcte
   const { reports } = await admin.ok('pay.statement', { fileDate });
   expect(reports).toHaveLength(1);
   const report: StatementReport = reports[0]!;
-  // Payments: agreed, differs, missed, refunded, extra (omitted is not listed); refunds: three real, one planted.
-  expect(report).toMatchObject({ channel: 'jsapi', fileDate, ready: true, entries: 9 });
+  // Payments: agreed, differs, missed, refunded, extra (omitted is not listed); refunds: four real, one planted.
+  expect(report).toMatchObject({ channel: 'jsapi', fileDate, ready: true, entries: 10 });
   const found = (kind: StatementMismatch['kind']) => report.mismatches.filter((m) => m.kind === kind);
   expect(found('AMOUNT_DIFFERS')).toEqual([expect.objectContaining({ outTradeNo: differs, amount: 1001, corrected: false })]);
   expect(found('MISSING_THERE')).toEqual([expect.objectContaining({ outTradeNo: omitted, amount: 2000, corrected: false })]);
@@ -91,6 +96,7 @@ it('every kind of mismatch is reported and alerted, the settleable ones correcte
   expect(found('UNKNOWN_REFUND')).toEqual([expect.objectContaining({ outTradeNo: agreed, outRefundNo: extraRefund.outRefundNo, amount: 50 })]);
   expect(report.mismatches).toHaveLength(7);
   expect(report.mismatches.map((m) => m.outRefundNo)).not.toContain(refundAgreed);
+  expect(report.mismatches.map((m) => m.outRefundNo)).not.toContain(abnormal.outRefundNo);
 
   // Corrected through the ledger: the missed payment is PAID with its audit entry, the missed refund SUCCESS.
   expect(orderRow(stack, missed)!.state).toBe('PAID');
