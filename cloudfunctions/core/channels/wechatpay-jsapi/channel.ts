@@ -86,6 +86,6 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
 
     // The merchant's trade bill lists every v3 order of the mchid by out_trade_no: this channel
     // reads it (combine sub-orders are listed by their own numbers, which no order is keyed by).
-    ...(client.download ? { dailyStatement: tradeBillStatement({ request: client.request, download: client.download }, config.mchid) } : {}),
+    ...(client.download ? { dailyStatement: tradeBillStatement({ request: client.request, download: client.download }, config.mchid, now) } : {}),
   });
 }

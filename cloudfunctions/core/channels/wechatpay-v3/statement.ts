@@ -40,10 +40,13 @@ export function statementEntriesOfBill(rows: TradeBillRow[], mchid: string): Sta
 }
 
 /** `dailyStatement` of a v3 channel: undefined while the bill is being made; [] for a day without trades. WechatPayErrors go to the channel's translation. */
-export function tradeBillStatement(client: Pick<V3Client, 'request' | 'download'>, mchid: string) {
+export function tradeBillStatement(client: Pick<V3Client, 'request' | 'download'>, mchid: string, now: () => number = Date.now) {
   return async (fileDate: string): Promise<StatementEntry[] | undefined> => {
+    const billDate = billDateOf(fileDate);
+    // A day still to come (China time) has no bill: nothing to ask (the gateway refuses a future bill_date, INVALID_REQUEST).
+    if (billDate > new Date(now() + 8 * 3600_000).toISOString().slice(0, 10)) return undefined;
     try {
-      const bill = await downloadTradeBill(client, { bill_date: billDateOf(fileDate), bill_type: 'ALL', tar_type: 'GZIP' });
+      const bill = await downloadTradeBill(client, { bill_date: billDate, bill_type: 'ALL', tar_type: 'GZIP' });
       return statementEntriesOfBill(bill.rows, mchid);
     } catch (error) {
       if (error instanceof WechatPayError && error.status === 400 && error.code === 'NO_STATEMENT_EXIST') return [];

@@ -129,3 +129,24 @@ describe('the channel mapping', () => {
     expect(() => statementEntriesOfBill(rows, '1900000001')).toThrow(expect.objectContaining({ kind: 'untrusted' }));
   });
 });
+
+describe('tradeBillStatement: when the bill is not there', () => {
+  const NOW = Date.parse('2026-12-02T03:00:00Z'); // 11:00 China time
+  const failing = (code: string, status = 400) => jest.fn(async () => Promise.reject(new WechatPayError(code, 'x', { status })));
+
+  it('NO_STATEMENT_EXIST is a day without trades (ready, nothing listed); STATEMENT_CREATING is not ready; others are errors', async () => {
+    const { tradeBillStatement } = await import('../../../../../cloudfunctions/core/channels/wechatpay-v3/statement');
+    const download = jest.fn();
+    expect(await tradeBillStatement({ request: failing('NO_STATEMENT_EXIST'), download } as never, 'm', () => NOW)('20261202')).toEqual([]);
+    expect(await tradeBillStatement({ request: failing('STATEMENT_CREATING'), download } as never, 'm', () => NOW)('20261202')).toBeUndefined();
+    await expect(tradeBillStatement({ request: failing('INVALID_REQUEST'), download } as never, 'm', () => NOW)('20261202')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(download).not.toHaveBeenCalled();
+  });
+
+  it('a file date whose bill_date is still to come is not asked for', async () => {
+    const { tradeBillStatement } = await import('../../../../../cloudfunctions/core/channels/wechatpay-v3/statement');
+    const request = jest.fn();
+    expect(await tradeBillStatement({ request, download: jest.fn() } as never, 'm', () => NOW)('20261204')).toBeUndefined();
+    expect(request).not.toHaveBeenCalled();
+  });
+});
