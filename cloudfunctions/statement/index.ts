@@ -3,8 +3,10 @@ import { createTimerHandler, timerTriggerNames } from '../core/kernel/platform/t
 import config from './config.json';
 
 /**
- * statement (timer, once a day at 10:00 — well after Huifu's 03:00 bill batch): compares each
- * gateway's daily reconciliation file with the store (Huifu `check/filequery`), corrects by query
+ * statement (timer, once a day at 11:00 — after Huifu's 03:00 bill batch and WeChat Pay's trade
+ * bill, made "每日10点后" (https://pay.weixin.qq.com/docs/merchant/apis/mini-program-payment/get-trade-bill.html):
+ * at 10:00 sharp it would still answer STATEMENT_CREATING): compares each gateway's daily
+ * reconciliation file with the store (Huifu `check/filequery`, WeChat `GET /v3/bill/tradebill`), corrects by query
  * what the gateway can settle and raises an alert per mismatch; logs and returns the reports.
  *
  * Its own function rather than a second trigger of `reconcile`: a cloud function takes one timer

@@ -1,3 +1,4 @@
+import { billAdminRoutes } from './bills';
 import type { GatewayContext } from './context';
 import { GatewayError, jsonBody, route, type Route } from './http';
 import { rotatePlatformCertificate } from './platform-certs';
@@ -74,5 +75,6 @@ export function adminRoutes(ctx: GatewayContext): Route[] {
     })),
     route('GET', /^\/sandbox\/admin\/users\/([^/]+)$/, (rc) => ({ status: 200, json: userView(ctx.keys.appid, rc.params[0]!) })),
     ...payscoreAdminRoutes(ctx),
+    ...billAdminRoutes(ctx),
   ];
 }

@@ -1,5 +1,6 @@
 import { adminJsonCaller } from '../common/admin-call';
 import type { ArmedFault, FaultSpec } from './faults';
+import type { BillPlant } from './bills';
 import type { CombineRecord, ContractRecord, NotificationRecord, OrderRecord, RefundRecord, TradeState } from './state';
 
 /**
@@ -32,6 +33,10 @@ export interface GatewayAdmin {
   clearFaults(): Promise<void>;
   /** Issues a new platform certificate and signs with it from now on (certificate mode). */
   rotatePlatformCertificate(): Promise<PlatformRotation>;
+  /** Plants a mismatch in a day's trade bill (`bills.ts`): amount | missing | extra | refund-amount | extra-refund. */
+  plantBill(spec: Record<string, unknown>): Promise<{ billDate: string; plant: BillPlant }>;
+  /** Serves `bill_date`'s trade bill now, before 10:00 of the next day. */
+  publishBill(billDate: string): Promise<{ billDate: string; published: true }>;
 }
 
 export interface PlatformRotation {
@@ -105,6 +110,8 @@ export function createGatewayAdmin(baseUrl: string): GatewayAdmin {
       await call('DELETE', '/sandbox/admin/faults');
     },
     rotatePlatformCertificate: () => call('POST', '/sandbox/admin/platform-certificate/rotate', {}),
+    plantBill: (spec) => call('POST', '/sandbox/admin/bills/plant', spec),
+    publishBill: (billDate) => call('POST', '/sandbox/admin/bills/publish', { bill_date: billDate }),
     replayNotification: async (id) => (await call<{ notification: NotificationRecord }>('POST', `/sandbox/admin/notifications/${seg(id)}/replay`, {})).notification,
     reset: async () => {
       await call('POST', '/sandbox/admin/reset', {});

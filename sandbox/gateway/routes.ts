@@ -1,3 +1,4 @@
+import { billRoutes } from './bills';
 import { cashierRoutes } from './cashier';
 import { combineRoutes } from './combine';
 import type { GatewayContext } from './context';
@@ -11,5 +12,5 @@ import { transactionRoutes } from './transactions';
 
 /** Every gateway API and sandbox page except the admin views and fault switches. */
 export function routeTable(ctx: GatewayContext): Route[] {
-  return [...transactionRoutes(ctx), ...refundRoutes(ctx), ...combineRoutes(ctx), ...contractRoutes(ctx), ...cashierRoutes(ctx), ...latePaymentRoutes(ctx), ...certificateRoutes(ctx), ...payscoreApiRoutes(ctx)];
+  return [...transactionRoutes(ctx), ...refundRoutes(ctx), ...combineRoutes(ctx), ...contractRoutes(ctx), ...cashierRoutes(ctx), ...latePaymentRoutes(ctx), ...certificateRoutes(ctx), ...payscoreApiRoutes(ctx), ...billRoutes(ctx)];
 }

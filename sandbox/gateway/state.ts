@@ -1,6 +1,7 @@
 import { JsonFileState } from '../common/json-file-state';
 import { emptyV2, type V2Data } from './v2/records';
 import { emptyPayScoreData, type PayScoreData } from './payscore/records';
+import type { BillData } from './bills';
 
 /**
  * Everything the gateway remembers, persisted as one JSON file (`<dataDir>/gateway.json`, by
@@ -160,6 +161,8 @@ export interface GatewayData {
   v2: V2Data;
   /** PayScore service orders, clearing script and clock (payscore/records.ts). */
   payscore: PayScoreData;
+  /** Trade-bill plants and early-published days (`bills.ts`); absent in older state files. */
+  bills?: BillData;
 }
 
 const MAX_USED_CODES = 10_000;

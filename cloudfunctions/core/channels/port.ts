@@ -142,7 +142,19 @@ export type ChannelNotification =
  */
 export type StatementEntry =
   | { kind: 'payment'; outTradeNo: string; transactionId: string; amount: number }
-  | { kind: 'refund'; outTradeNo: string; outRefundNo: string; refundId: string; amount: number };
+  | {
+      kind: 'refund';
+      outTradeNo: string;
+      outRefundNo: string;
+      refundId: string;
+      amount: number;
+      /**
+       * The refund's state as the file lists it; absent means SUCCESS (Huifu lists finished refunds
+       * only). WeChat's trade bill lists a refund on the day it was accepted, with its state at the
+       * bill's making ("出账后退款状态不会更新"), so PROCESSING there is no disagreement.
+       */
+      state?: GatewayRefundState['state'];
+    };
 
 /** The raw HTTP request of a notification, body exactly as received. */
 export interface RawNotification {

@@ -9,6 +9,7 @@ import { isGatewayNotFound, withV3Errors } from '../wechatpay-v3/errors';
 import { closeOutcomeOf, parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
 import * as jsapi from '../../gateways/wechatpay/v3/jsapi';
 import * as refunds from '../../gateways/wechatpay/v3/refunds';
+import { tradeBillStatement } from '../wechatpay-v3/statement';
 
 /** The order body; built only from the stored order, so a retry sends identical bytes. */
 export function jsapiOrderBody(order: Order, notifyUrl: string): jsapi.PrepayRequest {
@@ -82,5 +83,9 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
     async parseNotification(request: RawNotification) {
       return parseV3Notification(request, deps);
     },
+
+    // The merchant's trade bill lists every v3 order of the mchid by out_trade_no: this channel
+    // reads it (combine sub-orders are listed by their own numbers, which no order is keyed by).
+    ...(client.download ? { dailyStatement: tradeBillStatement({ request: client.request, download: client.download }, config.mchid, now) } : {}),
   });
 }

@@ -14,7 +14,7 @@ import { AppError } from '../../kernel/errors';
 import { ChannelError, toChannelAppError, type ChannelOperation, type PaymentChannel } from '../port';
 
 /** A response that failed authenticity checks, or one too malformed to trust. */
-const UNTRUSTED = new Set([...AUTHENTICITY_FAILURES, 'CERTIFICATE_INVALID', 'RESPONSE_UNSIGNED', 'RESPONSE_MALFORMED']);
+const UNTRUSTED = new Set([...AUTHENTICITY_FAILURES, 'CERTIFICATE_INVALID', 'RESPONSE_UNSIGNED', 'RESPONSE_MALFORMED', 'BILL_HASH_MISMATCH']);
 
 /**
  * "No such order / refund" in the gateway's own words: ORDER_NOT_EXIST (current pages, e.g.
@@ -99,6 +99,7 @@ export function withV3Errors(channel: PaymentChannel): PaymentChannel {
     refund: (order, refund) => translate('refund', () => channel.refund(order, refund)),
     queryRefund: (order, refund) => translate('queryRefund', () => channel.queryRefund(order, refund)),
     parseNotification: (request) => channel.parseNotification(request),
+    ...(channel.dailyStatement ? { dailyStatement: (fileDate: string) => translate('query', () => channel.dailyStatement!(fileDate)) } : {}),
   };
 }
 

@@ -38,7 +38,8 @@ export interface V3ChannelConfig {
 /** The small object every v3 channel factory takes (jsapi, native, combine). */
 export interface V3ChannelDeps {
   config: V3ChannelConfig;
-  client: Pick<V3Client, 'request'>;
+  /** `download` (bill files) is optional: without it the channel offers no daily statement. */
+  client: Pick<V3Client, 'request'> & Partial<Pick<V3Client, 'download'>>;
   /** ms epoch; default Date.now. */
   now?: Clock;
   nonce?: NonceSource;

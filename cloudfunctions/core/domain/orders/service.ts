@@ -106,7 +106,17 @@ export function createOrderService(deps: OrderServiceDeps): OrderService {
     const reconcileStatement = createStatementReconciler({ store, channels, sync, refunds, now, log });
     fileDate ??= todaysFileDate(now());
     const reports: StatementReport[] = [];
-    for (const name of statementChannels(channels, PAY_CHANNELS)) reports.push(await reconcileStatement(name, fileDate));
+    const failures: unknown[] = [];
+    // One gateway's trouble (a bill refused, a timeout) does not keep the others from being compared; it is reported after.
+    for (const name of statementChannels(channels, PAY_CHANNELS)) {
+      try {
+        reports.push(await reconcileStatement(name, fileDate));
+      } catch (error) {
+        log(`statement: ${name} ${fileDate} failed: ${(error as Error).message}`);
+        failures.push(error);
+      }
+    }
+    if (failures.length) throw failures[0];
     return reports;
   };
 

@@ -1,5 +1,6 @@
 /**
- * Daily reconciliation against a gateway's file (Huifu `check/filequery`): every payment and
+ * Daily reconciliation against a gateway's file (Huifu `check/filequery`, WeChat Pay's trade bill
+ * `GET /v3/bill/tradebill`): every payment and
  * refund the file lists is compared with our store, and our payments of that day are looked for
  * in the file. Each mismatch is corrected by query where the gateway allows (a payment we missed
  * is recorded, a refund still open is settled) and reported as an admin alert
@@ -67,6 +68,12 @@ export function createStatementReconciler(deps: StatementDeps) {
     const order = record && (await store.getOrder(record.outTradeNo));
     if (!record || !order) {
       out.push({ kind: 'UNKNOWN_REFUND', outTradeNo: entry.outTradeNo, outRefundNo: entry.outRefundNo, amount: entry.amount, corrected: false, detail: `the gateway lists refund ${entry.outRefundNo}, which we do not know` });
+      return;
+    }
+    // A refund the file lists as still being processed (WeChat's bill is made when the refund is
+    // accepted) only needs to exist here; the refund flow takes it to its final state.
+    if (entry.state !== undefined && entry.state !== 'SUCCESS' && record.state !== 'SUCCESS') {
+      if (record.amount !== entry.amount) out.push({ kind: 'REFUND_AMOUNT_DIFFERS', outTradeNo: order.outTradeNo, outRefundNo: record.outRefundNo, amount: entry.amount, corrected: false, detail: `the file says ${entry.amount} fen, we recorded ${record.amount} fen` });
       return;
     }
     if (record.state !== 'SUCCESS') {

@@ -77,6 +77,13 @@ export interface V3Client {
   readonly mchid: string;
   readonly baseUrl: string;
   request<T = unknown>(method: HttpMethod, path: string, body?: unknown, options?: RequestOptions): Promise<V3Response<T>>;
+  /**
+   * `GET` of an absolute URL the gateway handed out (a bill's `download_url`), signed like any
+   * request; the answer is bytes and carries NO platform signature ("该接口响应的信息请求头中不包含
+   * 微信接口响应的签名值，因此需要跳过验签的流程", https://pay.weixin.qq.com/docs/partner/apis/bill-download/download-sub-merchant-fund-bill.html):
+   * its integrity is the caller's hash check.
+   */
+  download(url: string, options?: { timeoutMs?: number }): Promise<{ status: number; bytes: Buffer; requestId: string | undefined }>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -148,9 +155,45 @@ export function createV3Client(options: V3ClientOptions): V3Client {
     }
   }
 
+  async function download(href: string, requestOptions: { timeoutMs?: number } = {}) {
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch (cause) {
+      throw new WechatPayError('ARGUMENT_INVALID', `not a download URL: ${href.slice(0, 100)}`, { cause });
+    }
+    const headers: Record<string, string> = {
+      [HEADER.accept]: '*/*',
+      [HEADER.userAgent]: userAgent,
+      [HEADER.authorization]: await buildAuthorization({ mchid: options.mchid, signer, method: 'GET', pathWithQuery: url.pathname + url.search, body: '', timestamp: unixSeconds(clock), nonce: nonce() }),
+    };
+    const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = (await doFetch(url.href, { method: 'GET', headers, signal: controller.signal })) as Awaited<ReturnType<FetchLike>> & { arrayBuffer?: () => Promise<ArrayBuffer> };
+      const responseHeaders: Record<string, string> = {};
+      response.headers?.forEach((value, name) => {
+        responseHeaders[name.toLowerCase()] = value;
+      });
+      const requestId = responseHeaders[HEADER.requestId.toLowerCase()];
+      // Bytes, not text: a gzip body must reach the gunzip untouched.
+      const bytes = response.arrayBuffer ? Buffer.from(await response.arrayBuffer()) : Buffer.from(await response.text(), 'utf8');
+      if (response.status < 200 || response.status > 299) throw apiError(response.status, bytes.toString('utf8'), requestId);
+      return { status: response.status, bytes, requestId };
+    } catch (cause) {
+      if (cause instanceof WechatPayError) throw cause;
+      if (controller.signal.aborted) throw new WechatPayError('TIMEOUT', `GET ${url.pathname} got no answer within ${timeoutMs} ms`, { retryable: true, cause });
+      throw new WechatPayError('NETWORK_ERROR', `GET ${url.pathname} failed: ${(cause as Error)?.message ?? cause}`, { cause });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
     mchid: options.mchid,
     baseUrl,
+    download,
     async request<T>(method: HttpMethod, path: string, body?: unknown, requestOptions: RequestOptions = {}) {
       if (!path.startsWith('/')) throw new WechatPayError('ARGUMENT_INVALID', `path must start with "/": ${path}`);
       const url = new URL(baseUrl + path + queryString(requestOptions.query, path.includes('?')));

@@ -20,6 +20,8 @@ export type WechatPayErrorCode =
   | 'NOTIFICATION_MALFORMED'
   | 'RESPONSE_UNSIGNED'
   | 'RESPONSE_MALFORMED'
+  /** A downloaded bill whose digest is not the one its (signed) download answer announced. */
+  | 'BILL_HASH_MISMATCH'
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
   | 'XML_DOCTYPE_FORBIDDEN'

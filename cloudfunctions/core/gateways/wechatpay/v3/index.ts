@@ -6,4 +6,5 @@ export * as refunds from './refunds';
 export * as individualContracts from './individual-contracts';
 export * as certificates from './certificates';
 export * as payscore from './payscore';
+export * as bill from './bill';
 export type { V3Requester } from './requester';
