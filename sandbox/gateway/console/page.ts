@@ -20,7 +20,8 @@ const FAULT_CATALOGUE = {
   refundCreatePath: REFUND_CREATE_PATH,
 };
 
-const STATES = ['NOTPAY', 'SUCCESS', 'REFUND', 'CLOSED', 'PAYERROR', 'REVOKED', 'USERPAYING', 'CREATED', 'DOING', 'DONE', 'EXPIRED'];
+// WeChat trade states, PayScore states, then Huifu's trans_stat (I 初始, P 处理中, S 成功, F 失败).
+const STATES = ['NOTPAY', 'SUCCESS', 'REFUND', 'CLOSED', 'PAYERROR', 'REVOKED', 'USERPAYING', 'CREATED', 'DOING', 'DONE', 'EXPIRED', 'I', 'P', 'S', 'F'];
 
 const STYLE = `
 *{box-sizing:border-box}body{font-family:system-ui,"WenQuanYi Micro Hei",sans-serif;margin:0;color:#222;background:#f6f7f9;font-size:14px}
@@ -85,7 +86,7 @@ function query() {
 async function refresh() {
   const data = await (await fetch('/sandbox/console/orders?' + query())).json();
   info = data.info; pages = data.pages;
-  $('#info').textContent = 'mchid ' + info.mchid + ' · appid ' + info.appid + ' · close after ' + info.minCloseIntervalMs / 1000 + ' s';
+  $('#info').textContent = 'mchid ' + info.mchid + ' · appid ' + info.appid + ' · close after ' + info.minCloseIntervalMs / 1000 + ' s' + (info.huifuUrl ? ' · Huifu sandbox ' + info.huifuUrl : '');
   const ch = $('#f-channel'); for (const c of data.channels) if (![...ch.options].some((o) => o.value === c)) ch.append(h('option', { value: c }, c));
   $('#merchant-status').textContent = data.merchantView.available ? '' : 'merchant store view unavailable' + (data.merchantView.error ? ' (' + data.merchantView.error + ')' : ' (gateway started without the function host)');
   const body = $('#orders tbody'); body.replaceChildren();
@@ -117,7 +118,7 @@ async function showDetail() {
   if (!res.ok) { d.replaceChildren(h('h2', {}, 'Order timeline'), h('p', { class: 'muted' }, selected + ' is gone')); return; }
   const { order, timeline } = await res.json();
   const items = timeline.map((e) => h('li', { class: e.ok === false ? 'bad' : '', 'data-kind': e.kind }, h('span', { class: 'k' }, china(e.at).slice(11)), h('span', { class: 't' }, e.title),
-    e.kind === 'notification' ? h('button', { 'data-replay': e.id, on: () => act('replay', '/sandbox/admin/notifications/' + encodeURIComponent(e.id) + '/replay') }, 'replay') : null,
+    e.kind === 'notification' && e.id ? h('button', { 'data-replay': e.id, on: () => act('replay', '/sandbox/admin/notifications/' + encodeURIComponent(e.id) + '/replay') }, 'replay') : null,
     e.detail !== undefined ? h('details', {}, h('summary', {}, 'details'), h('pre', {}, JSON.stringify(e.detail, null, 2))) : null));
   d.replaceChildren(h('h2', {}, 'Order timeline: ', h('code', {}, order.outTradeNo)),
     h('p', {}, 'gateway ', h('b', { id: 'detail-gateway' }, order.state), ' · merchant store ', h('b', { id: 'detail-merchant' }, order.merchant ? order.merchant.state : '—'), order.mismatches.length ? h('span', { class: 'err' }, ' ≠ ' + order.mismatches.join('; ')) : null),
