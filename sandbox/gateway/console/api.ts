@@ -1,4 +1,7 @@
 import type { GatewayContext } from '../context';
+import type { NotificationRecord } from '../state';
+import { V2_FORMAT } from '../v2/notify';
+import { parseXml } from '../v2/xml';
 import { GatewayError, route, type Route } from '../http';
 import { mismatches, type MerchantOrderView } from './compare';
 import { HUIFU_FORWARD, HUIFU_FORWARDABLE, huifuTimeline } from './huifu-source';
@@ -111,6 +114,15 @@ export function timelineOf(ctx: GatewayContext, order: ConsoleOrder, merchantAud
   return entries.sort((a, b) => a.at - b.at);
 }
 
+/** The posted body as the timeline shows it: APIv3 JSON parsed, APIv2 XML as its fields (a bad body as text). */
+function notificationBody(n: NotificationRecord): unknown {
+  try {
+    return n.format === V2_FORMAT ? parseXml(n.body) : (JSON.parse(n.body) as unknown);
+  } catch {
+    return n.body.slice(0, 2000);
+  }
+}
+
 /** APIv2 answers are HTTP 200 whatever happened: return_code / result_code FAIL is the refusal. */
 function v2Refusal(response: unknown): string | undefined {
   const r = response as Record<string, unknown> | undefined;
@@ -142,7 +154,7 @@ function wechatTimeline(ctx: GatewayContext, order: ConsoleOrder): TimelineEntry
       kind: 'notification',
       id: n.id,
       title: `${n.eventType} ${n.status}${n.replayOf ? ' (replay)' : ''}${n.corruption ? ` (corrupt:${n.corruption})` : ''}`,
-      detail: { url: n.url, body: JSON.parse(n.body) as unknown },
+      detail: { url: n.url, body: notificationBody(n) },
       ok: n.status === 'delivered',
     });
     for (const a of n.attempts) {
