@@ -1,12 +1,14 @@
 /**
  * `npm run sandbox -- orders | order | pay | fail` on the other gateways the sandbox emulates: Huifu
  * trades (the Huifu sandbox linked into the console by the local stack) and APIv2 orders (JSAPI
- * and APP), against a real stack (gateway, Huifu sandbox and function host over HTTP).
+ * and APP), and PayScore service orders with the merchant store's side, against a real stack
+ * (gateway, Huifu sandbox and function host over HTTP).
  */
 import { runCli, type CliIo } from '../../../sandbox/cli/commands';
 import { CliError } from '../../../sandbox/cli/client';
 import { startStack, type Stack } from '../../helpers/stack';
 import { idemKey, login, waitFor, waitForState, type User } from '../pay/harness';
+import { createRequest } from '../payscore/harness';
 
 jest.setTimeout(60_000);
 
@@ -75,4 +77,16 @@ it('pay <v2 order> and <v2app order>: paid at the gateway, PAID in the merchant 
   // The XML notification of the payment, with its attempt (the order's timeline used to fail on XML bodies).
   expect(timeline).toMatch(/notification +\S+ delivered/);
   expect(timeline).toMatch(/attempt +\S+ attempt #1 → 200/);
+});
+
+it("PayScore service orders carry the merchant store's side too (their own table); a confirm brings both to DOING/USER_CONFIRM", async () => {
+  const { order } = await alice.ok('payscore.create', createRequest());
+  const no = order.outOrderNo;
+  expect((await cli(['orders', '--channel', 'payscore'])).find((l) => l.includes(no))).toMatch(new RegExp(`payscore\\s+${no}\\s+—\\s+CREATED\\s+CREATED\\s+confirm,refuse$`));
+  await cli(['trigger', 'payscore.confirm', no]);
+  await waitFor('the merchant store confirmed', async () => (await cli(['orders', '--channel', 'payscore'])).find((l) => l.includes(no) && /DOING\/USER_CONFIRM\s+DOING\/USER_CONFIRM\s*$/.test(l)));
+  const timeline = (await cli(['order', no])).join('\n');
+  expect(timeline).toContain(`gateway DOING/USER_CONFIRM · merchant DOING/USER_CONFIRM`);
+  expect(timeline).toMatch(/merchant +merchant user: \S+ ∅ → CREATED/);
+  expect(timeline).toMatch(/merchant +merchant notify: \S+ CREATED → DOING\/USER_CONFIRM/);
 });

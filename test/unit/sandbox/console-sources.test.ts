@@ -14,6 +14,7 @@ import { allOrders, findOrder, type ConsoleOrder } from '../../../sandbox/gatewa
 import type { GatewayData } from '../../../sandbox/gateway/state';
 import type { V2OrderRecord } from '../../../sandbox/gateway/v2/records';
 import { huifuSubjectsOf, type HuifuConsoleFeed } from '../../../sandbox/huifu/console-feed';
+import { payscoreView } from '../../../sandbox/host/local-view-payscore';
 import { HuifuState, type NotificationRecord, type RefundRecord, type TradeRecord } from '../../../sandbox/huifu/state';
 
 let dir: string;
@@ -151,5 +152,26 @@ describe('APIv2 rows and calls', () => {
     expect(subjectsOf('/secapi/pay/refund', { out_trade_no: 'V1', out_refund_no: 'RV1', sign: 'x' }, { return_code: 'SUCCESS', refund_id: '5' }, data)).toEqual(['V1', 'RV1']);
     expect(subjectsOf('/sandbox/v2/cashier/wxV2P1/pay', {}, { code: 'SIGN_ERROR' }, data)).toEqual(['V1']);
     expect(subjectsOf('/sandbox/v2/app/pay', { prepayid: 'wxV2P1' }, undefined, data)).toEqual(['V1']);
+  });
+});
+
+describe('PayScore rows beside the merchant store', () => {
+  const service = (over: Partial<ConsoleOrder> = {}) => row({ channel: 'payscore', outTradeNo: 'PS1', amount: null, state: 'CREATED', refunded: undefined, ...over });
+  const view = (over: Record<string, unknown> = {}) => payscoreView({ outOrderNo: 'PS1', userOpenid: 'oSECRET', package: 'PKG-SECRET', serviceIntroduction: '充电宝', state: 'CREATED', createdAt: 1, updatedAt: 2, history: [], ...over }) as unknown as MerchantOrderView;
+
+  it("the host's view of a service order: its state as the gateway words it, the amount once completed, no openid or package", () => {
+    const text = JSON.stringify(view({ state: 'DOING', stateDescription: 'MCH_COMPLETE', completion: { totalAmount: 2500 }, orderId: 'ORD1' }));
+    for (const secret of ['oSECRET', 'PKG-SECRET']) expect(text).not.toContain(secret);
+    expect(JSON.parse(text)).toEqual({ outTradeNo: 'PS1', channel: 'payscore', amount: 2500, description: '充电宝', state: 'DOING/MCH_COMPLETE', refundedAmount: 0, transactionId: 'ORD1', refunds: [], createdAt: 1, updatedAt: 2 });
+    expect(view()).not.toHaveProperty('amount');
+  });
+
+  it('compared state for state (the description in DOING), the amount once both know it, the order_id', () => {
+    expect(mismatches(service(), view())).toEqual([]);
+    expect(mismatches(service({ state: 'DOING/USER_CONFIRM' }), view({ state: 'DOING', stateDescription: 'USER_CONFIRM' }))).toEqual([]);
+    // Past DOING only the state counts (the merchant's view names a description in DOING only).
+    expect(mismatches(service({ state: 'DONE/MCH_COMPLETE', amount: 2500 }), view({ state: 'DONE', completion: { totalAmount: 2500 } }))).toEqual([]);
+    expect(mismatches(service({ state: 'DOING/USER_CONFIRM' }), view())).toEqual(['state: merchant CREATED, gateway DOING/USER_CONFIRM']);
+    expect(mismatches(service({ state: 'DOING/MCH_COMPLETE', amount: 2400 }), view({ state: 'DOING', stateDescription: 'MCH_COMPLETE', completion: { totalAmount: 2500 } }))).toEqual(['amount: merchant 2500, gateway 2400']);
   });
 });
