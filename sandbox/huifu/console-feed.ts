@@ -1,4 +1,7 @@
 import { RequestLog, type RequestEntry } from '../common/request-log';
+import { NOTIFICATION_EFFECTS, type ArmedFault } from '../gateway/faults';
+import { API_HANDLERS } from './api';
+import { FAULT_RESP_CODES } from './faults';
 import type { Reply } from './http';
 import type { HuifuData, HuifuState } from './state';
 
@@ -13,8 +16,24 @@ export interface HuifuConsoleFeed {
   url: string;
   data(): HuifuData;
   requests: RequestLog;
+  /** The fault switches armed on the Huifu sandbox (faults.ts). */
+  faults(): ArmedFault[];
   onChange(listener: () => void): () => void;
 }
+
+/**
+ * The Huifu sandbox's switches as the console offers them (faults.ts says what each does): endpoint
+ * faults on an API path, notification faults by kind, and the next bookings / refunds failing
+ * (`/sandbox/admin/accounting/fail`, `/sandbox/admin/refunds/fail`).
+ */
+export const HUIFU_FAULT_CATALOGUE = {
+  paths: Object.keys(API_HANDLERS),
+  endpoint: ['SYSTEM_ERROR', 'hang'],
+  respCodes: Object.keys(FAULT_RESP_CODES),
+  notification: NOTIFICATION_EFFECTS,
+  eventTypes: ['trade', 'acct', 'refund'],
+  corruptions: ['signature'],
+};
 
 const NUMBER_FIELDS = ['req_seq_id', 'org_req_seq_id'];
 const HF_FIELDS = ['hf_seq_id', 'org_hf_seq_id'];

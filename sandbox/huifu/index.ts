@@ -115,6 +115,7 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
       url,
       data: () => state.data,
       requests: ctx.requests,
+      faults: () => faults.list(),
       onChange: (listener) => {
         const offState = state.onChange(listener);
         const offLog = ctx.requests.onRecord(listener);

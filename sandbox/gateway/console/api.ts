@@ -52,7 +52,8 @@ export const sourceData = (ctx: GatewayContext): SourceData => ({ data: ctx.stat
 export function consoleRoutes(ctx: GatewayContext): Route[] {
   return [
     // The raw (still encoded) path goes on, not the decoded parameter.
-    route('POST', /^\/sandbox\/console\/huifu\/.*$/, (rc) => forwardToHuifu(ctx, rc.url.pathname.slice(HUIFU_FORWARD.length), rc.body)),
+    route('POST', /^\/sandbox\/console\/huifu\/.*$/, (rc) => forwardToHuifu(ctx, 'POST', rc.url.pathname.slice(HUIFU_FORWARD.length), rc.body)),
+    route('DELETE', /^\/sandbox\/console\/huifu\/sandbox\/admin\/faults$/, (rc) => forwardToHuifu(ctx, 'DELETE', rc.url.pathname.slice(HUIFU_FORWARD.length), '')),
     route('GET', /^\/sandbox\/console\/?$/, () => ({ status: 200, html: consolePage() })),
     route('GET', /^\/(?:sandbox\/)?favicon\.(?:ico|svg)$/, (rc) => {
       rc.res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'max-age=86400', 'Content-Length': Buffer.byteLength(FAVICON_SVG) });
@@ -86,6 +87,7 @@ export function consoleRoutes(ctx: GatewayContext): Route[] {
           merchantView: { available: merchant.available, ...(merchant.error ? { error: merchant.error } : {}) },
           channels: [...new Set(all.map((o) => o.channel))],
           faults: ctx.faults.list(),
+          ...(ctx.console.huifu ? { huifuFaults: ctx.console.huifu.faults() } : {}),
           notifications: [...ctx.state.data.notifications].reverse().slice(0, 10).map((n) => ({ id: n.id, eventType: n.eventType, subject: n.subject, status: n.status, attempts: n.attempts.length, createdAt: n.createdAt, replayOf: n.replayOf })),
           info: { mchid: ctx.keys.mchid, appid: ctx.keys.appid, timeScale: ctx.timeScale, minCloseIntervalMs: ctx.minCloseIntervalMs, ...(ctx.console.huifu ? { huifuUrl: ctx.console.huifu.url } : {}) },
         },
@@ -172,13 +174,13 @@ function wechatTimeline(ctx: GatewayContext, order: ConsoleOrder): TimelineEntry
 }
 
 /** A console button on a Huifu row: the same POST, sent on to the Huifu sandbox, its answer passed back. */
-async function forwardToHuifu(ctx: GatewayContext, path: string, body: string): Promise<{ status: number; json: unknown }> {
+async function forwardToHuifu(ctx: GatewayContext, method: 'POST' | 'DELETE', path: string, body: string): Promise<{ status: number; json: unknown }> {
   const feed = ctx.console.huifu;
   if (!feed) throw new GatewayError(404, 'NOT_FOUND', 'no Huifu sandbox is linked to this console');
   if (!HUIFU_FORWARDABLE.test(path)) throw new GatewayError(404, 'NOT_FOUND', `not a Huifu sandbox action: ${path}`);
   let res: Response;
   try {
-    res = await fetch(feed.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body || '{}', signal: AbortSignal.timeout(5000) });
+    res = await fetch(feed.url + path, { method, ...(method === 'POST' ? { headers: { 'Content-Type': 'application/json' }, body: body || '{}' } : {}), signal: AbortSignal.timeout(5000) });
   } catch (err) {
     throw new GatewayError(502, 'HUIFU_UNREACHABLE', `the Huifu sandbox at ${feed.url} did not answer: ${(err as Error).message}`);
   }

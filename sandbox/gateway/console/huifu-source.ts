@@ -15,8 +15,11 @@ import type { ConsoleAction, ConsoleOrder } from './sources';
  */
 
 export const HUIFU_FORWARD = '/sandbox/console/huifu';
-/** The Huifu sandbox paths the console may forward a POST to: the cashier and the trade actions. */
-export const HUIFU_FORWARDABLE = /^\/sandbox\/(?:cashier\/[^/]+\/(?:pay|cancel|fail)|admin\/trades\/[^/]+\/(?:pay|fail))$/;
+/**
+ * The Huifu sandbox paths the console may forward a POST to: the cashier and the trade actions, the
+ * fault switches (DELETE clears them) and the failing bookings / refunds counters.
+ */
+export const HUIFU_FORWARDABLE = /^\/sandbox\/(?:cashier\/[^/]+\/(?:pay|cancel|fail)|admin\/trades\/[^/]+\/(?:pay|fail)|admin\/faults|admin\/accounting\/fail|admin\/refunds\/fail)$/;
 
 const seg = encodeURIComponent;
 

@@ -71,15 +71,28 @@ it('a Huifu payment clicked through: P beside PAYING, the pay button pays in the
   await page.screenshot({ path: artifactPath('console', '4-huifu-paid'), fullPage: true });
 });
 
-it('a dropped Huifu trade notification leaves the merchant store behind, highlighted', async () => {
-  await stack.huifu!.admin.fault({ kind: 'notification', effect: 'drop', eventType: 'trade' });
-  await stack.huifu!.admin.fault({ kind: 'notification', effect: 'drop', eventType: 'acct' });
+it("the Huifu sandbox's fault switches from the console: dropped notifications leave the merchant store behind, highlighted", async () => {
+  for (const kind of ['trade', 'acct']) {
+    await page.locator('#hf-fault-event').selectOption(kind);
+    await page.locator('#huifu-faults button[data-hf-fault=drop]').click();
+    await page.locator('#hf-faults li', { hasText: `notification drop ${kind} ×1` }).waitFor();
+  }
+  expect((await stack.huifu!.admin.fault({ kind: 'notification', effect: 'delay', eventType: 'refund' })).kind).toBe('notification');
+  await page.locator('#hf-faults li', { hasText: 'notification delay refund' }).waitFor();
+  await page.locator('#hf-fault-clear').click();
+  await page.locator('#hf-faults li', { hasText: 'none armed' }).waitFor();
+  for (const kind of ['trade', 'acct']) {
+    await page.locator('#hf-fault-event').selectOption(kind);
+    await page.locator('#huifu-faults button[data-hf-fault=drop]').click();
+    await page.locator('#hf-faults li', { hasText: `notification drop ${kind} ×1` }).waitFor();
+  }
   const no = await newOrder('huifu', 500);
   await row(no).locator('button[data-action=pay]').click();
   await page.locator(`#orders tr.mismatch[data-order="${no}"]`).waitFor();
   expect(await row(no).locator('td.merchant').textContent()).toBe('PAYING≠ state: merchant PAYING, gateway S');
   await row(no).click();
   await page.locator('#timeline li[data-kind=notification]', { hasText: 'huifu trade notification dropped' }).waitFor();
+  await page.locator('#hf-faults li', { hasText: 'none armed' }).waitFor();
   await page.screenshot({ path: artifactPath('console', '5-huifu-mismatch'), fullPage: true });
 });
 
