@@ -76,9 +76,9 @@ describe('Huifu rows', () => {
     ]);
   });
 
-  it('the forward reaches only the Huifu cashier and trade actions', () => {
-    expect(HUIFU_FORWARDABLE.test('/sandbox/admin/trades/0029HF1/pay')).toBe(true);
-    for (const path of ['/sandbox/admin/faults', '/sandbox/admin/clock', '/v2/trade/payment/jspay', '/sandbox/cashier/x/pay/../../admin/faults', '/sandbox/admin/trades/x/initial']) {
+  it('the forward reaches only the Huifu cashier, the trade actions and the fault switches', () => {
+    for (const path of ['/sandbox/admin/trades/0029HF1/pay', '/sandbox/admin/faults', '/sandbox/admin/accounting/fail', '/sandbox/admin/refunds/fail']) expect(HUIFU_FORWARDABLE.test(path)).toBe(true);
+    for (const path of ['/sandbox/admin/clock', '/sandbox/admin/recon/plant', '/v2/trade/payment/jspay', '/sandbox/cashier/x/pay/../../admin/faults', '/sandbox/admin/trades/x/initial']) {
       expect(HUIFU_FORWARDABLE.test(path)).toBe(false);
     }
   });
