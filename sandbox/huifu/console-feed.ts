@@ -53,16 +53,19 @@ export function huifuSubjectsOf(state: HuifuState, entry: RequestEntry): string[
     const no = path[1] === 'cashier' ? state.tradeByPrepayId(id)?.reqSeqId : byHf(id);
     if (no) found.add(no);
   }
+  const hfs: string[] = [];
   const visit = (value: unknown, depth: number) => {
     if (!value || typeof value !== 'object' || depth > 3) return;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (typeof v === 'string' && NUMBER_FIELDS.includes(k)) found.add(v);
-      else if (typeof v === 'string' && HF_FIELDS.includes(k) && byHf(v)) found.add(byHf(v)!);
+      else if (typeof v === 'string' && HF_FIELDS.includes(k)) hfs.push(v);
       else if (typeof v === 'object') visit(v, depth + 1);
     }
   };
   visit(entry.request, 0);
   visit(entry.response, 0);
+  // A trade named only by its hf_seq_id (a query by org_hf_seq_id): look it up (a scan, so only then).
+  if (found.size === 0) for (const hf of hfs) if (byHf(hf)) found.add(byHf(hf)!);
   return [...found];
 }
 
