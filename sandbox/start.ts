@@ -114,6 +114,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     };
     host = await startHost(hostOptions);
     gateway.linkMerchantView(host.url);
+    if (huifu) gateway.linkHuifu(huifu.console);
   } catch (err) {
     await huifu?.close();
     await gateway.close();

@@ -214,7 +214,7 @@ async function notifications(env: Env): Promise<void> {
 
 export const COMMANDS: Record<string, Command> = {
   orders: {
-    usage: 'orders [--channel v3|combine|v2|payscore] [--state S] [--mismatch] [--page N] [--json]',
+    usage: 'orders [--channel v3|combine|v2|v2app|payscore|huifu] [--state S] [--mismatch] [--page N] [--json]',
     summary: "every order, newest first, the gateway's state beside the merchant store's (≠ marks a difference)",
     run: async (env) => {
       const q = new URLSearchParams({ pageSize: '50', page: flag(env.args, 'page') ?? '1' });
@@ -235,8 +235,8 @@ export const COMMANDS: Record<string, Command> = {
       for (const e of timeline) env.io.out(`${chinaTime(e.at)} ${e.kind.padEnd(12)} ${e.title}`);
     },
   },
-  pay: { usage: 'pay <order>', summary: 'the payer pays in the cashier (TRANSACTION.SUCCESS is sent)', run: (env) => userAction(env, need(env.args.positional[1], 'order number'), 'pay') },
-  fail: { usage: 'fail <order>', summary: 'the payment fails in the cashier (PAYERROR, no notification)', run: (env) => userAction(env, need(env.args.positional[1], 'order number'), 'fail') },
+  pay: { usage: 'pay <order>', summary: 'the payer pays in the cashier (the notification is sent; Huifu orders: in the Huifu sandbox)', run: (env) => userAction(env, need(env.args.positional[1], 'order number'), 'pay') },
+  fail: { usage: 'fail <order>', summary: 'the payment fails in the cashier (PAYERROR, no notification; Huifu: trans_stat F and its notification)', run: (env) => userAction(env, need(env.args.positional[1], 'order number'), 'fail') },
   cancel: { usage: 'cancel <order>', summary: 'the payer leaves the cashier without paying', run: (env) => userAction(env, need(env.args.positional[1], 'order number'), 'cancel') },
   trigger: {
     usage: `trigger <${Object.keys(TRIGGERS).join(' | ')}> <target>`,

@@ -1,3 +1,4 @@
+import type { HuifuConsoleFeed } from '../huifu';
 import type { SandboxKeys } from '../keys';
 import type { PlatformSigner } from './crypto';
 import type { SignLayout } from './contracts';
@@ -27,8 +28,8 @@ export interface GatewayContext {
   log: (line: string) => void;
   /** Timers owned by the gateway (refund completion …), cleared on close. */
   later(fn: () => void, delayMs: number): void;
-  /** What the sandbox console reads: the API calls answered, the live feed, the merchant's view. */
-  console: { requests: RequestLog; changes: ChangeFeed; merchantView: MerchantView };
+  /** What the sandbox console reads: the API calls answered, the live feed, the merchant's view, a linked Huifu sandbox. */
+  console: { requests: RequestLog; changes: ChangeFeed; merchantView: MerchantView; huifu?: HuifuConsoleFeed };
   /** `POST /sandbox/admin/reset`: every order, notification, fault and pending timer forgotten; keys kept. */
   reset(): void;
 }

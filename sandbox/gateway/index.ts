@@ -9,7 +9,7 @@ import { dashboardRoutes } from './dashboard';
 import { consoleRoutes } from './console/api';
 import { ChangeFeed } from './console/changes';
 import { MerchantView } from './console/merchant-view';
-import { RequestLog } from './console/request-log';
+import { RequestLog, subjectsOf } from './console/request-log';
 import { authenticate } from './auth';
 import type { GatewayContext } from './context';
 import { signLayoutOf, type SignLayout } from './contracts';
@@ -22,6 +22,7 @@ import { PlatformCertificates } from './platform-certs';
 import { GatewayState } from './state';
 import { routeTable } from './routes';
 import { createV2Gateway, type V2GatewayInfo } from './v2';
+import type { HuifuConsoleFeed } from '../huifu';
 
 export type { SandboxKeys } from '../keys';
 export type { GatewayAdmin } from './admin';
@@ -60,6 +61,8 @@ export interface Gateway {
   v2: V2GatewayInfo;
   /** Shows the merchant store (the function host's read-only `/local/store`) beside the gateway's orders in the console. */
   linkMerchantView(hostUrl: string): void;
+  /** Lists a Huifu sandbox of the same process in the console (its trades, calls, notifications; buttons forwarded to it). */
+  linkHuifu(feed: HuifuConsoleFeed): void;
   close(): Promise<void>;
 }
 
@@ -92,7 +95,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     signLayout: signLayoutOf(opts.signLayout),
     log,
     later: (fn, delayMs) => timers.later(fn, delayMs),
-    console: { requests: new RequestLog(), changes: new ChangeFeed(), merchantView: new MerchantView() },
+    console: { requests: new RequestLog((e) => subjectsOf(e.path, e.request, e.response, state.data)), changes: new ChangeFeed(), merchantView: new MerchantView() },
     reset: () => {
       timers.clear();
       notifier.cancelScheduled();
@@ -121,6 +124,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   log(`gateway listening on ${url} (mchid ${keys.mchid}, appid ${keys.appid}, signing ${opts.signingMode ?? 'certificate'}, time scale ${timeScale})`);
 
   let closing: Promise<void> | undefined;
+  let unlinkHuifu: (() => void) | undefined;
   return {
     url,
     keys,
@@ -129,8 +133,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     linkMerchantView(hostUrl) {
       ctx.console.merchantView.url = hostUrl.replace(/\/+$/, '');
     },
+    linkHuifu(feed) {
+      unlinkHuifu?.();
+      ctx.console.huifu = feed;
+      unlinkHuifu = feed.onChange(() => ctx.console.changes.changed());
+    },
     close() {
       closing ??= (async () => {
+        unlinkHuifu?.();
         ctx.console.changes.close();
         notifier.close();
         v2Secure.close();
@@ -243,7 +253,7 @@ function logForConsole(ctx: GatewayContext, rc: RequestContext, reply: Reply): v
   } catch {
     request = rc.body.slice(0, 2000);
   }
-  ctx.console.requests.record({ at: Date.now(), method: rc.method, path: rc.rawPath, status: reply.status, request, response: reply.json }, ctx.state.data);
+  ctx.console.requests.record({ at: Date.now(), method: rc.method, path: rc.rawPath, status: reply.status, request, response: reply.json });
   if (rc.method !== 'GET') ctx.console.changes.changed();
 }
 

@@ -1,3 +1,4 @@
+import type { RequestLog } from '../common/request-log';
 import type { Faults } from '../gateway/faults';
 import type { Clock } from './clock';
 import type { HuifuKeys } from './keys';
@@ -26,4 +27,6 @@ export interface HuifuContext {
   log: (line: string) => void;
   /** Timers owned by the gateway, cleared on close. */
   later(fn: () => void, delayMs: number): void;
+  /** The calls answered, for the WeChat sandbox console's timelines (console-feed.ts). */
+  requests: RequestLog;
 }

@@ -6,6 +6,8 @@ import { adminRoutes, createHuifuAdmin, type HuifuAdmin } from './admin';
 import { API_HANDLERS, handleApi } from './api';
 import { cashierRoutes } from './cashier';
 import { Clock } from './clock';
+import { RequestLog } from '../common/request-log';
+import { bodyOf, huifuSubjectsOf, logged, replyBody, type HuifuConsoleFeed } from './console-feed';
 import type { HuifuContext } from './context';
 import { dashboardRoutes } from './dashboard';
 import { Faults } from './faults';
@@ -21,6 +23,7 @@ export { ensureHuifuKeys, bareBase64, type HuifuKeys } from './keys';
 export { parseYuan, yuanOf } from './money';
 export { MAX_ATTEMPTS, MAX_RETRIES, NOTIFY_TIMEOUT_MS, RETRY_DELAY_MS } from './notifier';
 export { BILL_COLUMNS } from './recon';
+export type { HuifuConsoleFeed } from './console-feed';
 export type { NotificationRecord, PlantedMismatch, RefundRecord, TradeRecord, TransStat } from './state';
 
 export const DEFAULT_HUIFU_PORT = 9402;
@@ -52,6 +55,8 @@ export interface HuifuGateway {
   keys: HuifuKeys;
   appids: string[];
   admin: HuifuAdmin;
+  /** In-process read access for the WeChat sandbox console (`Gateway.linkHuifu`). */
+  console: HuifuConsoleFeed;
   close(): Promise<void>;
 }
 
@@ -80,6 +85,7 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
     baseUrl: () => url,
     log,
     later: (fn, delayMs) => timers.later(fn, delayMs),
+    requests: new RequestLog((entry) => huifuSubjectsOf(state, entry)),
   };
   const routes = [...adminRoutes(ctx), ...cashierRoutes(ctx), ...dashboardRoutes(ctx)];
 
@@ -105,6 +111,20 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
     keys,
     appids: ctx.appids,
     admin: createHuifuAdmin(url),
+    console: {
+      url,
+      data: () => state.data,
+      requests: ctx.requests,
+      faults: () => faults.list(),
+      onChange: (listener) => {
+        const offState = state.onChange(listener);
+        const offLog = ctx.requests.onRecord(listener);
+        return () => {
+          offState();
+          offLog();
+        };
+      },
+    },
     close() {
       closing ??= (async () => {
         notifier.close();
@@ -120,27 +140,35 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
 async function dispatch(ctx: HuifuContext, routes: Route[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://huifu.sandbox.local');
   const method = (req.method ?? 'GET').toUpperCase();
+  let body = '';
+  const isApi = url.pathname in API_HANDLERS;
+  // Every call the console's timelines should show goes on the request log as it is answered.
+  const answer = (reply: Reply | undefined) => {
+    if (logged(method, url.pathname, isApi)) ctx.requests.record({ at: Date.now(), method, path: req.url ?? url.pathname, status: reply?.status ?? 0, request: bodyOf(body), response: replyBody(reply) });
+    if (reply) send(res, reply);
+  };
   let reply: Reply;
   try {
-    const body = await readBody(req);
+    body = await readBody(req);
     if (url.pathname === '/healthz') return send(res, { status: 200, json: { status: 'ok' } });
-    if (url.pathname in API_HANDLERS) {
-      if (method !== 'POST') return send(res, { status: 405, json: { code: 'METHOD_NOT_ALLOWED', message: `${method} not allowed on ${url.pathname}` } });
+    if (isApi) {
+      if (method !== 'POST') return answer({ status: 405, json: { code: 'METHOD_NOT_ALLOWED', message: `${method} not allowed on ${url.pathname}` } });
       const fault = ctx.faults.takeEndpoint(method, url.pathname) as ({ effect: string; resp_code?: string; holdMs?: number; processed?: boolean } | undefined);
       if (fault?.effect === 'hang') {
         // The client gives up; whether the call took effect is the fault's `processed` flag.
         if (fault.processed !== false) handleApi(ctx, url.pathname, body);
+        answer(undefined);
         ctx.later(() => req.socket.destroy(), fault.holdMs ?? 15_000);
         return;
       }
-      return send(res, handleApi(ctx, url.pathname, body, fault?.effect === 'SYSTEM_ERROR' ? { resp_code: fault.resp_code } : undefined));
+      return answer(handleApi(ctx, url.pathname, body, fault?.effect === 'SYSTEM_ERROR' ? { resp_code: fault.resp_code } : undefined));
     }
     reply = await route(routes, method, url, body, req);
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
     reply = { status: err.status, json: { code: err.code, message: err.message } };
   }
-  send(res, reply);
+  answer(reply);
 }
 
 async function route(routes: Route[], method: string, url: URL, body: string, req: http.IncomingMessage): Promise<Reply> {

@@ -124,8 +124,21 @@ export interface HuifuData {
 export const tradeKey = (huifuId: string, reqDate: string, reqSeqId: string) => `${huifuId}|${reqDate}|${reqSeqId}`;
 
 export class HuifuState extends JsonFileState<HuifuData> {
+  private readonly listeners = new Set<() => void>();
+
   constructor(file: string) {
     super(file, empty, 'Huifu sandbox state');
+  }
+
+  /** Also tells a linked console (`console-feed.ts`) that something moved. */
+  override changed(): void {
+    super.changed();
+    for (const listener of this.listeners) listener();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   tradeByHfSeqId(hfSeqId: string): TradeRecord | undefined {

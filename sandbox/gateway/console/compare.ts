@@ -9,7 +9,8 @@ import type { ConsoleOrder } from './sources';
 export interface MerchantOrderView {
   outTradeNo: string;
   channel: string;
-  amount: number;
+  /** fen; absent for a PayScore service order the merchant has not completed yet. */
+  amount?: number;
   state: string;
   refundedAmount: number;
   transactionId?: string;
@@ -32,16 +33,46 @@ const AGREEING: Record<string, readonly string[]> = {
   FAILED: ['PAYERROR', 'CLOSED', 'REVOKED'],
 };
 
+/**
+ * The same for a Huifu trade's `trans_stat` (I 初始, P 处理中, S 成功, F 失败; payment-query.md):
+ * refunds leave the trade S; a closed or failed trade is F.
+ */
+const AGREEING_HUIFU: Record<string, readonly string[]> = {
+  CREATED: ['I', 'P'],
+  PAYING: ['I', 'P'],
+  PAID: ['S'],
+  REFUNDING: ['S'],
+  REFUNDED: ['S'],
+  CLOSED: ['F'],
+  FAILED: ['F'],
+};
+
 /** What differs between the two views, in words; empty when they agree. */
 export function mismatches(gateway: ConsoleOrder, merchant: MerchantOrderView | undefined): string[] {
   if (!merchant) return [];
   const out: string[] = [];
-  // A combine order's own state is its sub-orders' (shown as `A/B` when they differ).
-  const gatewayStates = gateway.subOrders ? gateway.subOrders.map((s) => s.state) : [gateway.state];
-  const agreeing = AGREEING[merchant.state];
+  // A combine order's own state is its sub-orders' (shown as `A/B` when they differ); a Huifu row's is trans_stat (`F/closed`).
+  if (gateway.channel === 'payscore') return payscoreMismatches(gateway, merchant);
+  const gatewayStates = gateway.subOrders ? gateway.subOrders.map((s) => s.state) : [gateway.channel === 'huifu' ? gateway.state.split('/')[0]! : gateway.state];
+  const agreeing = (gateway.channel === 'huifu' ? AGREEING_HUIFU : AGREEING)[merchant.state];
   if (agreeing && !gatewayStates.every((s) => agreeing.includes(s))) out.push(`state: merchant ${merchant.state}, gateway ${gateway.state}`);
   if (gateway.amount !== null && merchant.amount !== gateway.amount) out.push(`amount: merchant ${merchant.amount}, gateway ${gateway.amount}`);
   if (gateway.refunded !== undefined && merchant.refundedAmount !== gateway.refunded) out.push(`refunded: merchant ${merchant.refundedAmount}, gateway ${gateway.refunded}`);
   if (!gateway.subOrders && gateway.transactionId && merchant.transactionId && gateway.transactionId !== merchant.transactionId) out.push('transaction_id differs');
+  return out;
+}
+
+/**
+ * A PayScore service order: both sides speak the same states (`DOING/USER_CONFIRM`; the gateway
+ * may keep a state description after DOING, the merchant's view names it only in DOING); the
+ * amount once both know it; the PayScore order_id.
+ */
+function payscoreMismatches(gateway: ConsoleOrder, merchant: MerchantOrderView): string[] {
+  const out: string[] = [];
+  const [gState, gDescription] = gateway.state.split('/');
+  const [mState, mDescription] = merchant.state.split('/');
+  if (gState !== mState || (gState === 'DOING' && gDescription !== mDescription)) out.push(`state: merchant ${merchant.state}, gateway ${gateway.state}`);
+  if (gateway.amount !== null && merchant.amount !== undefined && merchant.amount !== gateway.amount) out.push(`amount: merchant ${merchant.amount}, gateway ${gateway.amount}`);
+  if (gateway.transactionId && merchant.transactionId && gateway.transactionId !== merchant.transactionId) out.push('order_id differs');
   return out;
 }

@@ -1,4 +1,6 @@
+import { HUIFU_FAULT_CATALOGUE } from '../../huifu/console-feed';
 import { CORRUPTIONS, ENDPOINT_EFFECTS, NOTIFICATION_EFFECTS, REFUND_CREATE_PATH, REFUND_EFFECTS } from '../faults';
+import { HUIFU_FORWARD } from './huifu-source';
 
 /**
  * `GET /sandbox/console`: the sandbox console (`/sandbox/` stays the script-free snapshot, dashboard.ts). One static page; its script reads
@@ -20,7 +22,8 @@ const FAULT_CATALOGUE = {
   refundCreatePath: REFUND_CREATE_PATH,
 };
 
-const STATES = ['NOTPAY', 'SUCCESS', 'REFUND', 'CLOSED', 'PAYERROR', 'REVOKED', 'USERPAYING', 'CREATED', 'DOING', 'DONE', 'EXPIRED'];
+// WeChat trade states, PayScore states, then Huifu's trans_stat (I 初始, P 处理中, S 成功, F 失败).
+const STATES = ['NOTPAY', 'SUCCESS', 'REFUND', 'CLOSED', 'PAYERROR', 'REVOKED', 'USERPAYING', 'CREATED', 'DOING', 'DONE', 'EXPIRED', 'I', 'P', 'S', 'F'];
 
 const STYLE = `
 *{box-sizing:border-box}body{font-family:system-ui,"WenQuanYi Micro Hei",sans-serif;margin:0;color:#222;background:#f6f7f9;font-size:14px}
@@ -58,11 +61,17 @@ export function consolePage(): string {
 <div>refund outcome <span id="fault-refund"></span></div>
 <div><label>count <input id="fault-count" type="number" min="1" value="1" style="width:4rem"></label> <button id="fault-clear">clear all</button></div>
 <ul id="faults"></ul></section>
+<section id="huifu-faults" hidden><h2>Huifu sandbox faults</h2>
+<div><label>endpoint <select id="hf-fault-path">${HUIFU_FAULT_CATALOGUE.paths.map((p) => `<option>${p}</option>`).join('')}</select></label> <span id="hf-fault-endpoint"></span></div>
+<div><label>notification <select id="hf-fault-event"><option value="">any kind</option>${HUIFU_FAULT_CATALOGUE.eventTypes.map((t) => `<option>${t}</option>`).join('')}</select></label> <span id="hf-fault-notification"></span></div>
+<div>next <button id="hf-fail-booking" data-hf-counter="accounting">booking fails</button><button id="hf-fail-refund" data-hf-counter="refunds">refund fails</button> <button id="hf-fault-clear">clear faults</button></div>
+<ul id="hf-faults"></ul></section>
 <section><h2>Payee contract (sign)</h2><label>test user <input id="sign-user" value="payee" size="10"></label>
 <button id="sign">sign</button><button id="revoke">revoke</button></section>
 </div></main>
 <script>
 const FAULTS = ${JSON.stringify(FAULT_CATALOGUE)};
+const HF = ${JSON.stringify({ ...HUIFU_FAULT_CATALOGUE, forward: HUIFU_FORWARD })};
 const $ = (s) => document.querySelector(s);
 const h = (tag, attrs, ...kids) => { const e = document.createElement(tag); for (const [k, v] of Object.entries(attrs || {})) { if (k === 'on') e.onclick = v; else if (v !== undefined && v !== null) e.setAttribute(k, v); } for (const k of kids.flat()) if (k !== undefined && k !== null) e.append(k instanceof Node ? k : String(k)); return e; };
 const china = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 19).replace('T', ' ');
@@ -85,7 +94,7 @@ function query() {
 async function refresh() {
   const data = await (await fetch('/sandbox/console/orders?' + query())).json();
   info = data.info; pages = data.pages;
-  $('#info').textContent = 'mchid ' + info.mchid + ' · appid ' + info.appid + ' · close after ' + info.minCloseIntervalMs / 1000 + ' s';
+  $('#info').textContent = 'mchid ' + info.mchid + ' · appid ' + info.appid + ' · close after ' + info.minCloseIntervalMs / 1000 + ' s' + (info.huifuUrl ? ' · Huifu sandbox ' + info.huifuUrl : '');
   const ch = $('#f-channel'); for (const c of data.channels) if (![...ch.options].some((o) => o.value === c)) ch.append(h('option', { value: c }, c));
   $('#merchant-status').textContent = data.merchantView.available ? '' : 'merchant store view unavailable' + (data.merchantView.error ? ' (' + data.merchantView.error + ')' : ' (gateway started without the function host)');
   const body = $('#orders tbody'); body.replaceChildren();
@@ -109,6 +118,10 @@ async function refresh() {
   const fl = $('#faults'); fl.replaceChildren();
   for (const f of data.faults) fl.append(h('li', { 'data-fault': f.id }, f.kind + ' ' + f.effect + (f.path ? ' ' + f.path : '') + (f.eventType ? ' ' + f.eventType : '') + (f.corruption ? ' ' + f.corruption : '') + ' ×' + f.remaining));
   if (!data.faults.length) fl.append(h('li', { class: 'muted' }, 'none armed'));
+  $('#huifu-faults').hidden = !data.huifuFaults;
+  const hl = $('#hf-faults'); hl.replaceChildren();
+  for (const f of data.huifuFaults || []) hl.append(h('li', { 'data-fault': f.id }, f.kind + ' ' + f.effect + (f.path ? ' ' + f.path : '') + (f.eventType ? ' ' + f.eventType : '') + (f.corruption ? ' ' + f.corruption : '') + ' ×' + f.remaining));
+  if (data.huifuFaults && !data.huifuFaults.length) hl.append(h('li', { class: 'muted' }, 'none armed'));
 }
 async function showDetail() {
   if (!selected) return;
@@ -117,7 +130,7 @@ async function showDetail() {
   if (!res.ok) { d.replaceChildren(h('h2', {}, 'Order timeline'), h('p', { class: 'muted' }, selected + ' is gone')); return; }
   const { order, timeline } = await res.json();
   const items = timeline.map((e) => h('li', { class: e.ok === false ? 'bad' : '', 'data-kind': e.kind }, h('span', { class: 'k' }, china(e.at).slice(11)), h('span', { class: 't' }, e.title),
-    e.kind === 'notification' ? h('button', { 'data-replay': e.id, on: () => act('replay', '/sandbox/admin/notifications/' + encodeURIComponent(e.id) + '/replay') }, 'replay') : null,
+    e.kind === 'notification' && e.id ? h('button', { 'data-replay': e.id, on: () => act('replay', '/sandbox/admin/notifications/' + encodeURIComponent(e.id) + '/replay') }, 'replay') : null,
     e.detail !== undefined ? h('details', {}, h('summary', {}, 'details'), h('pre', {}, JSON.stringify(e.detail, null, 2))) : null));
   d.replaceChildren(h('h2', {}, 'Order timeline: ', h('code', {}, order.outTradeNo)),
     h('p', {}, 'gateway ', h('b', { id: 'detail-gateway' }, order.state), ' · merchant store ', h('b', { id: 'detail-merchant' }, order.merchant ? order.merchant.state : '—'), order.mismatches.length ? h('span', { class: 'err' }, ' ≠ ' + order.mismatches.join('; ')) : null),
@@ -138,6 +151,16 @@ for (const effect of FAULTS.notification) {
 }
 for (const effect of FAULTS.refund) $('#fault-refund').append(h('button', { 'data-fault-effect': 'refund:' + effect, on: () => act('refund fault ' + effect, '/sandbox/admin/faults', { kind: 'refund', effect, count: count() }) }, effect));
 $('#fault-clear').onclick = () => act('faults cleared', '/sandbox/admin/faults', undefined, 'DELETE');
+// The Huifu sandbox's switches, forwarded to it (huifu-source.ts).
+const hfFault = (label, spec) => act('huifu ' + label, HF.forward + '/sandbox/admin/faults', { ...spec, count: count() });
+for (const effect of HF.endpoint) $('#hf-fault-endpoint').append(h('button', { 'data-hf-fault': effect, on: () => hfFault('fault ' + effect, { kind: 'endpoint', method: 'POST', path: $('#hf-fault-path').value, effect }) }, effect));
+for (const effect of HF.notification) {
+  const spec = (extra) => ({ kind: 'notification', effect, eventType: $('#hf-fault-event').value || undefined, ...extra });
+  if (effect === 'corrupt') for (const corruption of HF.corruptions) $('#hf-fault-notification').append(h('button', { 'data-hf-fault': 'corrupt:' + corruption, on: () => hfFault('fault corrupt ' + corruption, spec({ corruption })) }, 'corrupt:' + corruption));
+  else $('#hf-fault-notification').append(h('button', { 'data-hf-fault': effect, on: () => hfFault('fault ' + effect, spec({})) }, effect));
+}
+for (const b of document.querySelectorAll('[data-hf-counter]')) b.onclick = () => act('huifu next ' + b.dataset.hfCounter + ' fail', HF.forward + '/sandbox/admin/' + b.dataset.hfCounter + '/fail', { count: count() });
+$('#hf-fault-clear').onclick = () => act('huifu faults cleared', HF.forward + '/sandbox/admin/faults', undefined, 'DELETE');
 const contract = (verb) => fetch('/sandbox/admin/users/' + encodeURIComponent($('#sign-user').value)).then((r) => r.json()).then((u) => act(verb + ' ' + u.user, '/sandbox/admin/contracts/' + encodeURIComponent(u.openid) + '/' + verb), () => undefined);
 $('#sign').onclick = () => contract('authorize');
 $('#revoke').onclick = () => contract('revoke');

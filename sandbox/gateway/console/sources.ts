@@ -1,4 +1,6 @@
+import type { HuifuConsoleFeed } from '../../huifu';
 import type { GatewayData } from '../state';
+import { huifuRows } from './huifu-source';
 
 /**
  * Every kind of order the console lists, as one table: a product adds its orders by adding an
@@ -6,7 +8,7 @@ import type { GatewayData } from '../state';
  * HTTP call), not by editing the page. The CLI reads the same rows.
  */
 
-/** A button: one POST to an existing cashier / admin route of this gateway. */
+/** A button: one POST to an existing cashier / admin route of this gateway (or of a linked one, forwarded: huifu-source.ts). */
 export interface ConsoleAction {
   /** pay | cancel | fail | open | confirm | refuse | collect | collect-fail | late-payment | … */
   name: string;
@@ -16,7 +18,7 @@ export interface ConsoleAction {
 }
 
 export interface ConsoleOrder {
-  /** Which product: `v3` (JSAPI / NATIVE), `combine`, `v2`, `payscore`. */
+  /** Which product: `v3` (JSAPI / NATIVE), `combine`, `v2` (JSAPI), `v2app` (APIv2 APP), `payscore`, `huifu`. */
   channel: string;
   outTradeNo: string;
   description: string;
@@ -34,9 +36,15 @@ export interface ConsoleOrder {
   actions: ConsoleAction[];
 }
 
+/** What the sources read: this gateway's state, and the Huifu sandbox's when the stack linked it (`Gateway.linkHuifu`). */
+export interface SourceData {
+  data: GatewayData;
+  huifu?: HuifuConsoleFeed;
+}
+
 export interface OrderSource {
   channel: string;
-  rows(data: GatewayData): ConsoleOrder[];
+  rows(src: SourceData): ConsoleOrder[];
 }
 
 const seg = encodeURIComponent;
@@ -56,7 +64,7 @@ const refundNosOf = (data: GatewayData, outTradeNo: string) => Object.values(dat
 export const ORDER_SOURCES: readonly OrderSource[] = [
   {
     channel: 'v3',
-    rows: (data) =>
+    rows: ({ data }) =>
       Object.values(data.orders).map((o) => ({
         channel: 'v3',
         outTradeNo: o.outTradeNo,
@@ -75,7 +83,7 @@ export const ORDER_SOURCES: readonly OrderSource[] = [
   },
   {
     channel: 'combine',
-    rows: (data) =>
+    rows: ({ data }) =>
       Object.values(data.combines).map((c) => {
         const states = c.subOrders.map((s) => s.tradeState);
         const state = states.every((s) => s === states[0]) ? states[0]! : states.join('/');
@@ -95,9 +103,10 @@ export const ORDER_SOURCES: readonly OrderSource[] = [
   },
   {
     channel: 'v2',
-    rows: (data) =>
+    rows: ({ data }) =>
       Object.values(data.v2.orders).map((o) => ({
-        channel: 'v2',
+        // The merchant's channel names: an APP order is `v2app` (paid in the simulated APP client, not the cashier).
+        channel: o.tradeType === 'APP' ? 'v2app' : 'v2',
         outTradeNo: o.outTradeNo,
         description: o.body,
         amount: o.totalFee,
@@ -106,12 +115,13 @@ export const ORDER_SOURCES: readonly OrderSource[] = [
         transactionId: o.transactionId,
         refunded: o.refunded,
         related: Object.values(data.v2.refunds).filter((r) => r.outTradeNo === o.outTradeNo).map((r) => r.outRefundNo),
-        actions: cashierActions(`/sandbox/v2/cashier/${seg(o.prepayId)}`, o.tradeState === 'NOTPAY'),
+        // The cashier wants the merchant's signed parameters, which the console has not: the admin route acts by order number.
+        actions: cashierActions(`/sandbox/admin/v2/orders/${seg(o.outTradeNo)}`, o.tradeState === 'NOTPAY'),
       })),
   },
   {
     channel: 'payscore',
-    rows: (data) =>
+    rows: ({ data }) =>
       Object.values(data.payscore.orders).map((o) => {
         const live = o.registrations.find((r) => r.outcome === 'pending' || r.outcome === 'held');
         const base = `/sandbox/admin/payscore/orders/${seg(o.outOrderNo)}`;
@@ -141,14 +151,16 @@ export const ORDER_SOURCES: readonly OrderSource[] = [
         };
       }),
   },
+  // The Huifu sandbox's trades, when the stack linked it (huifu-source.ts).
+  { channel: 'huifu', rows: ({ huifu }) => huifuRows(huifu) },
 ];
 
-export function allOrders(data: GatewayData): ConsoleOrder[] {
-  return ORDER_SOURCES.flatMap((s) => s.rows(data)).sort((a, b) => b.createdAt - a.createdAt || (a.outTradeNo < b.outTradeNo ? 1 : -1));
+export function allOrders(src: SourceData): ConsoleOrder[] {
+  return ORDER_SOURCES.flatMap((s) => s.rows(src)).sort((a, b) => b.createdAt - a.createdAt || (a.outTradeNo < b.outTradeNo ? 1 : -1));
 }
 
 /** The row that is, or contains, this number (an order, a sub-order, a refund, a registration). */
-export function findOrder(data: GatewayData, no: string): ConsoleOrder | undefined {
-  const rows = allOrders(data);
+export function findOrder(src: SourceData, no: string): ConsoleOrder | undefined {
+  const rows = allOrders(src);
   return rows.find((r) => r.outTradeNo === no) ?? rows.find((r) => r.related.includes(no));
 }

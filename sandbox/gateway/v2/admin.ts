@@ -16,6 +16,8 @@ export interface V2Admin {
   cashier(prepayId: string, action: V2UserAction, params: Record<string, string>): Promise<V2ClientResult>;
   /** The simulated APP client, given the OpenSDK `PayReq` fields. */
   app(action: V2UserAction, payReq: Record<string, string>): Promise<V2ClientResult & { errCode: number }>;
+  /** The payer's action by order number, without client parameters (admins, the console, the CLI). */
+  act(outTradeNo: string, action: V2UserAction): Promise<V2ClientResult>;
 }
 
 export type V2UserAction = 'pay' | 'cancel' | 'fail';
@@ -49,5 +51,6 @@ export function createV2Admin(baseUrl: string): V2Admin {
     },
     cashier: (prepayId, action, params) => call('POST', `/sandbox/v2/cashier/${seg(prepayId)}/${action}`, params),
     app: (action, payReq) => call('POST', `/sandbox/v2/app/${action}`, payReq),
+    act: (no, action) => call('POST', `/sandbox/admin/v2/orders/${seg(no)}/${action}`, {}),
   };
 }

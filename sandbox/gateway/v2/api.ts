@@ -61,9 +61,13 @@ export async function serveV2(ctx: V2Context, endpoints: V2Endpoint[], req: Inco
   } catch {
     return sendXml(res, buildXml([['return_code', 'FAIL'], ['return_msg', 'post数据过大']]));
   }
+  // Every answer (and a call held without one) goes on the console's request log.
+  const log = (status: number | undefined, answer: string) => logV2Call(ctx, { method, path: req.url ?? pathname, status, body, answer });
   if (!endpoint) {
+    const text = `no such APIv2 endpoint: ${pathname}`;
+    log(404, text);
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end(`no such APIv2 endpoint: ${pathname}`);
+    res.end(text);
     return;
   }
   // Mutual TLS comes before anything is read: nginx refuses at the door.
@@ -71,15 +75,20 @@ export async function serveV2(ctx: V2Context, endpoints: V2Endpoint[], req: Inco
     const refusal = clientCertificateRefusal(ctx, req);
     if (refusal) {
       ctx.gw.log(`v2 ${pathname}: refused (${refusal})`);
+      log(400, `nginx 400: ${refusal}`);
       return sendNginx400(res, refusal);
     }
   }
+  const reply = (xml: string) => {
+    log(200, xml);
+    sendXml(res, xml);
+  };
 
   let call: V2Call;
   try {
     call = checkCall(ctx, method, pathname, body);
   } catch (err) {
-    if (err instanceof V2ReturnFail) return sendXml(res, returnFail(ctx, pathname, err));
+    if (err instanceof V2ReturnFail) return reply(returnFail(ctx, pathname, err));
     throw err;
   }
 
@@ -88,16 +97,34 @@ export async function serveV2(ctx: V2Context, endpoints: V2Endpoint[], req: Inco
   if (fault?.effect === 'SYSTEM_ERROR' || fault?.effect === 'FREQUENCY_LIMITED') {
     const code = fault.effect === 'FREQUENCY_LIMITED' && endpoint.frequencyLimited ? 'FREQUENCY_LIMITED' : 'SYSTEMERROR';
     const des = code === 'FREQUENCY_LIMITED' ? '频率限制' : endpoint.systemErrorDes;
-    return sendXml(res, answer(ctx, call, () => { throw new V2ResultFail(code, `${des} (sandbox fault)`); }));
+    return reply(answer(ctx, call, () => { throw new V2ResultFail(code, `${des} (sandbox fault)`); }));
   }
   if (fault?.effect === 'hang') {
     // The client gives up; whether the call took effect is the fault's `processed` flag.
-    if (fault.processed !== false) run();
+    const held = fault.processed !== false ? run() : '';
+    log(undefined, held);
     ctx.gw.log(`fault: holding ${method} ${pathname} for ${fault.holdMs ?? 15000} ms`);
     ctx.gw.later(() => req.socket.destroy(), fault.holdMs ?? 15000);
     return;
   }
-  sendXml(res, run());
+  reply(run());
+}
+
+/**
+ * An APIv2 call on the console's request log, its XML bodies as their fields (so the order
+ * numbers in them name the order whose timeline shows it); a held call has status 0.
+ */
+function logV2Call(ctx: V2Context, call: { method: string; path: string; status: number | undefined; body: string; answer: string }): void {
+  const fields = (text: string): unknown => {
+    if (!text.trim().startsWith('<')) return text ? text.slice(0, 2000) : undefined;
+    try {
+      return parseXml(text);
+    } catch {
+      return text.slice(0, 2000);
+    }
+  };
+  ctx.gw.console.requests.record({ at: Date.now(), method: call.method, path: call.path, status: call.status ?? 0, request: fields(call.body), response: call.status === undefined ? '(held: no answer, sandbox fault)' : fields(call.answer) });
+  ctx.gw.console.changes.changed();
 }
 
 /** Method, body, XML, merchant and sign: the return_code FAIL layer. */

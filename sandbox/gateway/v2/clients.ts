@@ -22,6 +22,11 @@ import { verifyV2 } from './sign';
  *   carries no sign type: the order's is used. The answer carries the `onResp` errCode
  *   (0 paid, -1 failed, -2 cancelled).
  *
+ * - the same three actions by order number, without the client's signed parameters, for admins,
+ *   the sandbox console and CLI (as the Huifu sandbox's `/sandbox/admin/trades/{hf_seq_id}/pay`):
+ *   `POST /sandbox/admin/v2/orders/{out_trade_no}/pay|cancel|fail`; the payer is the order's
+ *   openid (JSAPI) or the default test user (APP, as the APP client without `user`).
+ *
  * pay → SUCCESS + notification; cancel → nothing changes; fail → PAYERROR, no notification.
  */
 
@@ -39,6 +44,12 @@ export function clientRoutes(ctx: V2Context): Route[] {
     route('GET', /^\/sandbox\/v2\/cashier\/([^/]+)$/, (rc) => clientPage(ctx, rc.params[0]!, 'JSAPI')),
     route('POST', /^\/sandbox\/v2\/app\/(pay|cancel|fail)$/, (rc) => appClient(ctx, rc.params[0] as Action, stringFields(rc))),
     route('GET', /^\/sandbox\/v2\/app\/([^/]+)$/, (rc) => clientPage(ctx, rc.params[0]!, 'APP')),
+    route('POST', /^\/sandbox\/admin\/v2\/orders\/([^/]+)\/(pay|cancel|fail)$/, (rc) => {
+      const order = ctx.gw.state.data.v2.orders[rc.params[0]!];
+      if (!order) throw new GatewayError(404, 'ORDER_NOT_EXIST', `no v2 order ${rc.params[0]}`);
+      const input = stringFields(rc);
+      return act(ctx, order, rc.params[1] as Action, order.openid ?? testOpenid(order.appid, DEFAULT_TEST_USER), input.reason);
+    }),
   ];
 }
 
