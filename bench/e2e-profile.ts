@@ -102,9 +102,9 @@ async function main(): Promise<void> {
     for (const hot of (process.env.PROFILE_CALLERS ?? 'sign,verify,run,writeFileSync,writeSync').split(',')) {
       const chains = new Map<string, number>();
       for (const node of profile.nodes) {
-        if (node.callFrame.functionName !== hot) continue;
+        if (node.callFrame.functionName !== hot || (hot === '' && node.callFrame.url !== '')) continue;
         const chain: string[] = [];
-        for (let p = parentOf.get(node.id), i = 0; p && i < 4; p = parentOf.get(p.id), i++) chain.push(frame(p));
+        for (let p = parentOf.get(node.id), i = 0; p && i < Number(process.env.PROFILE_DEPTH ?? 4); p = parentOf.get(p.id), i++) chain.push(frame(p));
         chains.set(chain.join(' < '), (chains.get(chain.join(' < ')) ?? 0) + node.hitCount);
       }
       if (chains.size === 0) continue;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, unlink, writeFile, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFile, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -12,6 +12,19 @@ import { dirname } from 'node:path';
 
 const SAVE_DELAY_MS = 25;
 
+/**
+ * The file is rewritten whole, and its JSON (stringified and encoded on the event loop) grows
+ * with every order: after a write that cost `lastCostMs` of the event loop, the next waits
+ * WRITE_COST_FACTOR times as long, so persisting takes at most ~1/WRITE_COST_FACTOR of the
+ * emulator's time whatever the file's size (up to MAX_DELAY_MS between writes; close flushes).
+ */
+const WRITE_COST_FACTOR = 20;
+const MAX_DELAY_MS = 2000;
+
+export function nextWriteDelay(lastCostMs: number, minDelayMs: number): number {
+  return Math.max(minDelayMs, Math.min(MAX_DELAY_MS, Math.ceil(lastCostMs * WRITE_COST_FACTOR)));
+}
+
 export class JsonFileState<T extends object> {
   readonly data: T;
   /** Changes not yet handed to a write. */
@@ -21,6 +34,8 @@ export class JsonFileState<T extends object> {
   private writing: Promise<void> | undefined;
   /** Bumped by every write started: a background write renames its file only if it is still the newest. */
   private generation = 0;
+  /** Event-loop time the last background write took (stringify, encoding), ms. */
+  private lastCostMs = 0;
 
   /** `label` names the emulator in the error for an unreadable file. */
   constructor(
@@ -58,7 +73,7 @@ export class JsonFileState<T extends object> {
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => this.writeInBackground(), this.delayMs);
+    this.timer = setTimeout(() => this.writeInBackground(), nextWriteDelay(this.lastCostMs, this.delayMs));
   }
 
   private writeInBackground(): void {
@@ -67,6 +82,7 @@ export class JsonFileState<T extends object> {
     this.pending = false;
     const generation = ++this.generation;
     const tmp = this.tmpFile(generation);
+    const started = performance.now();
     const text = JSON.stringify(this.data);
     mkdirSync(dirname(this.file), { recursive: true });
     this.writing = new Promise<void>((resolve) => {
@@ -80,13 +96,15 @@ export class JsonFileState<T extends object> {
             this.reportFailure(renameError as NodeJS.ErrnoException);
           }
         } else {
-          unlink(tmp, () => undefined); // flush() wrote newer data meanwhile
+          rmSync(tmp, { force: true }); // flush() wrote newer data meanwhile
         }
         this.writing = undefined;
         resolve();
         if (this.pending && !this.timer) this.schedule();
       });
     });
+    // The string's encoding happens inside writeFile's call, on this thread: counted too.
+    this.lastCostMs = performance.now() - started;
   }
 
   /** The data folder gone (a test's cleanup after close) leaves nothing to persist into; anything else is said. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonFileState } from '../../../sandbox/common/json-file-state';
+import { JsonFileState, nextWriteDelay } from '../../../sandbox/common/json-file-state';
 import { waitFor } from '../../helpers/e2e-utils';
 
 interface Data {
@@ -61,6 +61,14 @@ describe('an emulator state file (sandbox/common/json-file-state.ts)', () => {
     expect(onDisk()).toEqual([1, 2]);
     expect(readdirSync(dir)).toEqual(['state.json']);
     expect(open().data.items).toEqual([1, 2]);
+  });
+
+  it('the pause before the next write grows with what the last one cost the event loop (a growing file is written less often), bounded', () => {
+    expect(nextWriteDelay(0, 25)).toBe(25);
+    expect(nextWriteDelay(0.5, 25)).toBe(25);
+    expect(nextWriteDelay(5, 25)).toBe(100);
+    expect(nextWriteDelay(40, 25)).toBe(800);
+    expect(nextWriteDelay(500, 25)).toBe(2000);
   });
 
   it('nothing pending: flush() writes nothing', () => {
