@@ -1,4 +1,4 @@
-import { createCipheriv, createSign, createVerify, randomBytes, X509Certificate } from 'node:crypto';
+import { createCipheriv, createPrivateKey, createPublicKey, createSign, createVerify, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 
 /**
  * The gateway side of APIv3 cryptography, on node:crypto only. Deliberately independent of
@@ -18,17 +18,45 @@ export function responseMessage(timestamp: string, nonce: string, body: string):
 }
 
 export function signSha256Rsa(message: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKeyPem, 'base64');
+  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
 }
 
 /** Verifies with a PEM public key or certificate. Never throws on malformed signatures. */
 export function verifySha256Rsa(message: string, signatureBase64: string, publicKeyOrCertPem: string): boolean {
   try {
-    const key = publicKeyOrCertPem.includes('CERTIFICATE') ? new X509Certificate(publicKeyOrCertPem).publicKey : publicKeyOrCertPem;
-    return createVerify('RSA-SHA256').update(message, 'utf8').verify(key, Buffer.from(signatureBase64, 'base64'));
+    return createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKeyOf(publicKeyOrCertPem), Buffer.from(signatureBase64, 'base64'));
   } catch {
     return false;
   }
+}
+
+/**
+ * Parsed keys by their PEM text. Parsing a PEM private key costs about twice the RSA signature
+ * itself, and the gateway signs every answer and notification with the same few keys; keyed by
+ * the text, so a rotated key (new PEM) is parsed afresh and never confused with the old one.
+ * Bounded: the sandbox holds a handful of keys, tests may create many.
+ */
+const MAX_CACHED_KEYS = 64;
+const privateKeys = new Map<string, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+
+function cached(cache: Map<string, KeyObject>, pem: string, parse: (pem: string) => KeyObject): KeyObject {
+  let key = cache.get(pem);
+  if (!key) {
+    key = parse(pem);
+    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value!);
+    cache.set(pem, key);
+  }
+  return key;
+}
+
+export function privateKeyOf(pem: string): KeyObject {
+  return cached(privateKeys, pem, (text) => createPrivateKey(text));
+}
+
+/** A PEM public key, or the public key of a PEM certificate. */
+export function publicKeyOf(pem: string): KeyObject {
+  return cached(publicKeys, pem, (text) => (text.includes('CERTIFICATE') ? new X509Certificate(text).publicKey : createPublicKey(text)));
 }
 
 export interface AuthorizationParams {

@@ -147,6 +147,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         timers.clear();
         await server.close();
         state.flush();
+        await state.idle();
       })();
       return closing;
     },

@@ -131,6 +131,7 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
         timers.clear();
         await server.close();
         state.flush();
+        await state.idle();
       })();
       return closing;
     },

@@ -50,9 +50,9 @@ export async function exchange(
   }
 }
 
-/** undici's own connect/header timeouts are timeouts too (retryable), not dead networks. */
+/** Connect/header timeouts of the transport are timeouts too (retryable), not dead networks. */
 function isConnectTimeout(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
   return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'ETIMEDOUT';
 }
 
@@ -66,18 +66,25 @@ export type ClientTls = ({ cert: string | Buffer; key: string | Buffer; pfx?: un
 };
 
 /**
- * An `ExchangeFetch` over node:https that presents `tls` on every connection (one keep-alive agent
- * per gateway). node:https rather than `fetch`: Node's built-in fetch cannot take a client
- * certificate without undici's `Agent`, which Node does not expose (it would be a dependency).
- * The key material stays in memory; nothing is written anywhere.
+ * The default transport of every gateway client: node:http / node:https with one keep-alive agent
+ * per client, so a call to the gateway reuses its connection (and TLS session) instead of opening
+ * one. node:http rather than the global `fetch` (undici): the same exchange cost about twice the
+ * CPU through fetch's WHATWG streams and request objects (docs/references/performance.md).
+ */
+export function httpFetch(): ExchangeFetch {
+  return nodeFetch(undefined);
+}
+
+/**
+ * An `ExchangeFetch` that presents `tls` on every connection (one keep-alive agent per gateway).
+ * node:https rather than `fetch`: Node's built-in fetch cannot take a client certificate without
+ * undici's `Agent`, which Node does not expose (it would be a dependency). The key material stays
+ * in memory; nothing is written anywhere.
  */
 export function tlsFetch(tls: ClientTls): ExchangeFetch {
   if (tls.pfx === undefined && (tls.cert === undefined || tls.key === undefined)) {
     throw new TypeError('a client certificate needs cert and key (PEM), or pfx (PKCS#12)');
   }
-  // Loaded lazily: bundles whose gateways need no client certificate never pay for node:https.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const https = require('node:https') as typeof import('node:https');
   const identity = {
     ...(tls.pfx !== undefined ? { pfx: tls.pfx, passphrase: tls.passphrase } : { cert: tls.cert, key: tls.key }),
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
@@ -90,30 +97,66 @@ export function tlsFetch(tls: ClientTls): ExchangeFetch {
   } catch (cause) {
     throw new TypeError(`client certificate unreadable: ${(cause as Error).message}`, { cause });
   }
-  const agent = new https.Agent({ keepAlive: true, ...identity });
-  return (url, init) =>
-    new Promise((resolve, reject) => {
-      const request = https.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const headers = response.headers;
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: {
-              forEach(callback) {
-                for (const [name, value] of Object.entries(headers)) {
-                  if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name);
-                }
+  return nodeFetch(identity);
+}
+
+/** https://undici.nodejs.org/#/docs/api/Client — keepAliveTimeout default 4e3 ms. */
+const IDLE_SOCKET_MS = 4_000;
+
+type Transport = typeof import('node:http') | typeof import('node:https');
+
+function nodeFetch(identity: Record<string, unknown> | undefined): ExchangeFetch {
+  // Loaded lazily, and node:https only for an https URL: bundles pay at first use, not at cold start.
+  const transports = new Map<string, { module: Transport; agent: import('node:http').Agent }>();
+  const transportOf = (protocol: string) => {
+    let transport = transports.get(protocol);
+    if (!transport) {
+      if (protocol !== 'http:' && protocol !== 'https:') throw new TypeError(`unsupported protocol ${protocol}`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const module = (protocol === 'https:' ? require('node:https') : require('node:http')) as Transport;
+      // An idle kept socket is closed after IDLE_SOCKET_MS (undici's keepAliveTimeout, what fetch
+      // did), or a second before the server's `Keep-Alive: timeout=` hint when that is sooner, so a
+      // call is not written to a connection the server has already dropped.
+      transport = { module, agent: new module.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ...(protocol === 'https:' ? identity : {}) }) };
+      transports.set(protocol, transport);
+    }
+    return transport;
+  };
+  return (url, init) => {
+    const target = new URL(url);
+    const { module, agent } = transportOf(target.protocol);
+    const headers: Record<string, string | number> = { ...init.headers };
+    if (init.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) {
+      headers['content-length'] = Buffer.byteLength(init.body);
+    }
+    const send = (): Promise<Awaited<ReturnType<ExchangeFetch>>> =>
+      new Promise((resolve, reject) => {
+        const request = module.request(target, { method: init.method, headers, agent, signal: init.signal }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('close', () => {
+            if (!response.complete) reject(Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
+          });
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const answerHeaders = response.headers;
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: {
+                forEach(callback) {
+                  for (const [name, value] of Object.entries(answerHeaders)) {
+                    if (value !== undefined) callback(Array.isArray(value) ? value.join(', ') : value, name);
+                  }
+                },
               },
-            },
-            text: async () => text,
+              text: async () => text,
+            });
           });
         });
+        request.on('error', reject);
+        request.end(init.body);
       });
-      request.on('error', reject);
-      request.end(init.body);
-    });
+    return send();
+  };
 }

@@ -1,5 +1,6 @@
 import { createDecipheriv, generateKeyPairSync } from 'node:crypto';
 import { encryptAes256Gcm, parseAuthorization, randomAlnum, requestMessage, signSha256Rsa, verifySha256Rsa } from '../../../sandbox/gateway/crypto';
+import { issuePlatformCertificate } from '../../../sandbox/keys';
 import { Faults, pathPattern } from '../../../sandbox/gateway/faults';
 import { GatewayError } from '../../../sandbox/gateway/http';
 import { testOpenid, testUnionid, testUserOfCode } from '../../../sandbox/gateway/login';
@@ -24,6 +25,38 @@ describe('gateway crypto', () => {
     expect(verifySha256Rsa('hellO', sig, publicKey)).toBe(false);
     expect(verifySha256Rsa('hello', '!!not base64', publicKey)).toBe(false);
     expect(verifySha256Rsa('hello', sig, 'not a key')).toBe(false);
+  });
+
+  it('parses a signing key once, not on every signature; a rotated key (new PEM) signs with itself', () => {
+    // The module object itself (what the sandbox's compiled imports read at call time).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const parse = jest.spyOn(require('node:crypto') as typeof import('node:crypto'), 'createPrivateKey');
+    const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const key = pair();
+    try {
+      const first = signSha256Rsa('one', key.privateKey);
+      signSha256Rsa('two', key.privateKey);
+      signSha256Rsa('three', key.privateKey);
+      expect(parse).toHaveBeenCalledTimes(1);
+      const rotated = pair();
+      const second = signSha256Rsa('one', rotated.privateKey);
+      expect(parse).toHaveBeenCalledTimes(2);
+      expect(verifySha256Rsa('one', second, rotated.publicKey)).toBe(true);
+      expect(verifySha256Rsa('one', second, key.publicKey)).toBe(false);
+      expect(verifySha256Rsa('one', first, key.publicKey)).toBe(true);
+      expect(() => signSha256Rsa('x', 'not a key')).toThrow();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('verifies with a certificate as with its public key; a different certificate does not verify', () => {
+    const platform = issuePlatformCertificate();
+    const sig = signSha256Rsa('msg', platform.privateKeyPem);
+    expect(verifySha256Rsa('msg', sig, platform.certificatePem)).toBe(true);
+    expect(verifySha256Rsa('msg', sig, platform.certificatePem)).toBe(true);
+    expect(verifySha256Rsa('msg!', sig, platform.certificatePem)).toBe(false);
+    expect(verifySha256Rsa('msg', sig, issuePlatformCertificate().certificatePem)).toBe(false);
   });
 
   it('parses the seed 000 Authorization sample and refuses other schemas', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../../cloudfunctions/core/store/sqlite/store';
+import { openSqliteConnection } from '../../../cloudfunctions/core/store/sqlite/connection';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../../cloudfunctions/core/store/sqlite/migrations';
 import { openStore } from '../../../cloudfunctions/core/store';
 import { describeStoreContract } from './contract';
@@ -53,6 +54,18 @@ describe('sqlite specifics', () => {
       expect(db.prepare('SELECT version, name FROM schema_version ORDER BY version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     } finally {
       db.close();
+    }
+  });
+
+  it('each connection keeps a 16 MiB page cache (interior B-tree pages of a million orders stay in it), WAL with synchronous NORMAL, no memory map', () => {
+    const connection = openSqliteConnection(join(dir, 'cache.db'));
+    try {
+      expect(connection.db.pragma('cache_size', { simple: true })).toBe(-16384);
+      expect(connection.db.pragma('synchronous', { simple: true })).toBe(1);
+      expect(connection.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(connection.db.pragma('mmap_size', { simple: true })).toBe(0);
+    } finally {
+      connection.close();
     }
   });
 

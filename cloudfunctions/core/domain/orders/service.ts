@@ -29,7 +29,7 @@ import { DEFAULT_PAGE_SIZE, createOrderLifecycle } from './lifecycle';
 import { createNotificationApplier } from './notifications';
 import { createOrderLedger } from './order-ledger';
 import { newOutTradeNo } from './out-trade-no';
-import { createReconciler, type ReconcileReport } from './reconcile';
+import { createReconciler, type ReconcileReport, type ReconcileSettings } from './reconcile';
 import { createRefundFlow } from './refund-flow';
 import type { StatementReport } from './statement';
 import { PAY_CHANNELS } from '../../../../typings/pay-channels';
@@ -46,7 +46,7 @@ export interface OrderServiceConfig {
   admins: readonly string[];
   defaultDescription: string;
   minCloseIntervalMs: number;
-  reconcile: { payingOlderThanMs: number; batchSize: number };
+  reconcile: ReconcileSettings;
 }
 
 export interface OrderServiceDeps {

@@ -1,5 +1,5 @@
 /** Huifu DouGong client over an injected `fetch`: signs the envelope, verifies every response. */
-import { exchange, tlsFetch, type ClientTls, type ExchangeFetch } from '../../kernel/http-exchange';
+import { exchange, httpFetch, tlsFetch, type ClientTls, type ExchangeFetch } from '../../kernel/http-exchange';
 import type { KeyObject } from 'node:crypto';
 import type { Signer } from '../wechatpay/auth/signer';
 import type { Verifier } from '../wechatpay/auth/verifier';
@@ -36,7 +36,7 @@ export function createHuifuClient(options: HuifuClientOptions): HuifuClient {
   const verifier = options.verifier ?? (options.huifuPublicKey !== undefined ? new HuifuVerifier(options.huifuPublicKey) : undefined);
   if (!signer || !verifier) throw new HuifuError('ARGUMENT_INVALID', 'a Huifu client needs privateKey or signer, and huifuPublicKey or verifier');
   const baseUrl = (options.baseUrl ?? HUIFU_BASE_URL).replace(/\/+$/, '');
-  const doFetch = options.fetch ?? (options.tls ? tlsFetch(options.tls) : (globalThis.fetch as unknown as HuifuFetch));
+  const doFetch = options.fetch ?? (options.tls ? tlsFetch(options.tls) : httpFetch());
   const timeoutMs = options.timeoutMs ?? HUIFU_DEFAULT_TIMEOUT_MS;
 
   return {

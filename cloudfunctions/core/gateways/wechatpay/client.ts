@@ -4,7 +4,7 @@
  * `{status, code, message, retryable}`, and retries only what may be retried, resending the
  * identical body.
  */
-import { exchange, tlsFetch, type ClientTls, type ExchangeFetch } from '../../kernel/http-exchange';
+import { exchange, httpFetch, tlsFetch, type ClientTls, type ExchangeFetch } from '../../kernel/http-exchange';
 import { WechatPayError, withRequestId } from './errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, HEADER, JSON_MEDIA_TYPE, USER_AGENT } from './consts';
 import { buildAuthorization } from './auth/authorization';
@@ -91,7 +91,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function createV3Client(options: V3ClientOptions): V3Client {
   const signer = options.signer ?? defaultSigner(options);
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const doFetch: FetchLike = options.fetch ?? (options.tls ? tlsFetch(options.tls) : (globalThis.fetch as unknown as FetchLike));
+  const doFetch: FetchLike = options.fetch ?? (options.tls ? tlsFetch(options.tls) : httpFetch());
   if (typeof doFetch !== 'function') throw new WechatPayError('ARGUMENT_INVALID', 'no fetch available; inject one');
   const clock = options.clock ?? Date.now;
   const nonce = options.nonce ?? randomNonce;

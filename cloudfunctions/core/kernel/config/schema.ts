@@ -155,9 +155,14 @@ function buildSchemas() {
       v.strictObject({
         /** A PAYING order unchanged this long is asked about at the gateway. */
         payingOlderThanMs: v.optional(v.pipe(int(), v.minValue(0)), 60_000),
-        batchSize: v.optional(v.pipe(int(), v.minValue(1), v.maxValue(100)), 50),
+        /** Orders a page; a run pages through every stale order (domain/orders/reconcile.ts). */
+        batchSize: v.optional(v.pipe(int(), v.minValue(1), v.maxValue(100)), 100),
+        /** Orders reconciled at once: concurrent gateway calls of a run. */
+        concurrency: v.optional(v.pipe(int(), v.minValue(1), v.maxValue(32)), 8),
+        /** A run starts no new page after this long; the timer fires every minute (set the function's timeout above it). */
+        maxRunMs: v.optional(v.pipe(int(), v.minValue(1000), v.maxValue(55_000)), 45_000),
       }),
-      { payingOlderThanMs: 60_000, batchSize: 50 },
+      { payingOlderThanMs: 60_000, batchSize: 100, concurrency: 8, maxRunMs: 45_000 },
     ),
     /**
      * Seed 000 combine payments to individual payees. `trade_scenario`: the published 个人收款 order

@@ -25,6 +25,11 @@ export const CLOUDBASE_INDEXES: readonly CloudbaseIndex[] = [
   { collection: 'refunds', fields: [['outTradeNo', 'asc'], ['createdAt', 'asc'], ['_id', 'asc']], serves: 'listRefunds' },
   { collection: 'payees', fields: [['shareCode', 'asc']], serves: 'getPayeeByShareCode' },
   { collection: 'alerts', fields: [['createdAt', 'desc'], ['_id', 'desc']], serves: 'listAlerts (pay.alerts)' },
+  { collection: 'payscore_orders', fields: [['state', 'asc'], ['updatedAt', 'asc'], ['_id', 'asc']], serves: 'listPayScoreOrdersInState (reconcile)' },
+  { collection: 'orders', fields: [['createdAt', 'desc'], ['_id', 'desc']], serves: 'listAllOrders (merchant console)' },
+  { collection: 'orders', fields: [['paidAt', 'asc']], serves: 'sumPayments (merchant console totals)' },
+  { collection: 'refunds', fields: [['succeededAt', 'asc']], serves: 'sumRefunds (merchant console totals)' },
+  { collection: 'notifications', fields: [['outTradeNo', 'asc']], serves: 'listNotificationsOf (merchant console order detail)' },
 ];
 
 /** One line per index, as the README's deploy step lists them. */

@@ -108,8 +108,13 @@ export function createCloudbaseOrderRepository(connection: CloudbaseConnection):
     },
     async listOrdersInState(state, query) {
       const limit = checkLimit(query.limit);
+      const { after } = query;
+      // Past `after` in (updatedAt, _id) order: the same index (state, updatedAt, _id) serves both.
+      const condition = after
+        ? _.or(_.and({ state, updatedAt: _.gt(after.updatedAt) }, { updatedAt: _.lt(query.olderThan) }), { state, updatedAt: after.updatedAt, _id: _.gt(after.outTradeNo) })
+        : { state, updatedAt: _.lt(query.olderThan) };
       const { data } = await collection('orders')
-        .where({ state, updatedAt: _.lt(query.olderThan) })
+        .where(condition)
         .orderBy('updatedAt', 'asc')
         .orderBy('_id', 'asc')
         .limit(limit)

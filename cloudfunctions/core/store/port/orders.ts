@@ -5,6 +5,12 @@ import type { Page, PageRequest } from './paging';
  * Orders and their audit trail: one aggregate, because an order's change and its audit entry are
  * one atomic step. Every change is a compare-and-set on `version`; a lost race is `false`.
  */
+/** A position in a listOrdersInState listing: the last order of a page. */
+export interface StatePosition {
+  updatedAt: number;
+  outTradeNo: string;
+}
+
 export interface OrderRepository {
   /**
    * Inserts a new order (version 1) and its creation audit entry, atomically.
@@ -28,8 +34,12 @@ export interface OrderRepository {
   listOrdersByPayer(payerOpenid: string, page: PageRequest): Promise<Page<Order>>;
   /** Orders whose `payee.openid` is this openid, newest first. */
   listOrdersByPayee(payeeOpenid: string, page: PageRequest): Promise<Page<Order>>;
-  /** Orders in `state` not changed since before `olderThan` (ms epoch), least recently changed first. */
-  listOrdersInState(state: OrderState, query: { olderThan: number; limit: number }): Promise<Order[]>;
+  /**
+   * Orders in `state` not changed since before `olderThan` (ms epoch), least recently changed
+   * first (updatedAt, then outTradeNo); with `after`, only those past that position (the last
+   * order of the previous page), so a pass pages on past orders that stay in the state.
+   */
+  listOrdersInState(state: OrderState, query: { olderThan: number; limit: number; after?: StatePosition }): Promise<Order[]>;
   /** The order's history, oldest first. Entries are never changed or removed. */
   listAudit(outTradeNo: string): Promise<AuditEvent[]>;
 }

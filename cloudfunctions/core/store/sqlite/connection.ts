@@ -33,8 +33,15 @@ export interface SqliteConnection {
   close(): void;
 }
 
-/** The journal and durability settings of every store connection (the bench's baseline uses the same). */
-export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'synchronous = NORMAL'];
+/**
+ * The journal, durability and cache settings of every store connection (the bench's baseline uses
+ * the same). `cache_size`: 16 MiB of pages per connection instead of SQLite's 2 MiB default
+ * (https://www.sqlite.org/pragma.html#pragma_cache_size), so the interior pages of the order
+ * B-trees and indexes stay in the connection at a million orders and a lookup reads only its
+ * leaf. No `mmap_size`: mapped pages count in the process's resident memory as they are touched,
+ * which would grow with the store instead of with the cache's bound.
+ */
+export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'synchronous = NORMAL', 'cache_size = -16384'];
 
 /** Opens (creating or migrating) the file, in WAL mode with a busy timeout. */
 export function openSqliteConnection(file: string, options: SqliteStoreOptions = {}): SqliteConnection {

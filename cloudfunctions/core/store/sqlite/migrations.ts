@@ -138,6 +138,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notifications_by_order ON notifications (out_trade_no, received_at) WHERE out_trade_no IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'payscore listing index carries its tie-break column (reconcile reads in index order)',
+    // As migration 4 for orders: `ORDER BY updated_at, out_order_no LIMIT n` sorted every stale
+    // service order of the state without the key as last column. CloudBase declares the same.
+    sql: `
+      DROP INDEX payscore_orders_by_state;
+      CREATE INDEX payscore_orders_by_state ON payscore_orders (state, updated_at, out_order_no);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -66,6 +66,8 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
       [string, number, number],
       Row
     >,
+    inStateAfter: db.prepare(`SELECT data FROM orders WHERE state = ? AND updated_at < ? AND (updated_at > ? OR (updated_at = ? AND out_trade_no > ?))
+      ORDER BY updated_at ASC, out_trade_no ASC LIMIT ?`) as Statement<[string, number, number, number, string, number], Row>,
     insertAudit: db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)'),
     listAudit: db.prepare('SELECT data FROM audit WHERE out_trade_no = ? ORDER BY seq ASC') as Statement<[string], Row>,
   };
@@ -138,7 +140,10 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
       return listBy('payee', payeeOpenid, page);
     },
     async listOrdersInState(state, query) {
-      return parseAll<Order>(s.inState.all(state, query.olderThan, checkLimit(query.limit)));
+      const limit = checkLimit(query.limit);
+      const { after } = query;
+      if (after) return parseAll<Order>(s.inStateAfter.all(state, query.olderThan, after.updatedAt, after.updatedAt, after.outTradeNo, limit));
+      return parseAll<Order>(s.inState.all(state, query.olderThan, limit));
     },
     async listAudit(outTradeNo) {
       return parseAll<AuditEvent>(s.listAudit.all(outTradeNo));

@@ -365,6 +365,64 @@ describe('reconcile', () => {
   });
 });
 
+describe('reconcile: one run is a pass over every stale order', () => {
+  /** A service whose reconcile pages 2 orders at a time, 3 at once; the channel's queries take a moment, counted in flight. */
+  function pagedService(settings: { concurrency?: number; maxRunMs?: number }) {
+    let inFlight = 0;
+    const peak = { value: 0 };
+    const queried: string[] = [];
+    const slow: PaymentChannel = Object.assign(Object.create(channel) as ScriptedChannel, {
+      async query(order: Order) {
+        queried.push(order.outTradeNo);
+        peak.value = Math.max(peak.value, ++inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        return channel.query(order);
+      },
+    });
+    const paged = createOrderService({
+      store,
+      channels: createChannelRegistry({ jsapi: withV3Errors(slow) }),
+      config: { ...config, reconcile: { payingOlderThanMs: 60_000, batchSize: 2, ...settings } },
+      now: () => clock,
+      log: () => undefined,
+    });
+    return { paged, queried, peak };
+  }
+
+  it('pages past orders that stay PAYING (each checked once), pays, closes and counts all of them, at most `concurrency` gateway calls at once', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 9; i++) made.push((await service.create(alice, { channel: 'jsapi', amount: 100 + i, idempotencyKey: key() })).order.outTradeNo);
+    channel.pay(made[4]!, 104, clock);
+    clock += config.orderTtlMs + 1000;
+    // Three stay PAYING (not expired yet): they are met once, and the pass goes on past them.
+    for (const no of [made[0]!, made[1]!, made[5]!]) {
+      const o = (await store.getOrder(no))!;
+      await store.updateOrder({ ...o, version: o.version + 1, expiresAt: clock + 3_600_000 }, o.version, { at: o.updatedAt, outTradeNo: no, from: 'PAYING', to: 'PAYING', event: 'TEST_EXTEND', actor: 'admin', detail: {} });
+    }
+    clock += 120_000;
+    const { paged, queried, peak } = pagedService({ concurrency: 3 });
+    const report = await paged.reconcile();
+    expect(report).toMatchObject({ checked: 9, paid: 1, closed: 5, errors: 0 });
+    expect([...queried].sort()).toEqual([...made].sort());
+    expect(peak.value).toBeGreaterThan(1);
+    expect(peak.value).toBeLessThanOrEqual(3);
+    for (const [i, no] of made.entries()) expect((await store.getOrder(no))!.state).toBe(i === 4 ? 'PAID' : [0, 1, 5].includes(i) ? 'PAYING' : 'CLOSED');
+  });
+
+  it('starts no new page once maxRunMs has gone: the rest is the next run\'s', async () => {
+    for (let i = 0; i < 6; i++) await service.create(alice, { channel: 'jsapi', amount: 100 + i, idempotencyKey: key() });
+    clock += config.orderTtlMs + 120_000;
+    const { paged, queried } = pagedService({ concurrency: 1, maxRunMs: 1000 });
+    const original = channel.query.bind(channel);
+    // Each gateway answer takes the (injected) clock 400 ms further: the second page ends the run.
+    channel.query = async (order) => ((clock += 400), original(order));
+    expect(await paged.reconcile()).toMatchObject({ checked: 4, closed: 4 });
+    expect(queried).toHaveLength(4);
+    expect(await paged.reconcile()).toMatchObject({ checked: 2, closed: 2 });
+  });
+});
+
 describe('combine orders (payee resolved by the payee service)', () => {
   const payee = { openid: 'o_payee_0000000009', displayName: '小明', individualAuthId: 'auth_123' };
   let combineService: OrderService;

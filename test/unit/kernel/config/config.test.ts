@@ -57,7 +57,7 @@ describe('parseMerchantConfig', () => {
       },
       orderTtlMs: 30 * 60_000,
       minCloseIntervalMs: 5 * 60_000,
-      reconcile: { payingOlderThanMs: 60_000, batchSize: 50 },
+      reconcile: { payingOlderThanMs: 60_000, batchSize: 100, concurrency: 8, maxRunMs: 45_000 },
     });
   });
 

@@ -285,6 +285,38 @@ export function describeOrderRepositoryContract(name: string, subject: OrderRepo
         expect(limited).toHaveLength(2);
         expect(await store.listOrdersInState('REFUNDED', { olderThan: base - 10_000_000_000, limit: 10 })).toEqual([]);
       });
+
+      it('listOrdersInState pages on past `after` (updatedAt, then outTradeNo): every stale order once, ties included, in order', async () => {
+        const base = Date.UTC(2098, 0, 1) + (uniqCount() % 1000) * 1_000_000;
+        const made: Order[] = [];
+        for (let i = 0; i < 7; i++) {
+          const order = freshOrder({ payerOpenid: payer(), expiresAt: base + 10_000_000 }, base);
+          await store.insertOrder(order);
+          // Three share updatedAt base+1000, two base+2000: pages must break ties by outTradeNo.
+          const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: `p-${i}` }, base + [1000, 1000, 1000, 2000, 2000, 3000, 9000][i]!);
+          expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
+          made.push(paying.next);
+        }
+        const cutoff = base + 5000;
+        const ours = (orders: Order[]) => orders.filter((o) => made.some((m) => m.outTradeNo === o.outTradeNo));
+        const expected = made
+          .filter((o) => o.updatedAt < cutoff)
+          .sort((a, b) => a.updatedAt - b.updatedAt || (a.outTradeNo < b.outTradeNo ? -1 : 1))
+          .map((o) => o.outTradeNo);
+        expect(expected).toHaveLength(6);
+        // Start just before our first order (other tests' stale orders are older): pages of 2.
+        const paged: string[] = [];
+        let after = { updatedAt: base + 999, outTradeNo: '' };
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await store.listOrdersInState('PAYING', { olderThan: cutoff, limit: 2, after });
+          if (page.length === 0) break;
+          expect(page.every((o) => o.updatedAt < cutoff && (o.updatedAt > after.updatedAt || (o.updatedAt === after.updatedAt && o.outTradeNo > after.outTradeNo)))).toBe(true);
+          paged.push(...ours(page).map((o) => o.outTradeNo));
+          const last = page[page.length - 1]!;
+          after = { updatedAt: last.updatedAt, outTradeNo: last.outTradeNo };
+        }
+        expect(paged).toEqual(expected);
+      });
     });
 
     describe('audit', () => {

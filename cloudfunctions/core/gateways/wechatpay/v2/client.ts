@@ -4,7 +4,7 @@
  * unsigned) becomes `V2_RETURN_FAIL`; business results (`result_code`, `err_code`) are returned
  * for the caller to interpret.
  */
-import { exchange, tlsFetch, type ClientTls, type ExchangeFetch } from '../../../kernel/http-exchange';
+import { exchange, httpFetch, tlsFetch, type ClientTls, type ExchangeFetch } from '../../../kernel/http-exchange';
 import { WechatPayError } from '../errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from '../consts';
 import { randomNonce, type NonceSource } from '../../../kernel/nonce';
@@ -40,7 +40,7 @@ export function createV2Client(options: V2ClientOptions): V2Client {
   const signer = options.signer ?? v2Signer(options.key, options.signType ?? 'MD5');
   const signType = v2SignTypeOf(signer);
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const doFetch = options.fetch ?? (options.tls ? tlsFetch(options.tls) : (globalThis.fetch as unknown as V2Fetch));
+  const doFetch = options.fetch ?? (options.tls ? tlsFetch(options.tls) : httpFetch());
   const nonce = options.nonce ?? randomNonce;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 

@@ -198,6 +198,40 @@ describe('APIv3 client', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('a retried timeout resends the identical body', async () => {
+    let calls = 0;
+    handler = (_req, res) => {
+      if (++calls === 1) setTimeout(() => reply(res, 200, '{}'), 400);
+      else reply(res, 200, '{"second":true}');
+    };
+    const response = await client({ timeoutMs: 100, retry: { maxAttempts: 2 } }).request('POST', '/v3/a', { 描述: '商品', amount: 1 });
+    expect(response.data).toEqual({ second: true });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.body).toBe(seen[0]!.body);
+  });
+
+  it('by default calls over node:http on one kept-alive connection (not the global fetch), each body with its byte length', async () => {
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    let connections = 0;
+    const count = () => connections++;
+    server.on('connection', count);
+    try {
+      handler = (_req, res) => reply(res, 200, '{"ok":true}');
+      const c = client();
+      for (const body of [{ description: '商品 A' }, { description: 'ascii' }, { description: '多字节'.repeat(50) }]) {
+        expect((await c.request('POST', '/v3/pay/transactions/jsapi', body)).data).toEqual({ ok: true });
+      }
+      expect((await c.request('GET', '/v3/a')).data).toEqual({ ok: true });
+      expect(connections).toBe(1);
+      expect(fetchSpy).not.toHaveBeenCalled();
+      for (const request of seen.slice(0, 3)) expect(request.headers['content-length']).toBe(String(Buffer.byteLength(request.body)));
+      expect(seen[3]!.headers['content-length']).toBeUndefined();
+    } finally {
+      server.off('connection', count);
+      fetchSpy.mockRestore();
+    }
+  });
+
   it('reports a refused connection as NETWORK_ERROR without retrying', async () => {
     const error = await failure(client({ baseUrl: 'http://127.0.0.1:1' }).request('GET', '/v3/a'));
     expect(error).toMatchObject({ code: 'NETWORK_ERROR', retryable: false });
