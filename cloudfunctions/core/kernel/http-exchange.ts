@@ -15,7 +15,13 @@ export interface ExchangeRequest {
 export type ExchangeFetch = (
   url: string,
   init: ExchangeRequest,
-) => Promise<{ status: number; headers?: { forEach(callback: (value: string, name: string) => void): void }; text(): Promise<string> }>;
+) => Promise<{
+  status: number;
+  headers?: { forEach(callback: (value: string, name: string) => void): void };
+  text(): Promise<string>;
+  /** The body's bytes as received (downloads such as a gzip bill are not UTF-8). */
+  arrayBuffer?(): Promise<ArrayBuffer>;
+}>;
 
 export interface RawExchange {
   status: number;
@@ -139,7 +145,7 @@ function nodeFetch(identity: Record<string, unknown> | undefined): ExchangeFetch
             if (!response.complete) reject(Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' }));
           });
           response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
+            const body = Buffer.concat(chunks);
             const answerHeaders = response.headers;
             resolve({
               status: response.statusCode ?? 0,
@@ -150,7 +156,8 @@ function nodeFetch(identity: Record<string, unknown> | undefined): ExchangeFetch
                   }
                 },
               },
-              text: async () => text,
+              text: async () => body.toString('utf8'),
+              arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
             });
           });
         });

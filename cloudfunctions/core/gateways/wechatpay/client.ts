@@ -171,7 +171,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = (await doFetch(url.href, { method: 'GET', headers, signal: controller.signal })) as Awaited<ReturnType<FetchLike>> & { arrayBuffer?: () => Promise<ArrayBuffer> };
+      const response = await doFetch(url.href, { method: 'GET', headers, signal: controller.signal });
       const responseHeaders: Record<string, string> = {};
       response.headers?.forEach((value, name) => {
         responseHeaders[name.toLowerCase()] = value;

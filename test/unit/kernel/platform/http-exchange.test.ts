@@ -6,6 +6,7 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { exchange, httpFetch } from '../../../../cloudfunctions/core/kernel/http-exchange';
 
 let server: Server;
@@ -63,4 +64,15 @@ it('an answer cut before its end is a NETWORK_ERROR, not a short text', async ()
 
 it('a refused connection is a NETWORK_ERROR', async () => {
   await expect(exchange(httpFetch(), 'http://127.0.0.1:1/x', { method: 'GET', headers: {} }, 2000, fail)).rejects.toMatchObject({ kind: 'NETWORK_ERROR' });
+});
+
+it('gives a binary body (a gzip bill download) byte for byte through arrayBuffer', async () => {
+  const bytes = gzipSync('交易时间,商户订单号\n`2026-12-01 10:00:00,`A1\n');
+  handler = (res) => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    res.end(bytes);
+  };
+  const response = await httpFetch()(`${url}/bill`, { method: 'GET', headers: {} });
+  expect(response.arrayBuffer).toBeDefined();
+  expect(Buffer.from(await response.arrayBuffer!()).equals(bytes)).toBe(true);
 });
