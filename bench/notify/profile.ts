@@ -76,6 +76,8 @@ async function main(): Promise<void> {
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[] } };
     session.disconnect();
     db.close();
+    // PROFILE_OUT=file.cpuprofile keeps the raw profile (Chrome DevTools / speedscope open it).
+    if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 
     // Unminified builds (PAY_BUILD_NO_MINIFY=1) mark each module with a `// <path>` comment: bundle frames by module.
     const bundleModules = moduleStarts(join(stack.dataDir, '..'));

@@ -5,9 +5,9 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { AuditEvent, Order } from '../../domain/orders/model';
-import type { OrderRepository, Page, PageRequest } from '../port';
+import type { NotificationEntry, OrderRepository, Page, PageRequest } from '../port';
 import { StoreError } from '../port';
-import { checkIdentityUnchanged, checkNewOrder, checkOrderUpdate, initialAudit } from '../checks';
+import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, initialAudit } from '../checks';
 import { checkLimit, decodeCursor, toPage } from '../paging';
 import { parse, parseAll, writeOrDuplicate, type Row, type SqliteConnection } from './connection';
 
@@ -68,6 +68,8 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     >,
     insertAudit: db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)'),
     listAudit: db.prepare('SELECT data FROM audit WHERE out_trade_no = ? ORDER BY seq ASC') as Statement<[string], Row>,
+    // The same statement as `recordNotification` (sqlite/notifications.ts), inside the CAS transaction.
+    recordNotification: db.prepare('INSERT OR IGNORE INTO notifications (id, event_type, received_at, out_trade_no) VALUES (?, ?, ?, ?)'),
   };
 
   /** One gateway combine transaction belongs to one order. */
@@ -93,7 +95,7 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     s.insertAudit.run(order.outTradeNo, audit.at, JSON.stringify(audit));
   });
 
-  const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent): boolean => {
+  const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent, notification: NotificationEntry | undefined): boolean => {
     // The indexed columns mirror the record's identity: compared without parsing its JSON.
     const row = s.identity.get(next.outTradeNo);
     if (!row || row.version !== expectedVersion) return false;
@@ -102,6 +104,7 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
     if (result.changes !== 1) return false;
     s.insertAudit.run(next.outTradeNo, audit.at, JSON.stringify(audit));
+    if (notification) s.recordNotification.run(notification.id, notification.receipt.eventType, notification.receipt.receivedAt, notification.receipt.outTradeNo ?? null);
     return true;
   });
 
@@ -127,9 +130,10 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     async findOrderByIdempotencyKey(payerOpenid, idempotencyKey) {
       return parse<Order>(s.byKey.get(payerOpenid, idempotencyKey));
     },
-    async updateOrder(next, expectedVersion, audit) {
+    async updateOrder(next, expectedVersion, audit, notification) {
       checkOrderUpdate(next, expectedVersion, audit);
-      return writeOrDuplicate(`order ${next.outTradeNo}`, () => updateOrderTx(next, expectedVersion, audit));
+      if (notification) checkNotificationId(notification.id);
+      return writeOrDuplicate(`order ${next.outTradeNo}`, () => updateOrderTx(next, expectedVersion, audit, notification));
     },
     async listOrdersByPayer(payerOpenid, page) {
       return listBy('payer', payerOpenid, page);
