@@ -60,13 +60,16 @@ async function main(): Promise<void> {
     const db = new BetterSqlite3(join(stack.dataDir, 'store.sqlite'));
     const template = readTemplate(db, created.order.outTradeNo);
     const signWith = createPrivateKey(keys.platformCert.privateKeyPem);
-    let target = { db, url: `${stack.hostUrl}/http/payNotify`, close: async () => undefined };
+    let target: { db: typeof db; url: string; close(): Promise<void> } = { db, url: `${stack.hostUrl}/http/payNotify`, close: async () => undefined };
     if (process.env.PROFILE_TARGET === 'baseline') {
       const baseDb = new BetterSqlite3(join(stack.dataDir, 'baseline.sqlite'));
       for (const pragma of SQLITE_PRAGMAS) baseDb.pragma(pragma);
       migrate(baseDb);
       const receiver = await NOTIFICATION_ENDPOINTS[0]!.baseline!(stack, baseDb);
-      target = { db: baseDb, url: receiver.url, close: async () => (await receiver.close(), baseDb.close()) };
+      target = { db: baseDb, url: receiver.url, close: async () => {
+        await receiver.close();
+        baseDb.close();
+      } };
     }
     const batch = (n: number, name: string) => {
       const { orders } = seedOrders(target.db, template, { count: n, state: 'PAYING' });
