@@ -15,7 +15,10 @@ import { checkLimit, decodeCursor, toPage } from '../paging';
 import type { CloudbaseTransaction } from './db';
 import { QUERY_MAX, fromDocuments, getInTransaction, guardId, toData, type CloudbaseConnection } from './connection';
 
-/** The collections this repository writes (create them before deploying). */
+/**
+ * The collections this repository writes (create them before deploying). `updateOrder` with a
+ * notification also writes the NotificationLog's `notifications` (listed there).
+ */
 export const ORDER_COLLECTIONS = ['orders', 'audit', 'uniques'] as const;
 
 /** `audit` ids sort in version order within an order. */
