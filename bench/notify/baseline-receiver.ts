@@ -9,9 +9,11 @@
 import { createDecipheriv, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { SQLITE_PRAGMAS } from '../../cloudfunctions/core/store/sqlite/connection';
 
 export interface BaselineOptions {
+  /** The bench's connection to the store file (it seeds the orders); the receiver opens its own. */
   db: Database;
   platformCertificatePem: string;
   platformSerial: string;
@@ -28,7 +30,10 @@ type OrderRow = { data: string; version: number; state: string };
 export async function startBaselineReceiver(opts: BaselineOptions): Promise<BaselineReceiver> {
   const publicKey: KeyObject = createPublicKey(opts.platformCertificatePem);
   const key = Buffer.from(opts.apiV3Key, 'utf8');
-  const { db } = opts;
+  // Its own connection, as any receiver has: the orders it pays were written by another one (the
+  // bench's seeding here, the `pay` function in the stack), exactly as for payNotify.
+  const db = new BetterSqlite3(opts.db.name);
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   const select = db.prepare<[string], OrderRow>('SELECT data, version, state FROM orders WHERE out_trade_no = ?');
   const update = db.prepare("UPDATE orders SET state = 'PAID', version = ?, updated_at = ?, data = ? WHERE out_trade_no = ? AND version = ?");
   const audit = db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)');
@@ -83,6 +88,6 @@ export async function startBaselineReceiver(opts: BaselineOptions): Promise<Base
       new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();
-      }),
+      }).then(() => void db.close()),
   };
 }

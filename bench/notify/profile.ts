@@ -3,7 +3,8 @@
  * real payNotify path goes. Seeds PAYING orders, then CPU-profiles the server process (function
  * host + bundle + store, in this process) while the separate load generator posts pre-signed
  * notifications, and prints self time grouped by layer and the top functions. What it printed is
- * written down in docs/references/performance.md.
+ * written down in docs/references/performance.md. `PROFILE_TARGET=baseline` profiles the
+ * hand-written baseline receiver instead (same process, same notifications), for a side-by-side.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ import { craftNotification, idemKey, login, transactionResource } from '../../te
 import { formatTable } from '../measure';
 import { startGenerator } from './generator-client';
 import { readTemplate, seedOrders } from './seed';
+import { NOTIFICATION_ENDPOINTS } from './endpoints';
+import { migrate } from '../../cloudfunctions/core/store/sqlite/migrations';
+import { SQLITE_PRAGMAS } from '../../cloudfunctions/core/store/sqlite/connection';
 
 interface ProfileNode {
   id: number;
@@ -26,8 +30,8 @@ interface ProfileNode {
 
 /** The layer a frame belongs to, by its script. */
 function layerOf(url: string, fn: string): string {
-  if (url.includes('dist/cloudfunctions')) return 'function bundle (payNotify: endpoint, domain, store adapter JS)';
-  if (url.includes('sqlite/store.js') || url.includes('better-sqlite3')) return 'store adapter / better-sqlite3 JS';
+  if (url.includes('sqlite/store.js') || url.includes('better-sqlite3')) return 'store adapter (sqlite side bundle) / better-sqlite3 JS';
+  if (url.includes('dist/cloudfunctions')) return 'function bundle (payNotify: endpoint, channel, domain)';
   if (url.includes('sandbox/host')) return 'function host (routing, event building)';
   if (url.includes('sandbox/common')) return 'function host (body reading)';
   if (url.startsWith('node:internal/http') || url.startsWith('node:_http') || url.includes('_http_')) return 'node:http (parsing, writing)';
@@ -56,13 +60,24 @@ async function main(): Promise<void> {
     const db = new BetterSqlite3(join(stack.dataDir, 'store.sqlite'));
     const template = readTemplate(db, created.order.outTradeNo);
     const signWith = createPrivateKey(keys.platformCert.privateKeyPem);
+    let target: { db: typeof db; url: string; close(): Promise<void> } = { db, url: `${stack.hostUrl}/http/payNotify`, close: async () => undefined };
+    if (process.env.PROFILE_TARGET === 'baseline') {
+      const baseDb = new BetterSqlite3(join(stack.dataDir, 'baseline.sqlite'));
+      for (const pragma of SQLITE_PRAGMAS) baseDb.pragma(pragma);
+      migrate(baseDb);
+      const receiver = await NOTIFICATION_ENDPOINTS[0]!.baseline!(stack, baseDb);
+      target = { db: baseDb, url: receiver.url, close: async () => {
+        await receiver.close();
+        baseDb.close();
+      } };
+    }
     const batch = (n: number, name: string) => {
-      const { orders } = seedOrders(db, template, { count: n, state: 'PAYING' });
+      const { orders } = seedOrders(target.db, template, { count: n, state: 'PAYING' });
       const file = join(stack.dataDir, `${name}.json`);
       writeFileSync(file, JSON.stringify(orders.map((o) => craftNotification(keys, transactionResource(keys, o, openid), { signWith }))));
       return file;
     };
-    const url = `${stack.hostUrl}/http/payNotify`;
+    const url = target.url;
     await generator.run({ url, file: batch(300, 'warm'), concurrency });
     const file = batch(count, 'measured');
     const session = new Session();
@@ -75,7 +90,10 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[] } };
     session.disconnect();
+    await target.close();
     db.close();
+    // PROFILE_OUT=file.cpuprofile keeps the raw profile (Chrome DevTools / speedscope open it).
+    if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 
     // Unminified builds (PAY_BUILD_NO_MINIFY=1) mark each module with a `// <path>` comment: bundle frames by module.
     const bundleModules = moduleStarts(join(stack.dataDir, '..'));
@@ -88,7 +106,8 @@ async function main(): Promise<void> {
       total += node.hitCount;
       const layer = layerOf(node.callFrame.url, node.callFrame.functionName);
       byLayer.set(layer, (byLayer.get(layer) ?? 0) + node.hitCount);
-      if (node.callFrame.url.includes('dist/cloudfunctions/payNotify')) {
+      // Only the bundle itself: side bundles (sqlite/store.js) have lines of their own.
+      if (node.callFrame.url.endsWith('dist/cloudfunctions/payNotify/index.js')) {
         const module = bundleModules.filter((m) => m.line <= node.callFrame.lineNumber + 1).pop()?.path ?? '?';
         byModule.set(module, (byModule.get(module) ?? 0) + node.hitCount);
       }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { isUtf8 as bufferIsUtf8 } from 'node:buffer';
 import type { AddressInfo } from 'node:net';
 import { readBodyBytes } from '../common/read-body';
 import * as localSdk from './wx-server-sdk-local';
@@ -330,7 +331,7 @@ function parseJson(raw: Buffer): unknown {
 }
 
 function isUtf8(buf: Buffer): boolean {
-  return Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
+  return bufferIsUtf8(buf);
 }
 
 function hasLoneSurrogate(text: string): boolean {

@@ -12,7 +12,7 @@ import type { Refund } from './orders/model';
 import { transitionRefund, type RefundUpdate } from './orders/refund-rules';
 import type { OrderEvent, TransitionRejection } from './orders/state-machine';
 import { transition } from './orders/state-machine';
-import type { Store } from '../store/port';
+import type { NotificationEntry, Store } from '../store/port';
 import { StoreError } from '../store/port';
 
 /** What a transition decides about the record it was given. */
@@ -45,32 +45,55 @@ export interface LedgerOptions {
   maxAttempts?: number;
 }
 
+/** `applyToLedger`'s options for one record. */
+export interface LedgerEntryOptions<Record> extends LedgerOptions {
+  /**
+   * The record as the caller has just read it: the first attempt decides on it instead of reading
+   * again. Only a write proves it current (the compare-and-set on its version loses if it was
+   * stale, and the next attempt reads afresh), so any other decision on it — already applied,
+   * rejected — is taken again on a fresh read, as without it.
+   */
+  current?: Record;
+}
+
 export async function applyToLedger<Record extends { version: number }, Audit, Rejection>(
   entry: LedgerEntry<Record, Audit, Rejection>,
-  options: LedgerOptions = {},
+  options: LedgerEntryOptions<Record> = {},
 ): Promise<LedgerOutcome<Record, Audit, Rejection>> {
   const now = options.now ?? Date.now;
   const maxAttempts = options.maxAttempts ?? 20;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = await entry.read();
+  let callers: Record | undefined = options.current;
+  for (let attempt = 1; attempt <= maxAttempts; ) {
+    const unconfirmed = callers !== undefined;
+    const current = callers ?? (await entry.read());
+    callers = undefined;
     if (!current) return { kind: 'notFound' };
     const decision = entry.decide(current, now());
+    if (decision.kind === 'applied') {
+      if (await entry.write(decision.next, current.version, decision.audit)) return { kind: 'applied', record: decision.next, audit: decision.audit };
+      attempt++;
+      continue;
+    }
+    // The caller's copy may be stale: a refusal is decided again on a fresh read.
+    if (unconfirmed) continue;
     if (decision.kind === 'alreadyApplied') return { kind: 'alreadyApplied', record: current };
-    if (decision.kind === 'rejected') return { kind: 'rejected', record: current, rejected: decision.rejected, message: decision.message };
-    if (await entry.write(decision.next, current.version, decision.audit)) return { kind: 'applied', record: decision.next, audit: decision.audit };
+    return { kind: 'rejected', record: current, rejected: decision.rejected, message: decision.message };
   }
   throw new StoreError('CONTENDED', `${entry.describe} lost ${maxAttempts} compare-and-sets in a row`);
 }
 
 export type ApplyOutcome =
-  | { kind: 'applied'; order: Order; audit: AuditEvent }
+  /** `notificationRecorded`: the options' notification was recorded in the same write. */
+  | { kind: 'applied'; order: Order; audit: AuditEvent; notificationRecorded: boolean }
   /** The fact was already recorded; `order` is the current record. */
   | { kind: 'alreadyApplied'; order: Order }
   | { kind: 'rejected'; order: Order; rejected: TransitionRejection; message: string }
   | { kind: 'notFound' };
 
-export interface ApplyOptions extends LedgerOptions {
+export interface ApplyOptions extends LedgerEntryOptions<Order> {
   actor: AuditActor;
+  /** The notification that reported the event: recorded in the order's own write (one commit). */
+  notification?: NotificationEntry;
 }
 
 /** An order event through the loop (the order state machine decides). */
@@ -80,13 +103,14 @@ export async function applyOrderEvent(store: Store, outTradeNo: string, event: O
       describe: `order ${outTradeNo}: ${event.type}`,
       read: () => store.getOrder(outTradeNo),
       decide: (order, at) => transition(order, event, at, options.actor),
-      write: (next, expectedVersion, audit) => store.updateOrder(next, expectedVersion, audit as AuditEvent),
+      write: (next, expectedVersion, audit) =>
+        options.notification ? store.updateOrder(next, expectedVersion, audit as AuditEvent, options.notification) : store.updateOrder(next, expectedVersion, audit as AuditEvent),
     },
     options,
   );
   switch (outcome.kind) {
     case 'applied':
-      return { kind: 'applied', order: outcome.record, audit: outcome.audit as AuditEvent };
+      return { kind: 'applied', order: outcome.record, audit: outcome.audit as AuditEvent, notificationRecorded: options.notification !== undefined };
     case 'alreadyApplied':
       return { kind: 'alreadyApplied', order: outcome.record };
     case 'rejected':

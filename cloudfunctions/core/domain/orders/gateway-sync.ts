@@ -8,6 +8,7 @@ import { isChannelError, toChannelAppError } from '../../channels/port';
 import type { ChannelRegistry } from '../../channels/registry';
 import { AppError } from '../../kernel/errors';
 import type { AuditActor, Order } from './model';
+import type { NotificationEntry } from '../../store/port';
 import type { AppliedOutcome, ApplyOrderEvent } from './order-ledger';
 import { payeeMismatch, paymentEvent } from './payment-facts';
 import type { RefundFlow } from './refund-flow';
@@ -50,10 +51,12 @@ export function createGatewaySync(deps: GatewaySyncDeps) {
   /**
    * A verified payment fact: the usual transition, except for an order we had closed (or one
    * already marked paid-after-close), whose payment is recorded and refunded automatically.
+   * `order` is the caller's fresh read (the first compare-and-set attempt decides on it); the
+   * `notification` that reported the fact is recorded in the order's own write when it applies.
    */
-  async function applyPayment(order: Order, event: OrderEvent, actor: AuditActor): Promise<AppliedOutcome> {
+  async function applyPayment(order: Order, event: OrderEvent, actor: AuditActor, notification?: NotificationEntry): Promise<AppliedOutcome> {
     if (event.type === 'PAID' && (order.state === 'CLOSED' || order.paidAfterClose)) return refunds.settleLatePayment(order, event, actor);
-    const result = await apply(order.outTradeNo, event, actor);
+    const result = await apply(order.outTradeNo, event, actor, notification ? { current: order, notification } : { current: order });
     // Closed between our read and our write: the same late-payment path.
     if (paidWhileClosed(result, event) && event.type === 'PAID') return refunds.settleLatePayment(result.order, event, actor);
     return result;

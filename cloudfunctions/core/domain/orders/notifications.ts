@@ -4,7 +4,7 @@
  * stored order, applies it once, records its id, and says what the endpoint should answer.
  */
 import type { ChannelNotification } from '../../channels/port';
-import type { Store } from '../../store/port';
+import type { NotificationReceipt, Store } from '../../store/port';
 import type { NotificationOutcome, OrderNotification } from '../notifications';
 import type { GatewaySync } from './gateway-sync';
 import type { AppliedOutcome } from './order-ledger';
@@ -34,7 +34,9 @@ export function createNotificationApplier(deps: NotificationDeps) {
     if (mismatch) return reject(400, 'PAYEE_MISMATCH', mismatch);
     const orderEvent = paymentEvent(event.state);
     if (!orderEvent) return reject(400, 'NOT_A_RESULT', `notification for ${event.outTradeNo} carries no final state`);
-    return sync.applyPayment(order, orderEvent, 'notify');
+    // The order just read is the first compare-and-set attempt; the notification's id is written
+    // in the same commit as the change it causes (one commit, and never one without the other).
+    return sync.applyPayment(order, orderEvent, 'notify', { id: event.notificationId, receipt: receiptOf(event) });
   }
 
   /** The order's verdict on a refund notification, or the answer that refuses it. */
@@ -84,10 +86,16 @@ export function createNotificationApplier(deps: NotificationDeps) {
         message: `payment ${event.state.transactionId} for ${outcome.order.outTradeNo} was taken but the gateway could not book it to the merchant account; check it with the gateway (Huifu 控台) before refunding or settling it.`,
       });
     }
-    // Recorded after the fact is applied: a crash in between leaves the id unrecorded, so the
-    // gateway's retry still gets through (the CAS, not this record, makes it exactly-once).
-    const first = await store.recordNotification(event.notificationId, { eventType: event.kind, receivedAt: now(), outTradeNo: event.outTradeNo });
+    if (outcome?.outcome === 'applied' && outcome.notificationRecorded) return { status: 204, result: 'applied' };
+    // Nothing written with the id (a duplicate, a refund, a late payment): recorded after the
+    // fact. A crash in between leaves the id unrecorded, so the gateway's retry still gets
+    // through (the CAS, not this record, makes it exactly-once).
+    const first = await store.recordNotification(event.notificationId, receiptOf(event));
     return { status: 204, result: outcome?.outcome === 'applied' && first ? 'applied' : 'duplicate' };
+  }
+
+  function receiptOf(event: Exclude<OrderNotification, { kind: 'ignored' }>): NotificationReceipt {
+    return { eventType: event.kind, receivedAt: now(), outTradeNo: event.outTradeNo };
   }
 
   return { applyNotification };

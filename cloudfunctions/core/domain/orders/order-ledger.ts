@@ -3,7 +3,7 @@
  * race re-reads and re-applies (bounded), so duplicate and concurrent facts apply exactly once.
  */
 import { AppError } from '../../kernel/errors';
-import type { Store } from '../../store/port';
+import type { NotificationEntry, Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
 import { applyOrderEvent } from '../ledger';
 import type { AuditActor, Order } from './model';
@@ -11,10 +11,18 @@ import type { OrderEvent, TransitionRejection } from './state-machine';
 
 /** What a transition + compare-and-set answered. */
 export type AppliedOutcome =
-  | { outcome: 'applied' | 'alreadyApplied'; order: Order }
+  /** `notificationRecorded`: the notification given to `apply` was recorded with the change. */
+  | { outcome: 'applied'; order: Order; notificationRecorded?: boolean }
+  | { outcome: 'alreadyApplied'; order: Order }
   | { outcome: 'rejected'; rejected: TransitionRejection; message: string; order: Order };
 
-export type ApplyOrderEvent = (outTradeNo: string, event: OrderEvent, actor: AuditActor) => Promise<AppliedOutcome>;
+/** What a caller already knows: the order as just read (first attempt), the notification reporting the event. */
+export interface ApplyContext {
+  current?: Order;
+  notification?: NotificationEntry;
+}
+
+export type ApplyOrderEvent = (outTradeNo: string, event: OrderEvent, actor: AuditActor, context?: ApplyContext) => Promise<AppliedOutcome>;
 
 export interface OrderLedger {
   /** The event re-judged against each fresh read; an order that does not exist is NOT_FOUND. */
@@ -26,10 +34,10 @@ export interface OrderLedger {
 export function createOrderLedger(deps: { store: Store; now: () => number; casAttempts: number }): OrderLedger {
   const { store, now } = deps;
 
-  async function apply(outTradeNo: string, event: OrderEvent, actor: AuditActor): Promise<AppliedOutcome> {
+  async function apply(outTradeNo: string, event: OrderEvent, actor: AuditActor, context: ApplyContext = {}): Promise<AppliedOutcome> {
     let result;
     try {
-      result = await applyOrderEvent(store, outTradeNo, event, { actor, now, maxAttempts: deps.casAttempts });
+      result = await applyOrderEvent(store, outTradeNo, event, { actor, now, maxAttempts: deps.casAttempts, ...context });
     } catch (error) {
       if (isStoreError(error, 'CONTENDED')) throw new AppError('INTERNAL', `order ${outTradeNo} kept changing under ${event.type}; try again`, true);
       throw error;
@@ -42,7 +50,7 @@ export function createOrderLedger(deps: { store: Store; now: () => number; casAt
       case 'alreadyApplied':
         return { outcome: 'alreadyApplied', order: result.order };
       case 'applied':
-        return { outcome: 'applied', order: result.order };
+        return result.notificationRecorded ? { outcome: 'applied', order: result.order, notificationRecorded: true } : { outcome: 'applied', order: result.order };
     }
   }
 

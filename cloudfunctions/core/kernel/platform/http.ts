@@ -64,15 +64,31 @@ export function toHttpRequest(event: unknown): HttpRequest {
     throw new Error('not an HTTP trigger event');
   }
   const e = event as HttpTriggerEvent;
+  const common = { method: e.httpMethod.toUpperCase(), path: e.path || '/', headers: lowerCaseKeys(e.headers ?? {}), query: definedOnly(e.queryStringParameters ?? {}) };
+  if (e.body != null && !e.isBase64Encoded && isWellFormed(e.body)) {
+    // Text as received: the string already is what decoding its UTF-8 bytes gives; the bytes are
+    // encoded only if a handler asks for them (no encode/decode round trip per notification).
+    const body = e.body;
+    let bytes: Buffer | undefined;
+    return {
+      ...common,
+      body,
+      get rawBody() {
+        return (bytes ??= Buffer.from(body, 'utf8'));
+      },
+    };
+  }
   const rawBody = e.body == null ? Buffer.alloc(0) : Buffer.from(e.body, e.isBase64Encoded ? 'base64' : 'utf8');
-  return {
-    method: e.httpMethod.toUpperCase(),
-    path: e.path || '/',
-    headers: lowerCaseKeys(e.headers ?? {}),
-    query: definedOnly(e.queryStringParameters ?? {}),
-    rawBody,
-    body: rawBody.toString('utf8'),
-  };
+  return { ...common, rawBody, body: rawBody.toString('utf8') };
+}
+
+/**
+ * No lone surrogate: such a string is exactly the UTF-8 decoding of its own encoding (a lone one
+ * would come back as U+FFFD). `isWellFormed` is newer than some cloud runtimes; they round-trip.
+ */
+function isWellFormed(text: string): boolean {
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === 'function' ? native.call(text) : Buffer.from(text, 'utf8').toString('utf8') === text;
 }
 
 function toTriggerResult(res: HttpResponse): HttpTriggerResult {

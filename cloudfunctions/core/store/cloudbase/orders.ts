@@ -10,12 +10,15 @@
 import type { AuditEvent, Order } from '../../domain/orders/model';
 import type { OrderRepository, Page, PageRequest } from '../port';
 import { StoreError } from '../port';
-import { checkIdentityUnchanged, checkNewOrder, checkOrderUpdate, initialAudit } from '../checks';
+import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, initialAudit } from '../checks';
 import { checkLimit, decodeCursor, toPage } from '../paging';
 import type { CloudbaseTransaction } from './db';
 import { QUERY_MAX, fromDocuments, getInTransaction, guardId, toData, type CloudbaseConnection } from './connection';
 
-/** The collections this repository writes (create them before deploying). */
+/**
+ * The collections this repository writes (create them before deploying). `updateOrder` with a
+ * notification also writes the NotificationLog's `notifications` (listed there).
+ */
 export const ORDER_COLLECTIONS = ['orders', 'audit', 'uniques'] as const;
 
 /** `audit` ids sort in version order within an order. */
@@ -86,8 +89,9 @@ export function createCloudbaseOrderRepository(connection: CloudbaseConnection):
       return findOne<Order>('orders', { payerOpenid, idempotencyKey });
     },
 
-    async updateOrder(next, expectedVersion, audit) {
+    async updateOrder(next, expectedVersion, audit, notification) {
       checkOrderUpdate(next, expectedVersion, audit);
+      if (notification) checkNotificationId(notification.id);
       return transact(async (tx) => {
         const doc = inTransaction(tx, 'orders').doc(next.outTradeNo);
         const stored = await getInTransaction<Order>(doc);
@@ -96,6 +100,11 @@ export function createCloudbaseOrderRepository(connection: CloudbaseConnection):
         if (stored.combineTransactionId === undefined) await claimCombineTransaction(tx, next);
         await doc.set({ data: toData(next) });
         await inTransaction(tx, 'audit').doc(auditId(next.outTradeNo, next.version)).set({ data: toData(audit) });
+        if (notification) {
+          // As `recordNotification` (`notifications`, _id = the id), in the order's transaction: first one wins.
+          const logged = inTransaction(tx, 'notifications').doc(notification.id);
+          if (!(await getInTransaction(logged))) await logged.set({ data: toData(notification.receipt) });
+        }
         return true;
       });
     },

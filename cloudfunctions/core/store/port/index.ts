@@ -25,7 +25,7 @@ export interface Store extends OrderRepository, RefundRepository, PayeeRepositor
 
 export type { AlertRepository, AcknowledgeOutcome } from './alerts';
 export type { MerchantConsoleQueries, MoneyTotal, NotificationRecord, OrderFilter, TimeRange } from './merchant-console';
-export type { NotificationLog, NotificationReceipt } from './notifications';
+export type { NotificationEntry, NotificationLog, NotificationReceipt } from './notifications';
 export type { OrderRepository } from './orders';
 export type { Payee, PayeeAuthState, PayeeRepository } from './payees';
 export type { RefundRepository } from './refunds';

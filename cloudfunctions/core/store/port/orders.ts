@@ -1,4 +1,5 @@
 import type { AuditEvent, Order, OrderState } from '../../domain/orders/model';
+import type { NotificationEntry } from './notifications';
 import type { Page, PageRequest } from './paging';
 
 /**
@@ -28,8 +29,10 @@ export interface OrderRepository {
    * Resolves `true` if this write won, `false` if the version had moved (nothing written).
    * `combineTransactionId` is written once: changing or dropping it is INVALID_RECORD, and one
    * already held by another order is DUPLICATE (field combineTransactionId); nothing written.
+   * `notification`, when given, is recorded in the same atomic step as `recordNotification`
+   * would (an id already recorded stays as it was); a lost compare-and-set records nothing.
    */
-  updateOrder(next: Order, expectedVersion: number, audit: AuditEvent): Promise<boolean>;
+  updateOrder(next: Order, expectedVersion: number, audit: AuditEvent, notification?: NotificationEntry): Promise<boolean>;
   /** Newest first (createdAt, then outTradeNo, descending). */
   listOrdersByPayer(payerOpenid: string, page: PageRequest): Promise<Page<Order>>;
   /** Orders whose `payee.openid` is this openid, newest first. */

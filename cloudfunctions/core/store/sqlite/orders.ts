@@ -5,9 +5,9 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { AuditEvent, Order } from '../../domain/orders/model';
-import type { OrderRepository, Page, PageRequest } from '../port';
+import type { NotificationEntry, OrderRepository, Page, PageRequest } from '../port';
 import { StoreError } from '../port';
-import { checkIdentityUnchanged, checkNewOrder, checkOrderUpdate, initialAudit } from '../checks';
+import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, initialAudit } from '../checks';
 import { checkLimit, decodeCursor, toPage } from '../paging';
 import { parse, parseAll, writeOrDuplicate, type Row, type SqliteConnection } from './connection';
 
@@ -49,6 +49,11 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     // in SET, even to the same value, so the identity columns (checked unchanged) stay out of it.
     updateOrder: db.prepare(`UPDATE orders SET payee_openid = @payeeOpenid, combine_transaction_id = @combineTransactionId, state = @state, version = @version, updated_at = @updatedAt, data = @data
       WHERE out_trade_no = @outTradeNo AND version = @expectedVersion`),
+    // The same, for an order with no gateway combine transaction id, in one statement: it changes
+    // the row only if the version and every identity column still match (positional: binding an
+    // object by name costs a lookup per parameter, on every notification).
+    updateIfUnchanged: db.prepare(`UPDATE orders SET payee_openid = ?, combine_transaction_id = NULL, state = ?, version = ?, updated_at = ?, data = ?
+      WHERE out_trade_no = ? AND version = ? AND payer_openid = ? AND idempotency_key = ? AND created_at = ? AND combine_out_trade_no IS ? AND combine_transaction_id IS NULL`),
     identity: db.prepare(`SELECT version, payer_openid AS payerOpenid, idempotency_key AS idempotencyKey, combine_out_trade_no AS combineOutTradeNo,
       created_at AS createdAt, combine_transaction_id AS combineTransactionId FROM orders WHERE out_trade_no = ?`) as Statement<[string], StoredIdentity>,
     getOrder: db.prepare('SELECT data FROM orders WHERE out_trade_no = ?') as Statement<[string], Row>,
@@ -70,6 +75,8 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
       ORDER BY updated_at ASC, out_trade_no ASC LIMIT ?`) as Statement<[string, number, number, number, string, number], Row>,
     insertAudit: db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)'),
     listAudit: db.prepare('SELECT data FROM audit WHERE out_trade_no = ? ORDER BY seq ASC') as Statement<[string], Row>,
+    // The same statement as `recordNotification` (sqlite/notifications.ts), inside the CAS transaction.
+    recordNotification: db.prepare('INSERT OR IGNORE INTO notifications (id, event_type, received_at, out_trade_no) VALUES (?, ?, ?, ?)'),
   };
 
   /** One gateway combine transaction belongs to one order. */
@@ -95,15 +102,36 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     s.insertAudit.run(order.outTradeNo, audit.at, JSON.stringify(audit));
   });
 
-  const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent): boolean => {
-    // The indexed columns mirror the record's identity: compared without parsing its JSON.
-    const row = s.identity.get(next.outTradeNo);
-    if (!row || row.version !== expectedVersion) return false;
-    checkIdentityUnchanged(storedIdentity(row), next);
-    checkCombineTransactionFree(next);
-    const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
-    if (result.changes !== 1) return false;
+  /** The common compare-and-set (no combine transaction id on either side): true when it wrote. */
+  const updatedIfUnchanged = (next: Order, expectedVersion: number): boolean =>
+    next.combineTransactionId === undefined &&
+    s.updateIfUnchanged.run(
+      next.payee?.openid ?? null,
+      next.state,
+      next.version,
+      next.updatedAt,
+      JSON.stringify(next),
+      next.outTradeNo,
+      expectedVersion,
+      next.payerOpenid,
+      next.idempotencyKey,
+      next.createdAt,
+      next.combineOutTradeNo ?? null,
+    ).changes === 1;
+
+  const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent, notification: NotificationEntry | undefined): boolean => {
+    if (!updatedIfUnchanged(next, expectedVersion)) {
+      // Not changed in one step (a combine transaction id, or something differs): find out what.
+      // The indexed columns mirror the record's identity: compared without parsing its JSON.
+      const row = s.identity.get(next.outTradeNo);
+      if (!row || row.version !== expectedVersion) return false;
+      checkIdentityUnchanged(storedIdentity(row), next);
+      checkCombineTransactionFree(next);
+      const result = s.updateOrder.run({ ...orderColumns(next), expectedVersion });
+      if (result.changes !== 1) return false;
+    }
     s.insertAudit.run(next.outTradeNo, audit.at, JSON.stringify(audit));
+    if (notification) s.recordNotification.run(notification.id, notification.receipt.eventType, notification.receipt.receivedAt, notification.receipt.outTradeNo ?? null);
     return true;
   });
 
@@ -129,9 +157,10 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     async findOrderByIdempotencyKey(payerOpenid, idempotencyKey) {
       return parse<Order>(s.byKey.get(payerOpenid, idempotencyKey));
     },
-    async updateOrder(next, expectedVersion, audit) {
+    async updateOrder(next, expectedVersion, audit, notification) {
       checkOrderUpdate(next, expectedVersion, audit);
-      return writeOrDuplicate(`order ${next.outTradeNo}`, () => updateOrderTx(next, expectedVersion, audit));
+      if (notification) checkNotificationId(notification.id);
+      return writeOrDuplicate(`order ${next.outTradeNo}`, () => updateOrderTx(next, expectedVersion, audit, notification));
     },
     async listOrdersByPayer(payerOpenid, page) {
       return listBy('payer', payerOpenid, page);

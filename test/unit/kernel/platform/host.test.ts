@@ -107,6 +107,14 @@ it('passes an HTTP trigger the raw body untouched, with lower-cased headers, pat
   expect(text.body.equals(raw)).toBe(true);
 });
 
+it('runs an HTTP trigger with no caller in its context, even while calls of a caller are in flight', async () => {
+  const token = await login('alice');
+  const calls = Array.from({ length: 6 }, (_, i) => call('whoami', { delayMs: 3 * i }, token));
+  const triggers = await Promise.all(Array.from({ length: 6 }, () => rawRequest('POST', '/http/echo/context', Buffer.from('{}'))));
+  for (const t of triggers) expect(JSON.parse(t.body.toString('utf8'))).toEqual({ ENV: 'local', SOURCE: 'local-host' });
+  for (const c of await Promise.all(calls)) expect(c.body.data.openid).toBe(testOpenid(gateway.keys.appid, 'alice'));
+});
+
 it('passes non-UTF-8 bodies through as bytes', async () => {
   const raw = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41]);
   const res = await rawRequest('POST', '/http/echo', raw);

@@ -25,6 +25,18 @@ describe('createHttpHandler', () => {
     expect(received[0].rawBody.equals(Buffer.from(body))).toBe(true);
   });
 
+  it('hands a text body as its UTF-8 decoding: a lone surrogate reads as U+FFFD in both body and bytes', async () => {
+    for (const [sent, read] of [
+      ['{"a":"中文 ✓"}', '{"a":"中文 ✓"}'],
+      ['{"a":"\ud800x"}', '{"a":"\ufffdx"}'],
+    ]) {
+      received.length = 0;
+      await main({ path: '/', httpMethod: 'POST', headers: {}, body: sent, isBase64Encoded: false });
+      expect(received[0].body).toBe(read);
+      expect(received[0].rawBody.equals(Buffer.from(read, 'utf8'))).toBe(true);
+    }
+  });
+
   it('decodes a base64 body to its bytes', async () => {
     const bytes = Buffer.from([0xe4, 0xb8, 0xad, 0x00, 0xff]);
     await main({ path: '/', httpMethod: 'POST', headers: {}, body: bytes.toString('base64'), isBase64Encoded: true });

@@ -62,6 +62,49 @@ function describeComposedStore(subject: ContractSubject): void {
       await expectStoreError(store.listAlerts({ limit: 3, cursor: payerCursor }), 'INVALID_CURSOR');
     });
 
+    describe('updateOrder with the notification that caused the change (one atomic step)', () => {
+      async function payingOrder(): Promise<{ order: Order; paid: CasAttempt }> {
+        const order = freshOrder({ payerOpenid: payer() });
+        await store.insertOrder(order);
+        const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: uniq('p') }, T0 + 1000);
+        expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
+        return { order: paying.next, paid: applied(paying.next, { type: 'PAID', transactionId: uniq('4200'), paidAt: T0 + 2000, paidAmount: 100 }, T0 + 2000) };
+      }
+      const entry = (outTradeNo: string) => ({ id: uniq('notify-cas'), receipt: { eventType: 'payment', receivedAt: T0 + 2000, outTradeNo } });
+
+      it('records the notification id with the change it caused', async () => {
+        const { order, paid } = await payingOrder();
+        const notification = entry(order.outTradeNo);
+        expect(await store.updateOrder(paid.next, paid.expectedVersion, paid.audit, notification)).toBe(true);
+        expect(await store.recordNotification(notification.id, notification.receipt)).toBe(false);
+        expect(await store.listNotificationsOf(order.outTradeNo)).toEqual([{ id: notification.id, eventType: 'payment', receivedAt: T0 + 2000, outTradeNo: order.outTradeNo }]);
+      });
+
+      it('records nothing when the compare-and-set is lost or the write refused', async () => {
+        const { order, paid } = await payingOrder();
+        const stale = entry(order.outTradeNo);
+        await expectStoreError(store.updateOrder(paid.next, paid.expectedVersion - 1, paid.audit, stale), 'INVALID_RECORD');
+        const lost = entry(order.outTradeNo);
+        const other = applied(order, { type: 'CLOSED', reason: 'x' }, T0 + 1500);
+        expect(await store.updateOrder(other.next, other.expectedVersion, other.audit)).toBe(true);
+        expect(await store.updateOrder(paid.next, paid.expectedVersion, paid.audit, lost)).toBe(false);
+        const refused = entry(order.outTradeNo);
+        const thief = { ...other.next, version: other.next.version + 1, payerOpenid: 'o-thief' };
+        await expectStoreError(store.updateOrder(thief, other.next.version, paid.audit, refused), 'INVALID_RECORD');
+        for (const id of [stale.id, lost.id, refused.id]) expect(await store.recordNotification(id, stale.receipt)).toBe(true);
+        expect(await store.listNotificationsOf(order.outTradeNo)).toHaveLength(3);
+      });
+
+      it('leaves an id recorded before as it was, and still applies the change', async () => {
+        const { order, paid } = await payingOrder();
+        const notification = entry(order.outTradeNo);
+        expect(await store.recordNotification(notification.id, { eventType: 'TRANSACTION.SUCCESS', receivedAt: T0 })).toBe(true);
+        expect(await store.updateOrder(paid.next, paid.expectedVersion, paid.audit, notification)).toBe(true);
+        expect((await store.getOrder(order.outTradeNo))?.state).toBe('PAID');
+        expect(await store.listNotificationsOf(order.outTradeNo)).toEqual([]);
+      });
+    });
+
     describe('applyOrderEvent (re-read and retry on a lost CAS)', () => {
       async function paidOrder(): Promise<Order> {
         const order = freshOrder({ payerOpenid: payer() });
@@ -106,6 +149,21 @@ function describeComposedStore(subject: ContractSubject): void {
         expect(outcomes.filter((o) => o.kind === 'alreadyApplied')).toHaveLength(7);
         expect((await store.getOrder(order.outTradeNo))?.state).toBe('PAID');
         expect(await store.listAudit(order.outTradeNo)).toHaveLength(3);
+      });
+
+      it("decides the first attempt on the caller's copy of the order, and never trusts a stale one", async () => {
+        const order = freshOrder({ payerOpenid: payer() });
+        await store.insertOrder(order);
+        const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: 'p-stale' }, T0 + 1000);
+        expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
+        const paid: OrderEvent = { type: 'PAID', transactionId: '4200000777', paidAt: T0 + 3000, paidAmount: 100 };
+        // A stale copy that refuses the event (CREATED cannot be paid): decided again on a fresh read.
+        const fromCreated = await applyOrderEvent(store, order.outTradeNo, paid, { actor: 'notify', current: order });
+        expect(fromCreated).toMatchObject({ kind: 'applied', order: { state: 'PAID', version: 3 } });
+        // A stale copy that accepts it (still PAYING): its compare-and-set loses, the fresh read says already applied.
+        const again = await applyOrderEvent(store, order.outTradeNo, paid, { actor: 'query', current: paying.next });
+        expect(again).toMatchObject({ kind: 'alreadyApplied', order: { state: 'PAID', version: 3 } });
+        expect((await store.listAudit(order.outTradeNo)).map((a) => a.to)).toEqual(['CREATED', 'PAYING', 'PAID']);
       });
 
       it('answers notFound for an unknown order', async () => {
