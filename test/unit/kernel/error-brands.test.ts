@@ -33,7 +33,9 @@ describe('errors thrown by another copy of the module', () => {
 
   it('a WechatPayError from another copy (the PayScore side bundle is handed the main bundle\'s client) is one, and is translated', () => {
     let otherWechatPay: typeof wechatpayErrors | undefined;
-    jest.isolateModules(() => (otherWechatPay = jest.requireActual('../../../cloudfunctions/core/gateways/wechatpay/errors')));
+    jest.isolateModules(() => {
+      otherWechatPay = jest.requireActual<typeof wechatpayErrors>('../../../cloudfunctions/core/gateways/wechatpay/errors');
+    });
     expect(otherWechatPay!.WechatPayError).not.toBe(wechatpayErrors.WechatPayError);
     const refused = new otherWechatPay!.WechatPayError('INVALID_REQUEST', '商户服务订单号重复', { status: 400 });
     expect(refused instanceof wechatpayErrors.WechatPayError).toBe(true);

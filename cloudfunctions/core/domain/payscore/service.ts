@@ -223,12 +223,27 @@ export function createPayScoreService(deps: PayScoreDeps) {
     }
     const at = now();
     const completion = { ...input, endTime: serviceTime(at), completedAt: at };
-    await gateway.complete(order, completion).catch(gatewayError('complete service order'));
+    await gateway.complete(order, completion).catch((error: unknown) => completedAlready(order, input.totalAmount, error));
     crashPoint('payscore.complete:after-gateway');
     const done = await applyOrThrow(order.outOrderNo, { type: 'COMPLETED', totalAmount: input.totalAmount, postPayments: input.postPayments, postDiscounts: input.postDiscounts, endTime: completion.endTime }, 'admin');
     log(`${order.outOrderNo}: completed at ${input.totalAmount} fen`);
     crashPoint('payscore.complete:after-store');
     return { order: view(done, caller) };
+  }
+
+  /**
+   * A completion refused because the gateway has it already: ours whose answer was lost (the
+   * function died after the gateway completed, before our write; a retry is refused as
+   * INVALID_ORDER_STATE). The gateway's record decides: completed (MCH_COMPLETE or DONE) at the
+   * same total, this completion is the one it holds and is recorded now; otherwise the refusal stands.
+   */
+  async function completedAlready(order: PayScoreOrder, totalAmount: number, error: unknown): Promise<void> {
+    const refusal = toChannelAppError(error, 'complete service order');
+    if (refusal.code === 'GATEWAY_UNAVAILABLE') throw refusal;
+    const g = await gateway.query(order.outOrderNo).catch(() => undefined);
+    const completedThere = g !== undefined && g.appid === order.appid && ((g.state === 'DOING' && g.stateDescription === 'MCH_COMPLETE') || g.state === 'DONE');
+    if (!completedThere || g.totalAmount !== totalAmount) throw refusal;
+    log(`${order.outOrderNo}: completed at the gateway already (${totalAmount} fen): recorded`);
   }
 
   async function registerDeduction(caller: Caller, outOrderNo: string, outTradeNo: string): Promise<{ order: PayScoreView }> {
