@@ -1,5 +1,5 @@
 /**
- * Crash recovery: the function host runs in its own process and is killed (SIGKILL) in the middle
+ * Crash recovery in bursts (the long size; `npm run verify -- --long`): the function host runs in its own process and is killed (SIGKILL) in the middle
  * of a burst of payments, refunds and closes — wherever each one happens to be: before the
  * gateway call, after the gateway accepted but before the store wrote, after the store wrote but
  * before the reply, in the middle of a notification. It is started again on the same store; the
@@ -71,7 +71,9 @@ async function call(token: string, fn: string, data: Record<string, unknown>): P
   }
 }
 
-it('crash recovery: the function host killed mid-burst, restarted; retries, redeliveries and reconcile reach the no-crash end state', async () => {
+// The long size only: at CI size the named step boundaries (step-boundaries.test.ts) place each
+// kill deterministically; the long run adds these bursts, where kills land wherever requests are.
+(LONG ? it : it.skip)('crash recovery: the function host killed mid-burst, restarted; retries, redeliveries and reconcile reach the no-crash end state', async () => {
   const tally = new Tally('crash recovery (requests)');
   /** The last refusal of a close that never succeeded, by request key (named when the order ends wrong). */
   const closeRefusals = new Map<string, string>();
