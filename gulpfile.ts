@@ -339,6 +339,8 @@ export interface FunctionsBuildOptions {
    * the minified bundle no longer names them in comments.
    */
   onInputs?: (name: string, inputs: string[]) => void;
+  /** Keep the named crash points (kernel/platform/crash-point.ts): the reliability crash test's builds only. */
+  crashPoints?: boolean;
 }
 
 export function listFunctions(srcDir = PATHS.functionsSrc): string[] {
@@ -362,7 +364,12 @@ const FUNCTION_BUNDLE_OPTIONS = {
   // with PAY_BUILD_NO_MINIFY=1.
   minify: process.env.PAY_BUILD_NO_MINIFY !== '1',
   logLevel: 'silent',
+  // Crash points (kernel/platform/crash-point.ts) dropped, calls and names included, unless a
+  // test build asks for them (crashPointOptions).
+  define: { __PAY_CRASH_POINTS__: 'false' },
 } as const satisfies esbuild.BuildOptions;
+
+const crashPointOptions = (on: boolean | undefined): Pick<esbuild.BuildOptions, 'define'> => (on ? { define: { __PAY_CRASH_POINTS__: 'true' } } : {});
 
 export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Promise<string[]> {
   const srcDir = opts.srcDir ?? PATHS.functionsSrc;
@@ -377,6 +384,7 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
         ...FUNCTION_BUNDLE_OPTIONS,
         entryPoints: [join(srcDir, name, 'index.ts')],
         outfile: join(fnOut, 'index.js'),
+        ...crashPointOptions(opts.crashPoints),
         plugins: [sideModulesExternal()],
         metafile: opts.onInputs !== undefined,
         logLevel: 'silent',
@@ -388,7 +396,7 @@ export async function buildCloudFunctions(opts: FunctionsBuildOptions = {}): Pro
           rmSync(sideOut, { force: true });
           continue;
         }
-        await esbuild.build({ ...FUNCTION_BUNDLE_OPTIONS, entryPoints: [join(ROOT, side.source)], outfile: sideOut });
+        await esbuild.build({ ...FUNCTION_BUNDLE_OPTIONS, ...crashPointOptions(opts.crashPoints), entryPoints: [join(ROOT, side.source)], outfile: sideOut });
       }
       if (opts.onInputs && result.metafile) opts.onInputs(name, Object.keys(result.metafile.inputs));
       const pkg = {

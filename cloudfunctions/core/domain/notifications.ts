@@ -5,6 +5,7 @@
  * owns PAYSCORE.USER_CONFIRM / PAYSCORE.USER_PAID.
  */
 import type { ChannelNotification } from '../channels/port';
+import { crashPoint } from '../kernel/platform/crash-point';
 
 /** What the owning service did with an event; the endpoint turns it into its gateway's reply. */
 export type NotificationOutcome =
@@ -28,16 +29,23 @@ export interface PayScoreNotificationOwner {
 
 /** `payscore` absent (PayScore not configured): its events are recorded and ignored by orders. */
 export function createNotificationRouter(owners: { orders: NotificationOwner; payscore?: PayScoreNotificationOwner }): NotificationRouter {
+  const dispatch = (event: ChannelNotification): Promise<NotificationOutcome> => {
+    switch (event.kind) {
+      case 'payscore':
+        return owners.payscore ? owners.payscore.applyNotification(event) : owners.orders.applyNotification({ kind: 'ignored', notificationId: event.notificationId, eventType: `PAYSCORE.${event.eventType}` });
+      case 'payment':
+      case 'refund':
+      case 'ignored':
+        return owners.orders.applyNotification(event);
+    }
+  };
   return {
-    route(event) {
-      switch (event.kind) {
-        case 'payscore':
-          return owners.payscore ? owners.payscore.applyNotification(event) : owners.orders.applyNotification({ kind: 'ignored', notificationId: event.notificationId, eventType: `PAYSCORE.${event.eventType}` });
-        case 'payment':
-        case 'refund':
-        case 'ignored':
-          return owners.orders.applyNotification(event);
-      }
+    // Every endpoint (v3, v2, Huifu) routes here once it has verified: the crash test's boundaries.
+    async route(event) {
+      crashPoint('notify:after-verify');
+      const outcome = await dispatch(event);
+      crashPoint('notify:before-reply');
+      return outcome;
     },
   };
 }

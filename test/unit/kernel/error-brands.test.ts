@@ -5,6 +5,8 @@
  */
 import * as errors from '../../../cloudfunctions/core/kernel/errors';
 import * as port from '../../../cloudfunctions/core/channels/port';
+import * as wechatpayErrors from '../../../cloudfunctions/core/gateways/wechatpay/errors';
+import { v3ChannelError } from '../../../cloudfunctions/core/channels/wechatpay-v3/errors';
 
 function otherCopies(): { errors: typeof errors; port: typeof port } {
   let loaded: { errors: typeof errors; port: typeof port } | undefined;
@@ -27,6 +29,19 @@ describe('errors thrown by another copy of the module', () => {
     expect(port.isChannelError(new other.port.ChannelError('closed', 'x'), 'closed')).toBe(true);
     expect(port.isChannelError(new other.port.ChannelError('closed', 'x'), 'notFound')).toBe(false);
     expect(port.toChannelAppError(new other.port.ChannelError('unavailable', 'down'), 'query').code).toBe('GATEWAY_UNAVAILABLE');
+  });
+
+  it('a WechatPayError from another copy (the PayScore side bundle is handed the main bundle\'s client) is one, and is translated', () => {
+    let otherWechatPay: typeof wechatpayErrors | undefined;
+    jest.isolateModules(() => {
+      otherWechatPay = jest.requireActual<typeof wechatpayErrors>('../../../cloudfunctions/core/gateways/wechatpay/errors');
+    });
+    expect(otherWechatPay!.WechatPayError).not.toBe(wechatpayErrors.WechatPayError);
+    const refused = new otherWechatPay!.WechatPayError('INVALID_REQUEST', '商户服务订单号重复', { status: 400 });
+    expect(refused instanceof wechatpayErrors.WechatPayError).toBe(true);
+    expect(v3ChannelError(refused, 'create')).toMatchObject({ kind: 'rejected' });
+    expect(v3ChannelError(new otherWechatPay!.WechatPayError('SYSTEM_ERROR', 'busy', { status: 500 }), 'create')).toMatchObject({ kind: 'unavailable' });
+    expect(Object.assign(new Error('x'), { name: 'WechatPayError', code: 'X' }) instanceof wechatpayErrors.WechatPayError).toBe(false);
   });
 
   it('while look-alikes are not', () => {

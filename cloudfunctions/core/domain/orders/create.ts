@@ -8,6 +8,7 @@ import type { PaymentChannel } from '../../channels/port';
 import { toChannelAppError } from '../../channels/port';
 import type { ChannelRegistry } from '../../channels/registry';
 import { AppError } from '../../kernel/errors';
+import { crashPoint } from '../../kernel/platform/crash-point';
 import type { Caller } from '../../kernel/platform/identity';
 import type { Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
@@ -55,7 +56,9 @@ export function createOrderCreation(deps: CreateDeps) {
       // resends the identical body under the same out_trade_no.
       throw appError;
     }
+    crashPoint('pay.create:after-gateway');
     const placed = await ledger.applyOrThrow(order.outTradeNo, { type: 'PREPAY_CREATED', prepayId: created.prepayId, ...(created.keep ? { issuedPayment: created.payment } : {}) }, 'user');
+    crashPoint('pay.create:after-store');
     return { order: toOrderView(placed), payment: created.payment };
   }
 
@@ -129,6 +132,7 @@ export function createOrderCreation(deps: CreateDeps) {
       }
       throw error;
     }
+    crashPoint('pay.create:after-insert');
     return place(order, channel);
   }
 

@@ -5,6 +5,7 @@
 import type { OrderView, PayListResponse } from '../../../../typings/api';
 import type { CloseOutcome } from '../../channels/port';
 import { AppError } from '../../kernel/errors';
+import { crashPoint } from '../../kernel/platform/crash-point';
 import type { Caller } from '../../kernel/platform/identity';
 import type { Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
@@ -90,8 +91,10 @@ export function createOrderLifecycle(deps: LifecycleDeps) {
       }
       throw new AppError('PAYER_PAYING', `order ${outTradeNo} is being paid right now; it stays open, try again shortly`, true);
     }
+    crashPoint('pay.close:after-gateway');
     const actor = isAdmin(caller.openid) && order.payerOpenid !== caller.openid ? 'admin' : 'user';
     const closed = await ledger.applyOrThrow(outTradeNo, { type: 'CLOSED', reason: 'closed by the payer' }, actor);
+    crashPoint('pay.close:after-store');
     return { order: toOrderView(closed) };
   }
 

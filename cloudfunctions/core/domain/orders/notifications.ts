@@ -4,6 +4,7 @@
  * stored order, applies it once, records its id, and says what the endpoint should answer.
  */
 import type { ChannelNotification } from '../../channels/port';
+import { crashPoint } from '../../kernel/platform/crash-point';
 import type { NotificationReceipt, Store } from '../../store/port';
 import type { NotificationOutcome, OrderNotification } from '../notifications';
 import type { GatewaySync } from './gateway-sync';
@@ -86,6 +87,7 @@ export function createNotificationApplier(deps: NotificationDeps) {
         message: `payment ${event.state.transactionId} for ${outcome.order.outTradeNo} was taken but the gateway could not book it to the merchant account; check it with the gateway (Huifu 控台) before refunding or settling it.`,
       });
     }
+    crashPoint('notify:after-apply');
     if (outcome?.outcome === 'applied' && outcome.notificationRecorded) return { status: 204, result: 'applied' };
     // Nothing written with the id (a duplicate, a refund, a late payment): recorded after the
     // fact. A crash in between leaves the id unrecorded, so the gateway's retry still gets

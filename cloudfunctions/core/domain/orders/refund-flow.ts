@@ -25,6 +25,7 @@ import type { GatewayRefundState, PaymentChannel } from '../../channels/port';
 import { isChannelError, toChannelAppError } from '../../channels/port';
 import type { ChannelRegistry } from '../../channels/registry';
 import { AppError, isAppError } from '../../kernel/errors';
+import { crashPoint } from '../../kernel/platform/crash-point';
 import type { Store } from '../../store/port';
 import { isStoreError } from '../../store/port';
 import { newAlertRecord, type NewAlertInput } from './alerts';
@@ -160,6 +161,7 @@ export function createRefundFlow(deps: RefundFlowDeps) {
     try {
       channel = channels.get(order.channel);
       state = await channel.refund(order, refund);
+      crashPoint('pay.refund:after-gateway');
     } catch (error) {
       if (isChannelError(error, 'balanceInsufficient')) {
         await raiseAlert({
@@ -276,9 +278,12 @@ export function createRefundFlow(deps: RefundFlowDeps) {
       }
       if (!created && refund.state !== 'PROCESSING') return answer(order.outTradeNo, outRefundNo, { kind: 'settled', state: refund.state });
       const started = await start(order, refund, 'admin');
+      crashPoint('pay.refund:after-start');
       // A retried call does not know whether the first attempt reached the gateway: ask first.
       const delivery = created ? await send(started, refund, 'admin') : (await drive(started, refund, 'admin')).delivery;
-      return answer(order.outTradeNo, outRefundNo, delivery);
+      const answered = await answer(order.outTradeNo, outRefundNo, delivery);
+      crashPoint('pay.refund:after-store');
+      return answered;
     },
 
     /**

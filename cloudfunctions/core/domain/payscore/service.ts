@@ -9,6 +9,7 @@
 import type { PayScoreCreateRequest, PayScoreCompleteRequest, PayScoreView } from '../../../../typings/api';
 import { isChannelError, toChannelAppError, type ChannelNotification } from '../../channels/port';
 import { AppError } from '../../kernel/errors';
+import { crashPoint } from '../../kernel/platform/crash-point';
 import type { Caller } from '../../kernel/platform/identity';
 import type { NotificationLog, PayScoreRepository } from '../../store/port';
 import { isStoreError } from '../../store/port';
@@ -176,6 +177,7 @@ export function createPayScoreService(deps: PayScoreDeps) {
     // The gateway first: a failed create writes nothing, and an identical repeat (same number,
     // same parameters) is answered with the same order by the gateway ("支持原参重入").
     const placed = await gateway.create(draft, caller.openid).catch(gatewayError('create service order'));
+    crashPoint('payscore.create:after-gateway');
     const order: PayScoreOrder = { ...draft, orderId: placed.orderId, package: placed.package };
     try {
       await store.insertPayScoreOrder(order);
@@ -184,6 +186,7 @@ export function createPayScoreService(deps: PayScoreDeps) {
       return { order: view(await visibleTo(caller, request.outOrderNo), caller) };
     }
     log(`${order.outOrderNo}: created, risk fund ${order.riskFund.amount} fen`);
+    crashPoint('payscore.create:after-store');
     return { order: view(order, caller) };
   }
 
@@ -220,10 +223,27 @@ export function createPayScoreService(deps: PayScoreDeps) {
     }
     const at = now();
     const completion = { ...input, endTime: serviceTime(at), completedAt: at };
-    await gateway.complete(order, completion).catch(gatewayError('complete service order'));
+    await gateway.complete(order, completion).catch((error: unknown) => completedAlready(order, input.totalAmount, error));
+    crashPoint('payscore.complete:after-gateway');
     const done = await applyOrThrow(order.outOrderNo, { type: 'COMPLETED', totalAmount: input.totalAmount, postPayments: input.postPayments, postDiscounts: input.postDiscounts, endTime: completion.endTime }, 'admin');
     log(`${order.outOrderNo}: completed at ${input.totalAmount} fen`);
+    crashPoint('payscore.complete:after-store');
     return { order: view(done, caller) };
+  }
+
+  /**
+   * A completion refused because the gateway has it already: ours whose answer was lost (the
+   * function died after the gateway completed, before our write; a retry is refused as
+   * INVALID_ORDER_STATE). The gateway's record decides: completed (MCH_COMPLETE or DONE) at the
+   * same total, this completion is the one it holds and is recorded now; otherwise the refusal stands.
+   */
+  async function completedAlready(order: PayScoreOrder, totalAmount: number, error: unknown): Promise<void> {
+    const refusal = toChannelAppError(error, 'complete service order');
+    if (refusal.code === 'GATEWAY_UNAVAILABLE') throw refusal;
+    const g = await gateway.query(order.outOrderNo).catch(() => undefined);
+    const completedThere = g !== undefined && g.appid === order.appid && ((g.state === 'DOING' && g.stateDescription === 'MCH_COMPLETE') || g.state === 'DONE');
+    if (!completedThere || g.totalAmount !== totalAmount) throw refusal;
+    log(`${order.outOrderNo}: completed at the gateway already (${totalAmount} fen): recorded`);
   }
 
   async function registerDeduction(caller: Caller, outOrderNo: string, outTradeNo: string): Promise<{ order: PayScoreView }> {
@@ -272,6 +292,7 @@ export function createPayScoreService(deps: PayScoreDeps) {
     const outcome = await apply(g.outOrderNo, payscoreEvent, 'notify');
     if (outcome.kind === 'notFound') return reject(404, 'ORDER_NOT_FOUND', `no service order ${g.outOrderNo}`);
     if (outcome.kind === 'rejected') return reject(outcome.rejected === 'AMOUNT_MISMATCH' ? 400 : 409, outcome.rejected, outcome.message);
+    crashPoint('notify:after-apply');
     // Recorded after the fact is applied (the CAS, not this record, makes it exactly-once).
     const first = await store.recordNotification(event.notificationId, { eventType: `PAYSCORE.${event.eventType}`, receivedAt: now(), outTradeNo: g.outOrderNo });
     return { status: 204, result: outcome.kind === 'applied' && first ? 'applied' : 'duplicate' };

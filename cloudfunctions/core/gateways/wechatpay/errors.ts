@@ -43,8 +43,19 @@ export interface WechatPayErrorInit {
   cause?: unknown;
 }
 
+/**
+ * A side bundle (the PayScore runtime, handed the main bundle's v3 client) has its own copy of
+ * this class: `instanceof` goes by a registry-symbol mark, like AppError / ChannelError, so its
+ * error translation (`v3ChannelError`) still recognises the gateway's refusals.
+ */
+const WECHATPAY_ERROR = Symbol.for('wxpay-miniprogram-stack.WechatPayError');
+
 export class WechatPayError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [WECHATPAY_ERROR]?: unknown })[WECHATPAY_ERROR] === true;
+  }
   override readonly name = 'WechatPayError';
+  readonly [WECHATPAY_ERROR] = true;
   readonly code: WechatPayErrorCode | (string & {});
   readonly serial?: string;
   readonly requestId?: string;
