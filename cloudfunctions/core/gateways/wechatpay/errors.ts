@@ -41,8 +41,21 @@ export interface WechatPayErrorInit {
   cause?: unknown;
 }
 
+/**
+ * A registry-symbol mark, as AppError's and ChannelError's: a function bundle and its side bundles
+ * (gulpfile SIDE_MODULES) each carry a copy of this class — the client throws one copy, the
+ * channel translating the error (`v3ChannelError`, in payscore/runtime.js) checks with the other.
+ * `instanceof` goes by the mark, so every existing check holds across copies.
+ */
+const WECHATPAY_ERROR = Symbol.for('wxpay-miniprogram-stack.WechatPayError');
+
 export class WechatPayError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [WECHATPAY_ERROR]?: unknown })[WECHATPAY_ERROR] === true;
+  }
+
   override readonly name = 'WechatPayError';
+  readonly [WECHATPAY_ERROR] = true;
   readonly code: WechatPayErrorCode | (string & {});
   readonly serial?: string;
   readonly requestId?: string;
