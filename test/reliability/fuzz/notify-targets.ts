@@ -165,28 +165,28 @@ type ResourceOf = (keys: SandboxKeys, o: PaidOrder, over?: Record<string, unknow
 function v3EnvelopeMutations(tx: ResourceOf, eventType: string): Array<fc.Arbitrary<NotifyMutation>> {
   const ev = (k: SandboxKeys, parts: V3Parts, now: number) => v3Event(k, { eventType, ...parts }, now);
   return [
-  // Stale / future by at least 600 s: outside the 5-minute window even when a busy run delivers late.
-  fc.constant<NotifyMutation>({ describe: 'signed by another key', make: (k, o, now) => ev(k, { resource: tx(k, o), signWith: otherKey() }, now) }),
-  fc.integer({ min: 600, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `stale by ${s} s`, make: (k, o, now) => ev(k, { resource: tx(k, o), timestamp: now - s * 1000 }, now) })),
-  fc.integer({ min: 600, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `${s} s in the future`, make: (k, o, now) => ev(k, { resource: tx(k, o), timestamp: now + s * 1000 }, now) })),
-  fc.stringMatching(/^[0-9A-F]{40}$/).map((serial): NotifyMutation => ({ describe: `unknown serial ${serial}`, make: (k, o, now) => ev(k, { resource: tx(k, o), serial }, now) })),
-  // Not in the last base64 quantum: its spare bits decode to the same bytes (no tampering at all).
-  fc.nat().map((at): NotifyMutation => ({ describe: `ciphertext tampered at ${at} (then signed)`, make: (k, o, now) => ev(k, { resource: tx(k, o), cipherTamper: (c) => flip(c.slice(0, -4), at) + c.slice(-4) }, now) })),
-  fc.nat().map((at): NotifyMutation => ({ describe: `body tampered at ${at} after signing`, make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: (b) => flip(b, at) }, now) })),
-  fc.nat().map((at): NotifyMutation => ({ describe: `body truncated at ${at}`, make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: (b) => b.slice(0, at % b.length) }, now) })),
-  fc.constant<NotifyMutation>({
-    describe: 'body re-serialised with its keys reordered',
-    make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: (b) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(b) as Record<string, unknown>).reverse())) }, now),
-  }),
-  fc.constantFrom('wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial').map((h): NotifyMutation => ({ describe: `without ${h}`, make: (k, o, now) => ev(k, { resource: tx(k, o), dropHeader: h }, now) })),
-  fc.oneof(fc.string({ maxLength: 400 }), fc.base64String({ maxLength: 400 })).map((signature): NotifyMutation => ({ describe: `signature ${JSON.stringify(signature.slice(0, 20))}`, make: (k, o, now) => ev(k, { resource: tx(k, o), signature }, now) })),
-  fc.constant<NotifyMutation>({ describe: 'a SIGNTEST probe', make: (k, o, now) => ev(k, { resource: tx(k, o), signature: `WECHATPAY/SIGNTEST/${'A'.repeat(300)}` }, now) }),
-  fc.constant<NotifyMutation>({ describe: 'encrypted with another APIv3 key', make: (k, o, now) => ev(k, { resource: tx(k, o), apiV3Key: 'k'.repeat(32) }, now) }),
-  fc.constantFrom('', 'not json', '[]', '{}', 'null', '{"resource":{}}', '\u0000'.repeat(10), 'x'.repeat(2_000_000)).map((body): NotifyMutation => ({
-    describe: `body ${JSON.stringify(body.slice(0, 16))} (${body.length} chars)`,
-    make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: () => body }, now),
-  })),
-  fc.constantFrom('GET', 'PUT', 'DELETE').map((method): NotifyMutation => ({ describe: `method ${method}`, make: (k, o, now) => ev(k, { resource: tx(k, o), method }, now) })),
+    fc.constant<NotifyMutation>({ describe: 'signed by another key', make: (k, o, now) => ev(k, { resource: tx(k, o), signWith: otherKey() }, now) }),
+    // Stale / future by at least 600 s: outside the 5-minute window even when a busy run delivers late.
+    fc.integer({ min: 600, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `stale by ${s} s`, make: (k, o, now) => ev(k, { resource: tx(k, o), timestamp: now - s * 1000 }, now) })),
+    fc.integer({ min: 600, max: 10 ** 7 }).map((s): NotifyMutation => ({ describe: `${s} s in the future`, make: (k, o, now) => ev(k, { resource: tx(k, o), timestamp: now + s * 1000 }, now) })),
+    fc.stringMatching(/^[0-9A-F]{40}$/).map((serial): NotifyMutation => ({ describe: `unknown serial ${serial}`, make: (k, o, now) => ev(k, { resource: tx(k, o), serial }, now) })),
+    // Not in the last base64 quantum: its spare bits decode to the same bytes (no tampering at all).
+    fc.nat().map((at): NotifyMutation => ({ describe: `ciphertext tampered at ${at} (then signed)`, make: (k, o, now) => ev(k, { resource: tx(k, o), cipherTamper: (c) => flip(c.slice(0, -4), at) + c.slice(-4) }, now) })),
+    fc.nat().map((at): NotifyMutation => ({ describe: `body tampered at ${at} after signing`, make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: (b) => flip(b, at) }, now) })),
+    fc.nat().map((at): NotifyMutation => ({ describe: `body truncated at ${at}`, make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: (b) => b.slice(0, at % b.length) }, now) })),
+    fc.constant<NotifyMutation>({
+      describe: 'body re-serialised with its keys reordered',
+      make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: (b) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(b) as Record<string, unknown>).reverse())) }, now),
+    }),
+    fc.constantFrom('wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial').map((h): NotifyMutation => ({ describe: `without ${h}`, make: (k, o, now) => ev(k, { resource: tx(k, o), dropHeader: h }, now) })),
+    fc.oneof(fc.string({ maxLength: 400 }), fc.base64String({ maxLength: 400 })).map((signature): NotifyMutation => ({ describe: `signature ${JSON.stringify(signature.slice(0, 20))}`, make: (k, o, now) => ev(k, { resource: tx(k, o), signature }, now) })),
+    fc.constant<NotifyMutation>({ describe: 'a SIGNTEST probe', make: (k, o, now) => ev(k, { resource: tx(k, o), signature: `WECHATPAY/SIGNTEST/${'A'.repeat(300)}` }, now) }),
+    fc.constant<NotifyMutation>({ describe: 'encrypted with another APIv3 key', make: (k, o, now) => ev(k, { resource: tx(k, o), apiV3Key: 'k'.repeat(32) }, now) }),
+    fc.constantFrom('', 'not json', '[]', '{}', 'null', '{"resource":{}}', '\u0000'.repeat(10), 'x'.repeat(2_000_000)).map((body): NotifyMutation => ({
+      describe: `body ${JSON.stringify(body.slice(0, 16))} (${body.length} chars)`,
+      make: (k, o, now) => ev(k, { resource: tx(k, o), bodyTamper: () => body }, now),
+    })),
+    fc.constantFrom('GET', 'PUT', 'DELETE').map((method): NotifyMutation => ({ describe: `method ${method}`, make: (k, o, now) => ev(k, { resource: tx(k, o), method }, now) })),
   ];
 }
 
