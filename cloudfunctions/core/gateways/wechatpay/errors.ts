@@ -50,7 +50,7 @@ export interface WechatPayErrorInit {
 const WECHATPAY_ERROR = Symbol.for('wxpay-miniprogram-stack.WechatPayError');
 
 export class WechatPayError extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as { [WECHATPAY_ERROR]?: unknown })[WECHATPAY_ERROR] === true;
   }
 
