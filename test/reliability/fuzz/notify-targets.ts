@@ -371,9 +371,14 @@ const huifuMutations: fc.Arbitrary<NotifyMutation> = fc.oneof(
 
 const RECV = /^RECV_ORD_ID_/;
 
+/** As the page does: a retryable refusal (a sandbox slow under load) is sent again with the same key, a few times. */
 const payCreate = (channel: string) => async (d: NotifyDriver, amount: number): Promise<PaidOrder> => {
-  const r = (await d.invoke('pay', { action: 'create', channel, amount, idempotencyKey: `notify-fuzz-${process.pid}-${d.next()}` }, d.payer)) as { ok: boolean; data: { order: { outTradeNo: string } } };
-  if (!r.ok) throw new Error(`create ${channel}: ${JSON.stringify(r)}`);
+  const idempotencyKey = `notify-fuzz-${process.pid}-${d.next()}`;
+  let r: { ok: boolean; retryable?: boolean; data: { order: { outTradeNo: string } } } | undefined;
+  for (let attempt = 0; attempt < 5 && (!r || (!r.ok && r.retryable)); attempt++) {
+    r = (await d.invoke('pay', { action: 'create', channel, amount, idempotencyKey }, d.payer)) as typeof r;
+  }
+  if (!r?.ok) throw new Error(`create ${channel}: ${JSON.stringify(r)}`);
   return { outTradeNo: r.data.order.outTradeNo, amount, payerOpenid: d.payer.openid };
 };
 
