@@ -1,6 +1,7 @@
 /**
  * The store's compare-and-set under 50 concurrent writers per record, for every aggregate that
- * changes (orders with their audit entry, refunds, payees), on SQLite (each writer its own
+ * changes (orders with their audit entry, refunds, payees, PayScore service orders with their
+ * history, alert acknowledgements), on SQLite (each writer its own
  * connection to one file) and on the CloudBase adapter's contract (the test double of
  * test/fakes/cloudbase-fake.ts, each writer its own Store over one database). All writers hold
  * the same version: exactly one wins, its record is what is stored, the others change nothing.
@@ -9,10 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newRefundRecord } from '../../cloudfunctions/core/domain/orders/model';
+import { newAlertRecord } from '../../cloudfunctions/core/domain/orders/alerts';
+import { transitionPayScore } from '../../cloudfunctions/core/domain/payscore/state-machine';
 import { openStore, type Store } from '../../cloudfunctions/core/store';
 import { openSqliteStore } from '../../cloudfunctions/core/store/sqlite/store';
 import { FakeCloudbaseDb } from '../fakes/cloudbase-fake';
 import { T0, freshOrder } from '../unit/domain/orders/fixtures';
+import { freshPayScoreOrder } from '../unit/domain/payscore/fixtures';
 import { applied, payer, uniq } from '../unit/store/contract/helpers';
 import { finish, Tally } from './report';
 import { SIZE } from './size';
@@ -87,6 +91,37 @@ const AGGREGATES: Aggregate[] = [
       const nexts = stores.map((_, i) => ({ ...payee, displayName: `writer ${i}`, checkedAt: T0 + i, version: 2 }));
       const results = await Promise.all(nexts.map((next, i) => stores[i].upsertPayee(next)));
       return { results, stored: await stores[0].getPayee(openid), winners: nexts.filter((_, i) => results[i]) };
+    },
+  },
+  {
+    // The history is part of the record: the winner's entry is the only one appended.
+    name: 'payscore order',
+    race: async (stores) => {
+      const order = freshPayScoreOrder({ outOrderNo: uniq('PS').replace(/-/g, '_').slice(0, 32) });
+      await stores[0].insertPayScoreOrder(order);
+      const nexts = stores.map((_, i) => {
+        const d = i % 2 ? transitionPayScore(order, { type: 'CONFIRMED' }, T0 + 1000 + i, 'notify') : transitionPayScore(order, { type: 'CANCELLED', reason: `writer ${i}` }, T0 + 1000 + i, 'user');
+        if (d.kind !== 'applied') throw new Error(`setup: writer ${i} ${d.kind}`);
+        return d.next;
+      });
+      const results = await Promise.all(nexts.map((next, i) => stores[i].updatePayScoreOrder(next, 1)));
+      const stored = await stores[0].getPayScoreOrder(order.outOrderNo);
+      return { results, stored, winners: nexts.filter((_, i) => results[i]), extra: stored && stored.history.length !== 2 ? `history has ${stored.history.length} entries, not creation + the winner's` : undefined };
+    },
+  },
+  {
+    // Acknowledgement is a compare-and-set on "not yet acknowledged": one stamp wins, the others see it.
+    name: 'alert (acknowledge)',
+    race: async (stores) => {
+      const alert = newAlertRecord({ kind: 'PAID_AFTER_CLOSE', outTradeNo: uniq('O'), transactionId: uniq('4200'), amount: 100, message: 'paid after close' }, T0);
+      if (!(await stores[0].insertAlert(alert))) throw new Error('setup: alert not created');
+      const outcomes = await Promise.all(stores.map((s, i) => s.acknowledgeAlert(alert.id, T0 + 1000 + i)));
+      const results = outcomes.map((o) => o.kind === 'acknowledged');
+      const winners = outcomes.flatMap((o) => (o.kind === 'acknowledged' ? [o.alert] : []));
+      const stored = (await stores[0].listAlerts({ limit: 100 })).items.find((a) => a.id === alert.id);
+      const losersSawOther = outcomes.filter((o) => o.kind === 'alreadyAcknowledged' && JSON.stringify(o.alert) !== JSON.stringify(winners[0])).length;
+      const notFound = outcomes.filter((o) => o.kind === 'notFound').length;
+      return { results, stored, winners, extra: losersSawOther || notFound ? `${losersSawOther} losers saw another stamp than the winner's, ${notFound} found nothing` : undefined };
     },
   },
 ];

@@ -10,9 +10,22 @@ import { buildXml } from '../../gateways/wechatpay/v2/xml';
 import type { NotificationEndpoint, NotificationReply } from '../notification-endpoint';
 import { isChannelError, type PaymentChannel } from '../port';
 
+/**
+ * The largest body read. No published notification comes near it — every field of 支付结果通知
+ * (chapter=9_7) and 退款结果通知 (chapter=9_16) is a short string (attach, the longest free text, is
+ * String(128)) — so anything bigger is refused before the XML is parsed or the sign computed. Our
+ * own bound (no published maximum): docs/references/reliability.md.
+ */
+export const MAX_V2_NOTIFICATION_BYTES = 64 * 1024;
+
 export function createV2NotificationEndpoint(deps: { reader: Pick<PaymentChannel, 'parseNotification'> }): NotificationEndpoint {
   return {
     async parse(request) {
+      const bytes = Buffer.byteLength(request.body, 'utf8');
+      if (bytes > MAX_V2_NOTIFICATION_BYTES) {
+        const reason = `BODY_TOO_LARGE: ${bytes} bytes, at most ${MAX_V2_NOTIFICATION_BYTES}`;
+        return { kind: 'refused', reason, reply: v2Reply(false, 'BODY_TOO_LARGE') };
+      }
       try {
         return { kind: 'event', event: await deps.reader.parseNotification(request) };
       } catch (error) {
