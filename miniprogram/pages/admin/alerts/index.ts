@@ -7,7 +7,7 @@
 import type { AlertView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError } from '../../../services/feedback';
-import { ALERT_KIND_LABEL, formatChinaDateTime } from '../../../utils/admin-view';
+import { ALERT_KIND_LABEL, formatChinaDateTime } from '../admin-view';
 import { componentWithFields } from '../../../utils/component';
 import { messageForCode } from '../../../utils/error-messages';
 import { formatFen } from '../../../utils/money';

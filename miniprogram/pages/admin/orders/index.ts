@@ -5,7 +5,7 @@
  */
 import type { AdminOrdersRequest, OrderView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { CHANNEL_CHOICES, STATE_CHOICES } from '../../../utils/admin-view';
+import { CHANNEL_CHOICES, STATE_CHOICES } from '../admin-view';
 import { componentWithFields } from '../../../utils/component';
 import { messageForCode } from '../../../utils/error-messages';
 
