@@ -90,7 +90,7 @@ export const e2e: BenchSection<E2eResults> = {
       figure('e2e.createToPaidP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
       figure('e2e.miniprogramKiB', `mini-program main package (Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB of it; KB = 1,024 bytes as WeChat counts)`, r.miniprogram.bytes / 1024, 'KiB', { kind: 'max', value: MINIPROGRAM_MAX_BYTES / 1024 }),
       // Subpackages load when a page of theirs is opened (or preloaded): WeChat's own 2 M limit is theirs.
-      ...(r.miniprogram.subpackages ?? []).map((s) => figure(`e2e.miniprogramSubpackageKiB.${s.name}`, `mini-program subpackage ${s.name} (${s.root}, ${s.pages} pages)`, s.bytes / 1024, 'KiB', { kind: 'max', value: WECHAT_PACKAGE_MAX_BYTES / 1024 })),
+      ...(r.miniprogram.subpackages ?? []).map((s) => figure(`e2e.miniprogramSubpackageKiB.${s.name}`, `mini-program subpackage ${s.name} (${s.root}, ${s.pages} page${s.pages === 1 ? '' : 's'})`, s.bytes / 1024, 'KiB', { kind: 'max', value: WECHAT_PACKAGE_MAX_BYTES / 1024 })),
       ...r.bundles.map((b) => figure(`e2e.bundleKiB.${b.fn}`, `${b.fn} bundle`, b.bytes / 1024, 'KiB', { kind: 'max', value: BUNDLE_TARGETS.maxBytes / 1024 })),
     ];
   },
@@ -144,7 +144,7 @@ function print(r: E2eResults): void {
         ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments)`],
         ['mini-program main package', `${(r.miniprogram.bytes / 1024).toFixed(1)} KiB (${r.miniprogram.files} files, Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB) ${r.miniprogram.bytes <= MINIPROGRAM_MAX_BYTES ? 'met' : 'MISSED'} (≤ ${MINIPROGRAM_MAX_BYTES / 1024} KiB)`],
         ['  of which', Object.entries(r.miniprogram.byArea).sort((a, b) => b[1] - a[1]).map(([area, bytes]) => `${area} ${(bytes / 1024).toFixed(1)}`).join(', ') + ' KiB'],
-        ...r.miniprogram.subpackages.map((s) => [`mini-program subpackage ${s.name}`, `${(s.bytes / 1024).toFixed(1)} KiB (${s.root}: ${s.pages} pages, ${s.files} files)`]),
+        ...r.miniprogram.subpackages.map((s) => [`mini-program subpackage ${s.name}`, `${(s.bytes / 1024).toFixed(1)} KiB (${s.root}: ${s.pages} page${s.pages === 1 ? '' : 's'}, ${s.files} files)`]),
       ],
     ),
   );
