@@ -2,7 +2,8 @@
  * End-to-end section, on the local stack (sandbox gateway + function host, loopback HTTP, SQLite):
  * - latency from `pay.create` to PAID being visible to `pay.query` (create, cashier pay,
  *   notification, poll), median and p95;
- * - the mini-program main package's size (notifications/s: the `notify` section);
+ * - the mini-program's main package size against its target, and each subpackage's
+ *   (notifications/s: the `notify` section);
  * - each built function bundle's size and its cold `require` time in a fresh Node process.
  * Needs a built `dist/cloudfunctions` (`npm run build`).
  */
@@ -15,6 +16,7 @@ import { formatTable } from './measure';
 import { figure } from './report';
 import type { BenchSection } from './section';
 import { sampleCreateToPaid } from './create-to-paid';
+import { measurePackages, WECHAT_PACKAGE_MAX_BYTES } from '../deploy/miniprogram-packages';
 
 const DIST = resolve(__dirname, '../dist/cloudfunctions');
 
@@ -33,34 +35,34 @@ export interface E2eResults {
   miniprogram: MiniprogramSize;
 }
 
-/** The mini-program's main package as built (no subpackages: every page is in it), Vant included. */
+/**
+ * The mini-program as WeChat packs it (deploy/miniprogram-packages.ts): the main package — what a
+ * payer downloads before the first page shows — and each subpackage of app.json, with what fills them.
+ */
 export interface MiniprogramSize {
+  /** The main package: bytes, files, Vant's share, bytes by area (pages, services, utils, npm …). */
   bytes: number;
   vantBytes: number;
   files: number;
+  byArea: Record<string, number>;
+  subpackages: Array<{ name: string; root: string; pages: number; bytes: number; files: number }>;
 }
 
+/**
+ * Issue 16: main package ≤ 250 KB with the Vant components used. WeChat's tools count a KB as
+ * 1,024 bytes (miniprogram-ci's checkCodeQuality: `bytes / 1024`), so the target is 256,000 bytes.
+ */
 export const MINIPROGRAM_MAX_BYTES = 250 * 1024;
 
 function miniprogramSize(): MiniprogramSize {
-  const root = resolve(__dirname, '../dist/miniprogram');
-  let bytes = 0;
-  let vantBytes = 0;
-  let files = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else {
-        const size = statSync(path).size;
-        bytes += size;
-        files++;
-        if (path.includes(`${join('miniprogram_npm', '@vant')}`)) vantBytes += size;
-      }
-    }
+  const [main, ...subs] = measurePackages(resolve(__dirname, '../dist/miniprogram'));
+  return {
+    bytes: main.bytes,
+    vantBytes: main.byArea['npm @vant/weapp'] ?? 0,
+    files: main.files,
+    byArea: main.byArea,
+    subpackages: subs.map((s) => ({ name: s.name, root: s.root, pages: s.pages.length, bytes: s.bytes, files: s.files })),
   };
-  walk(root);
-  return { bytes, vantBytes, files };
 }
 
 export const e2e: BenchSection<E2eResults> = {
@@ -86,7 +88,9 @@ export const e2e: BenchSection<E2eResults> = {
     return [
       figure('e2e.createToPaidMedianMs', `create → PAID visible to pay.query, median (${r.createToPaid.samples} payments)`, r.createToPaid.medianMs, 'ms', { kind: 'max', value: 8 }),
       figure('e2e.createToPaidP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
-      figure('e2e.miniprogramKiB', `mini-program main package (Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB of it)`, r.miniprogram.bytes / 1024, 'KiB', { kind: 'max', value: MINIPROGRAM_MAX_BYTES / 1024 }),
+      figure('e2e.miniprogramKiB', `mini-program main package (Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB of it; KB = 1,024 bytes as WeChat counts)`, r.miniprogram.bytes / 1024, 'KiB', { kind: 'max', value: MINIPROGRAM_MAX_BYTES / 1024 }),
+      // Subpackages load when a page of theirs is opened (or preloaded): WeChat's own 2 M limit is theirs.
+      ...(r.miniprogram.subpackages ?? []).map((s) => figure(`e2e.miniprogramSubpackageKiB.${s.name}`, `mini-program subpackage ${s.name} (${s.root}, ${s.pages} page${s.pages === 1 ? '' : 's'})`, s.bytes / 1024, 'KiB', { kind: 'max', value: WECHAT_PACKAGE_MAX_BYTES / 1024 })),
       ...r.bundles.map((b) => figure(`e2e.bundleKiB.${b.fn}`, `${b.fn} bundle`, b.bytes / 1024, 'KiB', { kind: 'max', value: BUNDLE_TARGETS.maxBytes / 1024 })),
     ];
   },
@@ -138,7 +142,9 @@ function print(r: E2eResults): void {
       [
         ['create → PAID visible to pay.query, median', `${r.createToPaid.medianMs.toFixed(1)} ms`],
         ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments)`],
-        ['mini-program main package', `${(r.miniprogram.bytes / 1024).toFixed(0)} KiB (${r.miniprogram.files} files, Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB)`],
+        ['mini-program main package', `${(r.miniprogram.bytes / 1024).toFixed(1)} KiB (${r.miniprogram.files} files, Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB) ${r.miniprogram.bytes <= MINIPROGRAM_MAX_BYTES ? 'met' : 'MISSED'} (≤ ${MINIPROGRAM_MAX_BYTES / 1024} KiB)`],
+        ['  of which', Object.entries(r.miniprogram.byArea).sort((a, b) => b[1] - a[1]).map(([area, bytes]) => `${area} ${(bytes / 1024).toFixed(1)}`).join(', ') + ' KiB'],
+        ...r.miniprogram.subpackages.map((s) => [`mini-program subpackage ${s.name}`, `${(s.bytes / 1024).toFixed(1)} KiB (${s.root}: ${s.pages} page${s.pages === 1 ? '' : 's'}, ${s.files} files)`]),
       ],
     ),
   );

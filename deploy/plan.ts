@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, disabledGatewayNotes, loadMerchantConfig } from '../cloudfunctions/core/kernel/config';
+import { MAIN_PACKAGE, measurePackages, WECHAT_PACKAGE_MAX_BYTES } from './miniprogram-packages';
 
 /** The env var naming the upload key file (代码上传密钥). The key itself never lives in the repository. */
 export const KEY_FILE_ENV = 'MINIPROGRAM_CI_KEY_FILE';
@@ -43,7 +44,8 @@ export interface DeployPlan {
   projectPath: string;
   functions: FunctionPlan[];
   remoteNpmInstall: true;
-  miniprogram?: DeployRequest['miniprogram'] & { path: string };
+  /** `packages`: the main package and each subpackage as WeChat packs them (when the build has an app.json). */
+  miniprogram?: DeployRequest['miniprogram'] & { path: string; packages?: Array<{ name: string; root: string; bytes: number }> };
   robot?: number;
 }
 
@@ -126,7 +128,12 @@ export function buildDeployPlan(request: DeployRequest): DeployPlan {
     if (request.miniprogram.mode === 'upload' && !/^\d+\.\d+\.\d+$/.test(request.miniprogram.version)) {
       throw new DeployError(`--version "${request.miniprogram.version}" must look like 1.2.3`);
     }
-    miniprogram = { ...request.miniprogram, path };
+    // WeChat refuses a package over 2 M at upload (subpackages.html): say so before uploading.
+    const packages = existsSync(join(path, 'app.json')) ? measurePackages(path).map(({ name, root, bytes }) => ({ name, root, bytes })) : undefined;
+    for (const p of packages ?? []) {
+      if (p.bytes > WECHAT_PACKAGE_MAX_BYTES) throw new DeployError(`mini-program ${p.name === MAIN_PACKAGE ? 'main package' : `subpackage ${p.name}`} is ${(p.bytes / 1024).toFixed(1)} KiB; WeChat takes at most 2048 KiB per package (move pages into subpackages: app.json subpackages)`);
+    }
+    miniprogram = { ...request.miniprogram, path, ...(packages ? { packages } : {}) };
   }
   if (request.robot !== undefined && (!Number.isInteger(request.robot) || request.robot < 1 || request.robot > 30)) {
     throw new DeployError('--robot must be 1–30 (miniprogram-ci README: 指定使用哪一个 ci 机器人，可选值：1 ~ 30)');
@@ -168,6 +175,7 @@ export function formatPlan(plan: DeployPlan, dryRun: boolean): string {
   if (!mp) lines.push('mini-program: not uploaded (add --preview, or --upload --version x.y.z)');
   else if (mp.mode === 'preview') lines.push(`mini-program: preview of ${rel(mp.path)}${mp.desc ? `, description "${mp.desc}"` : ''}, QR code → ${mp.qrcodeOutput}`);
   else lines.push(`mini-program: upload of ${rel(mp.path)} as version ${mp.version}${mp.desc ? `, description "${mp.desc}"` : ''}`);
+  if (mp?.packages) lines.push(`  packages (KiB = 1,024 bytes, ≤ 2048 each): ${mp.packages.map((p) => `${p.name === MAIN_PACKAGE ? 'main' : `${p.name} (${p.root})`} ${(p.bytes / 1024).toFixed(1)} KiB`).join(', ')}`);
   if (plan.robot !== undefined) lines.push(`ci robot: ${plan.robot}`);
   return lines.join('\n');
 }

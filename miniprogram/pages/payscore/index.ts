@@ -2,7 +2,7 @@ import type { PayScoreCreateRequest, PayScoreView } from '../../../typings/api';
 import { call } from '../../services/api';
 import { env } from '../../services/env';
 import { describeError, showError, showToast } from '../../services/feedback';
-import { openPayScoreConfirm, wxConfirmDeps, type ConfirmDeps } from '../../services/payscore-confirm';
+import { openPayScoreConfirm, wxConfirmDeps, type ConfirmDeps } from './payscore-confirm';
 import { poll, type PollHandle } from '../../services/polling';
 import { componentWithFields } from '../../utils/component';
 import { fenToYuan } from '../../utils/money';

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { PreviewShot } from '../../../sandbox/preview/main';
 import { PAGE_STATES } from '../../../sandbox/preview/states';
+import { allPages, readAppJson } from '../../../deploy/miniprogram-packages';
 
 const ROOT = resolve(__dirname, '../../..');
 const MINIPROGRAM_DIST = join(ROOT, 'dist/miniprogram');
@@ -28,8 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-it('covers every page of app.json, each in at least three states', () => {
-  const pages = (JSON.parse(readFileSync(join(MINIPROGRAM_DIST, 'app.json'), 'utf8')) as { pages: string[] }).pages;
+it('covers every page of app.json (subpackages included), each in at least three states', () => {
+  const pages = allPages(readAppJson(MINIPROGRAM_DIST)); // the main package's and every subpackage's
   expect(Object.keys(PAGE_STATES).sort()).toEqual([...pages].sort());
   for (const page of pages) expect(shots.filter((s) => s.page === page).length).toBeGreaterThanOrEqual(3);
 });

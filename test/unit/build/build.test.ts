@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildCloudFunctions, buildMiniprogram, copyUsedVant, payEnvFrom, PAY_ENV_DEFAULTS } from '../../../gulpfile';
 import { generateKeyPairSync } from 'node:crypto';
+import { allPages, readAppJson } from '../../../deploy/miniprogram-packages';
 
 jest.setTimeout(60_000);
 
@@ -70,8 +71,8 @@ describe('buildMiniprogram', () => {
     expect(readFileSync(join(out, 'services/api.js'), 'utf8')).toMatch(/require\("\.\/transport"\)/);
   });
 
-  it('has every page app.json lists', () => {
-    const pages = (JSON.parse(readFileSync(join(out, 'app.json'), 'utf8')) as { pages: string[] }).pages;
+  it('has every page app.json lists (subpackages included)', () => {
+    const pages = allPages(readAppJson(out));
     expect(pages[0]).toBe('pages/index/index');
     for (const page of pages) for (const ext of ['.js', '.json', '.wxml']) expect(`${page}${ext} ${existsSync(join(out, page + ext))}`).toBe(`${page}${ext} true`);
   });

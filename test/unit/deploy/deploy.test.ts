@@ -158,6 +158,21 @@ describe('deploy --dry-run', () => {
     ]);
   });
 
+  it('sizes the mini-program\'s main package and subpackages, and refuses a package WeChat would refuse (> 2 M)', () => {
+    const mp = join(repo, 'dist/miniprogram');
+    writeFileSync(join(mp, 'app.json'), JSON.stringify({ pages: ['pages/index/index'], subpackages: [{ root: 'pages/admin', name: 'admin', pages: ['index/index'] }] }));
+    mkdirSync(join(mp, 'pages/admin/index'), { recursive: true });
+    writeFileSync(join(mp, 'pages/admin/index/index.js'), 'x'.repeat(2048));
+    const plan = buildDeployPlan({ root: repo, env: envWith(), miniprogram: { mode: 'upload', version: '1.2.3' } });
+    expect(plan.miniprogram?.packages?.map((p) => [p.name, p.root, p.bytes])).toEqual([
+      ['__APP__', '', expect.any(Number)],
+      ['admin', 'pages/admin', 2048],
+    ]);
+    expect(formatPlan(plan, true)).toMatch(/^ {2}packages \(KiB = 1,024 bytes, ≤ 2048 each\): main \d+\.\d KiB, admin \(pages\/admin\) 2\.0 KiB$/m);
+    writeFileSync(join(mp, 'pages/admin/index/index.js'), 'x'.repeat(2 * 1024 * 1024 + 1));
+    expect(refusal(() => buildDeployPlan({ root: repo, env: envWith(), miniprogram: { mode: 'upload', version: '1.2.3' } }))).toMatch(/subpackage admin is 2048\.0 KiB; WeChat takes at most 2048 KiB per package/);
+  });
+
   it('npm run deploy -- --dry-run on this repository\'s build lists every function gulp built, from a fresh process', () => {
     const out = execFileSync(process.execPath, ['-r', 'esbuild-register', 'deploy/index.ts', '--dry-run'], {
       cwd: REPO,

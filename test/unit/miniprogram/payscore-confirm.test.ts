@@ -4,7 +4,7 @@
  * `wx.navigateToMiniProgram` (PayScore's appid and path), and ask for an upgrade without either;
  * local builds post the user's choice to the sandbox's confirmation page.
  */
-import { openPayScoreConfirm, PAYSCORE_APPID, PAYSCORE_PATH, type ConfirmDeps } from '../../../miniprogram/services/payscore-confirm';
+import { openPayScoreConfirm, PAYSCORE_APPID, PAYSCORE_PATH, type ConfirmDeps } from '../../../miniprogram/pages/payscore/payscore-confirm';
 
 const params = { businessType: 'wxpayScoreUse' as const, extraData: { package: 'AAQpkg' } };
 

@@ -7,10 +7,10 @@
 import type { AlertView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { showError } from '../../../services/feedback';
-import { ALERT_KIND_LABEL, formatChinaDateTime } from '../../../utils/admin-view';
+import { ALERT_KIND_LABEL, formatChinaDateTime } from '../admin-view';
 import { componentWithFields } from '../../../utils/component';
-import { messageForCode } from '../../../utils/error-messages';
 import { formatFen } from '../../../utils/money';
+import { pagedList, type PagedList } from '../../../utils/paged-list';
 
 const PAGE_SIZE = 20;
 
@@ -39,9 +39,7 @@ function row(alert: AlertView): AlertRow {
 }
 
 interface Fields {
-  cursor?: string;
-  generation?: number;
-  inFlight?: boolean;
+  alertList?: PagedList;
   acknowledging?: Set<string>;
 }
 
@@ -55,17 +53,17 @@ componentWithFields<Fields>()({
   },
   methods: {
     onLoad() {
-      void this.reload();
+      void this.list().reload();
     },
     async onPullDownRefresh() {
-      await this.reload();
+      await this.list().reload();
       wx.stopPullDownRefresh();
     },
     onReachBottom() {
-      void this.loadMore();
+      void this.list().loadMore();
     },
     onRetry() {
-      void ((this.data.alerts as AlertRow[]).length === 0 ? this.reload() : this.loadMore());
+      void this.list().retry();
     },
     onOpen(event: WechatMiniprogram.BaseEvent<Record<string, never>, { outTradeNo: string }>) {
       wx.navigateTo({ url: `/pages/admin/order/index?outTradeNo=${encodeURIComponent(event.currentTarget.dataset.outTradeNo)}` });
@@ -87,30 +85,17 @@ componentWithFields<Fields>()({
       this.setData({ alerts });
     },
 
-    async reload() {
-      this.generation = (this.generation ?? 0) + 1;
-      this.cursor = undefined;
-      this.inFlight = false;
-      await this.fetchPage(true);
-    },
-    async loadMore() {
-      if (this.inFlight || this.data.finished || !this.cursor) return;
-      await this.fetchPage(false);
-    },
-    async fetchPage(fromTop: boolean) {
-      const generation = this.generation ?? 0;
-      this.inFlight = true;
-      this.setData({ loading: true, error: '' });
-      const res = await call('pay.alerts', { pageSize: PAGE_SIZE, ...(!fromTop && this.cursor ? { cursor: this.cursor } : {}) });
-      if (generation !== this.generation) return;
-      this.inFlight = false;
-      if (!res.ok) {
-        this.setData({ loading: false, error: messageForCode(res.code), forbidden: res.code === 'FORBIDDEN' });
-        return;
-      }
-      this.cursor = res.data.nextCursor;
-      const rows = res.data.alerts.map(row);
-      this.setData({ alerts: fromTop ? rows : [...(this.data.alerts as AlertRow[]), ...rows], loading: false, finished: !res.data.nextCursor });
+    /** The paging of `pay.alerts` (utils/paged-list.ts), made on first use. */
+    list(): PagedList {
+      this.alertList ??= pagedList<AlertRow>({
+        fetch: async (cursor) => {
+          const res = await call('pay.alerts', { pageSize: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+          return res.ok ? { ok: true, data: { items: res.data.alerts.map(row), nextCursor: res.data.nextCursor } } : res;
+        },
+        shown: () => this.data.alerts as AlertRow[],
+        show: ({ items, failure, ...rest }) => this.setData({ ...rest, ...(items ? { alerts: items } : {}), forbidden: failure?.code === 'FORBIDDEN' }),
+      });
+      return this.alertList;
     },
   },
 });

@@ -8,7 +8,7 @@
 import type { AdminOrderDetail, ApiError, RefundView } from '../../../../typings/api';
 import { call } from '../../../services/api';
 import { confirm, showError, showToast } from '../../../services/feedback';
-import { ACTOR_LABEL, formatChinaDateTime } from '../../../utils/admin-view';
+import { ACTOR_LABEL, formatChinaDateTime } from '../admin-view';
 import { componentWithFields } from '../../../utils/component';
 import { messageForCode } from '../../../utils/error-messages';
 import { newIdempotencyKey } from '../../../utils/idempotency';

@@ -5,17 +5,15 @@
  */
 import type { AdminOrdersRequest, OrderView } from '../../../../typings/api';
 import { call } from '../../../services/api';
-import { CHANNEL_CHOICES, STATE_CHOICES } from '../../../utils/admin-view';
+import { CHANNEL_CHOICES, STATE_CHOICES } from '../admin-view';
 import { componentWithFields } from '../../../utils/component';
-import { messageForCode } from '../../../utils/error-messages';
+import { pagedList, type PagedList } from '../../../utils/paged-list';
 
 const PAGE_SIZE = 20;
 const DETAIL_PAGE = '/pages/admin/order/index';
 
 interface Fields {
-  cursor?: string;
-  generation?: number;
-  inFlight?: boolean;
+  orderList?: PagedList;
 }
 
 componentWithFields<Fields>()({
@@ -41,10 +39,10 @@ componentWithFields<Fields>()({
       wx.stopPullDownRefresh();
     },
     onReachBottom() {
-      void this.loadMore();
+      void this.list().loadMore();
     },
     onRetry() {
-      void ((this.data.orders as OrderView[]).length === 0 ? this.reload() : this.loadMore());
+      void this.list().retry();
     },
     onStateChange(event: WechatMiniprogram.PickerChange) {
       this.setData({ stateIndex: Number(event.detail.value) });
@@ -82,34 +80,23 @@ componentWithFields<Fields>()({
       return request;
     },
 
-    async reload() {
-      this.generation = (this.generation ?? 0) + 1;
-      this.cursor = undefined;
-      this.inFlight = false;
-      await this.fetchPage(true);
+    reload(): Promise<void> {
+      return this.list().reload();
     },
 
-    async loadMore() {
-      if (this.inFlight || this.data.finished || !this.cursor) return;
-      await this.fetchPage(false);
-    },
-
-    async fetchPage(fromTop: boolean) {
-      const generation = this.generation ?? 0;
-      this.inFlight = true;
-      this.setData({ loading: true, error: '', ...(fromTop ? { orders: [], finished: false } : {}) });
-      const request: AdminOrdersRequest = { ...this.filters(), pageSize: PAGE_SIZE };
-      if (!fromTop && this.cursor) request.cursor = this.cursor;
-      const res = await call('admin.orders', request);
-      if (generation !== this.generation) return; // filters changed or a reload started meanwhile
-      this.inFlight = false;
-      if (!res.ok) {
-        this.setData({ loading: false, error: messageForCode(res.code), forbidden: res.code === 'FORBIDDEN' });
-        return;
-      }
-      this.cursor = res.data.nextCursor;
-      const orders = fromTop ? res.data.orders : [...(this.data.orders as OrderView[]), ...res.data.orders];
-      this.setData({ orders, loading: false, finished: !res.data.nextCursor });
+    /** The paging of `admin.orders` under the filters of the moment, made on first use. */
+    list(): PagedList {
+      this.orderList ??= pagedList<OrderView>({
+        fetch: async (cursor) => {
+          const res = await call('admin.orders', { ...this.filters(), pageSize: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+          return res.ok ? { ok: true, data: { items: res.data.orders, nextCursor: res.data.nextCursor } } : res;
+        },
+        shown: () => this.data.orders as OrderView[],
+        show: ({ items, failure, ...rest }) => this.setData({ ...rest, ...(items ? { orders: items } : {}), forbidden: failure?.code === 'FORBIDDEN' }),
+        // A filter changed: rows of the old filters must not stay on screen while the new ones load.
+        clearOnReload: true,
+      });
+      return this.orderList;
     },
   },
 });

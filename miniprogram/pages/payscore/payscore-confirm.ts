@@ -11,8 +11,8 @@
  *
  * The outcome is only a cue: the page asks the server (`payscore.query`), which asks the gateway.
  */
-import type { PayScoreConfirmParams } from '../../typings/api';
-import { httpRequest } from './transport-http';
+import type { PayScoreConfirmParams } from '../../../typings/api';
+import { httpRequest } from '../../services/transport-http';
 
 /** PayScore's own mini-program (the published `navigateToMiniProgram` fallback). */
 export const PAYSCORE_APPID = 'wxd8f3793ea3b935b8';

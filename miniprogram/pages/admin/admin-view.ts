@@ -2,8 +2,8 @@
  * How the merchant console reads: times in China time (the merchant's, whatever the phone's zone),
  * the filter choices, alert and audit wording.
  */
-import type { AlertKind, LivePayChannel, OrderState } from '../../typings/api';
-import { stateView } from './order-view';
+import type { AlertKind, LivePayChannel, OrderState } from '../../../typings/api';
+import { stateView } from '../../utils/order-view';
 
 const CHINA_OFFSET_MS = 8 * 3600_000;
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
