@@ -307,9 +307,11 @@ export const FUNCTION_EXTERNALS = ['wx-server-sdk', 'better-sqlite3'];
  */
 export const SIDE_MODULES: ReadonlyArray<{ source: string; out: string }> = [
   { source: 'cloudfunctions/core/store/sqlite/store.ts', out: 'sqlite/store.js' },
+  { source: 'cloudfunctions/core/store/cloudbase/payscore.ts', out: 'cloudbase/payscore.js' },
   { source: 'cloudfunctions/core/channels/wechatpay-v2/wiring.ts', out: 'wechatpay-v2/wiring.js' },
   { source: 'cloudfunctions/core/channels/huifu/wiring.ts', out: 'huifu/channel.js' },
   { source: 'cloudfunctions/core/domain/orders/statement.ts', out: 'orders/statement.js' },
+  { source: 'cloudfunctions/core/channels/wechatpay-v3/statement.ts', out: 'wechatpay-v3/statement.js' },
   { source: 'cloudfunctions/core/runtime-payscore.ts', out: 'payscore/runtime.js' },
 ];
 

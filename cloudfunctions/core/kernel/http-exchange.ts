@@ -29,6 +29,8 @@ export interface RawExchange {
   headers: Record<string, string>;
   /** The body exactly as received: signatures are verified over it. */
   text: string;
+  /** The same body as bytes (a download such as a gzip bill is not text). */
+  bytes: Buffer;
 }
 
 export type ExchangeFailure = 'TIMEOUT' | 'NETWORK_ERROR';
@@ -48,7 +50,8 @@ export async function exchange(
     response.headers?.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
-    return { status: response.status, headers, text: await response.text() };
+    const bytes = response.arrayBuffer ? Buffer.from(await response.arrayBuffer()) : Buffer.from(await response.text(), 'utf8');
+    return { status: response.status, headers, text: bytes.toString('utf8'), bytes };
   } catch (cause) {
     throw fail(controller.signal.aborted || isConnectTimeout(cause) ? 'TIMEOUT' : 'NETWORK_ERROR', cause);
   } finally {

@@ -186,8 +186,8 @@ describe('buildCloudFunctions: the sqlite adapter beside the bundle', () => {
   });
 
   it('keeps the sqlite adapter out of index.js and ships it as sqlite/store.js', () => {
-    // Side bundles beside it: the sqlite adapter, the APIv2, Huifu and PayScore families and the daily reconciliation file check.
-    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['huifu', 'index.js', 'orders', 'package.json', 'payscore', 'sqlite', 'wechatpay-v2']);
+    // Side bundles beside it: the sqlite adapter, CloudBase's PayScore repository, the APIv2, Huifu and PayScore families, the daily reconciliation file check and the trade bill reader.
+    expect(readdirSync(join(out, 'pay')).sort()).toEqual(['cloudbase', 'huifu', 'index.js', 'orders', 'package.json', 'payscore', 'sqlite', 'wechatpay-v2', 'wechatpay-v3']);
     expect((inputs.pay ?? []).filter((s) => s.startsWith('cloudfunctions/core/store/sqlite/'))).toEqual([]);
     expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/sqlite\/store"\)/);
     expect(existsSync(join(out, 'pay/sqlite/store.js'))).toBe(true);
@@ -200,6 +200,18 @@ describe('buildCloudFunctions: the sqlite adapter beside the bundle', () => {
     expect((inputs.pay ?? []).filter((s) => /gateways\/wechatpay\/v2\/(orders|refunds|client)\.ts$/.test(s))).toEqual([]);
     expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/wechatpay-v2\/wiring"\)/);
     expect(existsSync(join(out, 'pay/wechatpay-v2/wiring.js'))).toBe(true);
+  });
+
+  it('keeps the trade bill reader out of index.js and ships it as wechatpay-v3/statement.js (loaded by the first daily statement)', () => {
+    expect((inputs.pay ?? []).filter((s) => /(gateways\/wechatpay\/v3\/bill|channels\/wechatpay-v3\/statement)\.ts$/.test(s))).toEqual([]);
+    expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/wechatpay-v3\/statement"\)/);
+    expect(existsSync(join(out, 'pay/wechatpay-v3/statement.js'))).toBe(true);
+  });
+
+  it('keeps the CloudBase PayScore repository out of index.js and ships it as cloudbase/payscore.js (loaded at its first call)', () => {
+    expect((inputs.pay ?? []).filter((s) => /store\/(cloudbase\/payscore|payscore-checks)\.ts$/.test(s))).toEqual([]);
+    expect(readFileSync(join(out, 'pay/index.js'), 'utf8')).toMatch(/require\("\.\/cloudbase\/payscore"\)/);
+    expect(existsSync(join(out, 'pay/cloudbase/payscore.js'))).toBe(true);
   });
 
   it('opens a sqlite store through the side bundle, whose errors carry the store-error brand index.js checks', () => {

@@ -9,7 +9,6 @@ import { isGatewayNotFound, withV3Errors } from '../wechatpay-v3/errors';
 import { closeOutcomeOf, parseV3Notification, paymentStateOf, prepayIdOf, refundStateOf, resignPrepay, signPrepay, toRfc3339, type V3ChannelDeps } from '../wechatpay-v3/mapping';
 import * as jsapi from '../../gateways/wechatpay/v3/jsapi';
 import * as refunds from '../../gateways/wechatpay/v3/refunds';
-import { tradeBillStatement } from '../wechatpay-v3/statement';
 
 /** The order body; built only from the stored order, so a retry sends identical bytes. */
 export function jsapiOrderBody(order: Order, notifyUrl: string): jsapi.PrepayRequest {
@@ -33,6 +32,17 @@ export function refundBody(order: Order, refund: Refund, notifyUrl: string, tota
     notify_url: notifyUrl,
     amount: { refund: refund.amount, total, currency: order.currency },
   };
+}
+
+/**
+ * The trade bill reader, loaded at the first daily statement: it is its own side bundle
+ * (gulpfile SIDE_MODULES, `wechatpay-v3/statement.js`: the CSV reader and zlib), so the bundles
+ * that never read a bill (pay, payNotify, …) do not carry it.
+ */
+function tradeBillOf(...args: Parameters<typeof import('../wechatpay-v3/statement').tradeBillStatement>) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { tradeBillStatement } = require('../wechatpay-v3/statement') as typeof import('../wechatpay-v3/statement');
+  return tradeBillStatement(...args);
 }
 
 export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
@@ -86,6 +96,6 @@ export function createJsapiChannel(deps: V3ChannelDeps): PaymentChannel {
 
     // The merchant's trade bill lists every v3 order of the mchid by out_trade_no: this channel
     // reads it (combine sub-orders are listed by their own numbers, which no order is keyed by).
-    ...(client.download ? { dailyStatement: tradeBillStatement({ request: client.request, download: client.download }, config.mchid, now) } : {}),
+    ...(client.download ? { dailyStatement: (fileDate: string) => tradeBillOf({ request: client.request, download: client.download! }, config.mchid, now)(fileDate) } : {}),
   });
 }

@@ -4,7 +4,7 @@
  * `{status, code, message, retryable}`, and retries only what may be retried, resending the
  * identical body.
  */
-import { exchange, httpFetch, tlsFetch, type ClientTls, type ExchangeFetch } from '../../kernel/http-exchange';
+import { exchange, httpFetch, tlsFetch, type ClientTls, type ExchangeFailure, type ExchangeFetch } from '../../kernel/http-exchange';
 import { WechatPayError, withRequestId } from './errors';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, HEADER, JSON_MEDIA_TYPE, USER_AGENT } from './consts';
 import { buildAuthorization } from './auth/authorization';
@@ -104,31 +104,26 @@ export function createV3Client(options: V3ClientOptions): V3Client {
   const userAgent = options.userAgent ?? USER_AGENT;
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
+  // Sign exactly what goes on the wire: the URL parser's normalised path and query.
+  const authorization = (method: HttpMethod, url: URL, body: string) =>
+    buildAuthorization({ mchid: options.mchid, signer, method, pathWithQuery: url.pathname + url.search, body, timestamp: unixSeconds(clock), nonce: nonce() });
+  const failure = (method: HttpMethod, url: URL, timeoutMs: number) => (kind: ExchangeFailure, cause: unknown) =>
+    kind === 'TIMEOUT'
+      ? new WechatPayError('TIMEOUT', `${method} ${url.pathname} got no answer within ${timeoutMs} ms`, { retryable: true, cause })
+      : new WechatPayError('NETWORK_ERROR', `${method} ${url.pathname} failed: ${(cause as Error)?.message ?? cause}`, { cause });
+
   async function attempt(method: HttpMethod, url: URL, body: string, requestOptions: RequestOptions): Promise<V3Response> {
     const headers: Record<string, string> = {
       [HEADER.accept]: JSON_MEDIA_TYPE,
       [HEADER.userAgent]: userAgent,
       ...requestOptions.headers,
-      [HEADER.authorization]: await buildAuthorization({
-        mchid: options.mchid,
-        signer,
-        method,
-        // Sign exactly what goes on the wire: the URL parser's normalised path and query.
-        pathWithQuery: url.pathname + url.search,
-        body,
-        timestamp: unixSeconds(clock),
-        nonce: nonce(),
-      }),
+      [HEADER.authorization]: await authorization(method, url, body),
     };
     if (body !== '') headers[HEADER.contentType] = JSON_MEDIA_TYPE;
     if (requestOptions.wechatpaySerial) headers[HEADER.serial] = requestOptions.wechatpaySerial;
 
     const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout;
-    const { status, headers: responseHeaders, text } = await exchange(doFetch, url.href, { method, headers, ...(body === '' ? {} : { body }) }, timeoutMs, (kind, cause) =>
-      kind === 'TIMEOUT'
-        ? new WechatPayError('TIMEOUT', `${method} ${url.pathname} got no answer within ${timeoutMs} ms`, { retryable: true, cause })
-        : new WechatPayError('NETWORK_ERROR', `${method} ${url.pathname} failed: ${(cause as Error)?.message ?? cause}`, { cause }),
-    );
+    const { status, headers: responseHeaders, text } = await exchange(doFetch, url.href, { method, headers, ...(body === '' ? {} : { body }) }, timeoutMs, failure(method, url, timeoutMs));
 
     const requestId = responseHeaders[HEADER.requestId.toLowerCase()];
     if (status < 200 || status > 299) throw apiError(status, text, requestId);
@@ -162,32 +157,14 @@ export function createV3Client(options: V3ClientOptions): V3Client {
     } catch (cause) {
       throw new WechatPayError('ARGUMENT_INVALID', `not a download URL: ${href.slice(0, 100)}`, { cause });
     }
-    const headers: Record<string, string> = {
-      [HEADER.accept]: '*/*',
-      [HEADER.userAgent]: userAgent,
-      [HEADER.authorization]: await buildAuthorization({ mchid: options.mchid, signer, method: 'GET', pathWithQuery: url.pathname + url.search, body: '', timestamp: unixSeconds(clock), nonce: nonce() }),
-    };
+    const headers = { [HEADER.accept]: '*/*', [HEADER.userAgent]: userAgent, [HEADER.authorization]: await authorization('GET', url, '') };
     const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      const response = await doFetch(url.href, { method: 'GET', headers, signal: controller.signal });
-      const responseHeaders: Record<string, string> = {};
-      response.headers?.forEach((value, name) => {
-        responseHeaders[name.toLowerCase()] = value;
-      });
-      const requestId = responseHeaders[HEADER.requestId.toLowerCase()];
-      // Bytes, not text: a gzip body must reach the gunzip untouched.
-      const bytes = response.arrayBuffer ? Buffer.from(await response.arrayBuffer()) : Buffer.from(await response.text(), 'utf8');
-      if (response.status < 200 || response.status > 299) throw apiError(response.status, bytes.toString('utf8'), requestId);
-      return { status: response.status, bytes, requestId };
-    } catch (cause) {
-      if (cause instanceof WechatPayError) throw cause;
-      if (controller.signal.aborted) throw new WechatPayError('TIMEOUT', `GET ${url.pathname} got no answer within ${timeoutMs} ms`, { retryable: true, cause });
-      throw new WechatPayError('NETWORK_ERROR', `GET ${url.pathname} failed: ${(cause as Error)?.message ?? cause}`, { cause });
-    } finally {
-      clearTimeout(timer);
-    }
+    // Bytes, not text: a gzip body must reach the gunzip untouched. No signature check: the
+    // download answer is not signed; the bill's hash is the integrity check.
+    const { status, headers: responseHeaders, bytes } = await exchange(doFetch, url.href, { method: 'GET', headers }, timeoutMs, failure('GET', url, timeoutMs));
+    const requestId = responseHeaders[HEADER.requestId.toLowerCase()];
+    if (status < 200 || status > 299) throw apiError(status, bytes.toString('utf8'), requestId);
+    return { status, bytes, requestId };
   }
 
   return {

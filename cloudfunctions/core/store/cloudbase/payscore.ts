@@ -6,9 +6,6 @@ import { checkLimit } from '../paging';
 import { checkNewPayScoreOrder, checkPayScoreSuccession, checkPayScoreUpdate } from '../payscore-checks';
 import { fromDocuments, getInTransaction, toData, type CloudbaseConnection } from './connection';
 
-/** The collections this repository writes (create them before deploying). */
-export const PAYSCORE_COLLECTIONS = ['payscore_orders'] as const;
-
 export function createCloudbasePayScoreRepository({ command: _, collection, inTransaction, transact, findOne, addUnique }: CloudbaseConnection): PayScoreRepository {
   return {
     async insertPayScoreOrder(order) {

@@ -11,7 +11,7 @@
  * - alerts: `alerts`
  * - payscore orders (audit trail inside): `payscore_orders`
  */
-import type { Store } from '../port';
+import type { PayScoreRepository, Store } from '../port';
 import type { CloudbaseDb } from './db';
 import { cloudbaseConnection, type CloudbaseStoreOptions } from './connection';
 import { ALERT_COLLECTIONS, createCloudbaseAlertRepository } from './alerts';
@@ -20,7 +20,6 @@ import { NOTIFICATION_COLLECTIONS, createCloudbaseNotificationLog } from './noti
 import { ORDER_COLLECTIONS, createCloudbaseOrderRepository } from './orders';
 import { PAYEE_COLLECTIONS, createCloudbasePayeeRepository } from './payees';
 import { REFUND_COLLECTIONS, createCloudbaseRefundRepository } from './refunds';
-import { PAYSCORE_COLLECTIONS, createCloudbasePayScoreRepository } from './payscore';
 
 export type { CloudbaseStoreOptions } from './connection';
 
@@ -31,7 +30,8 @@ export const CLOUDBASE_COLLECTIONS_BY_REPOSITORY = {
   PayeeRepository: PAYEE_COLLECTIONS,
   NotificationLog: NOTIFICATION_COLLECTIONS,
   AlertRepository: ALERT_COLLECTIONS,
-  PayScoreRepository: PAYSCORE_COLLECTIONS,
+  // Written by ./payscore.ts (a side bundle, so named here).
+  PayScoreRepository: ['payscore_orders'],
 } as const;
 
 /** Every collection the store uses, once each (what a deployment must create). */
@@ -45,10 +45,27 @@ export function openCloudbaseStore(db: CloudbaseDb, options: CloudbaseStoreOptio
     ...createCloudbasePayeeRepository(connection),
     ...createCloudbaseNotificationLog(connection),
     ...createCloudbaseAlertRepository(connection),
-    ...createCloudbasePayScoreRepository(connection),
+    ...lazyPayScoreRepository(connection),
     ...createCloudbaseMerchantConsoleQueries(connection),
     async close() {
       // The SDK keeps no connection of ours to release.
     },
+  };
+}
+
+/**
+ * PayScore's repository, loaded at its first call: only PayScore merchants use it, so it is a side
+ * bundle (gulpfile SIDE_MODULES, `cloudbase/payscore.js`) like the PayScore runtime that calls it.
+ */
+function lazyPayScoreRepository(connection: ReturnType<typeof cloudbaseConnection>): PayScoreRepository {
+  let repository: PayScoreRepository | undefined;
+  const load = () =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (repository ??= (require('./payscore') as typeof import('./payscore')).createCloudbasePayScoreRepository(connection));
+  return {
+    insertPayScoreOrder: (order) => load().insertPayScoreOrder(order),
+    getPayScoreOrder: (outOrderNo) => load().getPayScoreOrder(outOrderNo),
+    updatePayScoreOrder: (next, expectedVersion) => load().updatePayScoreOrder(next, expectedVersion),
+    listPayScoreOrdersInState: (state, query) => load().listPayScoreOrdersInState(state, query),
   };
 }
