@@ -282,7 +282,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   reset: {
     usage: 'reset [--yes]',
-    summary: "wipes the sandbox gateway's orders, refunds, contracts, notifications and faults (keys kept)",
+    summary: "wipes the sandbox gateways' orders, refunds, contracts, notifications and faults — WeChat Pay's and the linked Huifu sandbox's (keys kept)",
     run: async (env) => {
       await env.gateway('GET', '/sandbox/admin/info');
       if (!env.args.flags.yes && !(await env.io.confirm(`Wipe every order, refund, contract, notification and fault of the sandbox at ${env.urls.gatewayUrl}? Keys are kept. [y/N] `))) {

@@ -103,6 +103,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ctx.console.requests.clear();
       state.reset();
       log('gateway: state reset (keys kept)');
+      // One sandbox to the user: a linked Huifu emulator (npm start) is wiped with it.
+      ctx.console.huifu?.reset();
     },
   };
   state.onChange(() => ctx.console.changes.changed());

@@ -44,6 +44,10 @@ export function adminRoutes(ctx: HuifuContext): Route[] {
     route('GET', /^\/sandbox\/admin\/notifications$/, () => ({ status: 200, json: { notifications: d.notifications } })),
     route('GET', /^\/sandbox\/admin\/faults$/, () => ({ status: 200, json: { faults: ctx.faults.list() } })),
     route('POST', /^\/sandbox\/admin\/faults$/, (r) => ({ status: 200, json: addHuifuFault(ctx.faults, jsonObject(r.body)) })),
+    route('POST', /^\/sandbox\/admin\/reset$/, () => {
+      ctx.reset();
+      return { status: 204 };
+    }),
     route('DELETE', /^\/sandbox\/admin\/faults$/, () => {
       ctx.faults.clear();
       return { status: 204 };

@@ -19,6 +19,8 @@ export interface HuifuConsoleFeed {
   /** The fault switches armed on the Huifu sandbox (faults.ts). */
   faults(): ArmedFault[];
   onChange(listener: () => void): () => void;
+  /** Wipes this emulator's state with the WeChat sandbox's (`npm run sandbox -- reset`); keys kept. */
+  reset(): void;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface HuifuContext {
   clock: Clock;
   notifier: HuifuNotifier;
   faults: Faults;
+  /** `POST /sandbox/admin/reset`: every trade, refund, notification, fault and pending timer forgotten; keys kept. */
+  reset(): void;
   /** Notification retry and refund delays are divided by this. */
   timeScale: number;
   /** Mini-program appids configured for the merchant at Huifu (`sub_appid` must be one). */

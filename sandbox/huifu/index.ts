@@ -86,6 +86,14 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
     log,
     later: (fn, delayMs) => timers.later(fn, delayMs),
     requests: new RequestLog((entry) => huifuSubjectsOf(state, entry)),
+    reset: () => {
+      timers.clear();
+      notifier.cancelScheduled();
+      faults.clear();
+      ctx.requests.clear();
+      state.reset();
+      log('huifu: state reset (keys kept)');
+    },
   };
   const routes = [...adminRoutes(ctx), ...cashierRoutes(ctx), ...dashboardRoutes(ctx)];
 
@@ -116,6 +124,7 @@ export async function startHuifuGateway(opts: HuifuGatewayOptions): Promise<Huif
       data: () => state.data,
       requests: ctx.requests,
       faults: () => faults.list(),
+      reset: () => ctx.reset(),
       onChange: (listener) => {
         const offState = state.onChange(listener);
         const offLog = ctx.requests.onRecord(listener);

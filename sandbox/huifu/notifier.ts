@@ -97,6 +97,11 @@ export class HuifuNotifier {
     return record;
   }
 
+  /** A reset: retries still scheduled are dropped (their records are being forgotten). */
+  cancelScheduled(): void {
+    this.rounds.cancelScheduled();
+  }
+
   /** After a restart: notifications still being retried go on. */
   resume(): void {
     this.rounds.resume(this.deps.state.data.notifications);

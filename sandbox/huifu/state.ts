@@ -136,6 +136,12 @@ export class HuifuState extends JsonFileState<HuifuData> {
     for (const listener of this.listeners) listener();
   }
 
+  /** Forgets every trade, refund, notification and file (`POST /sandbox/admin/reset`); keys live elsewhere. */
+  reset(): void {
+    Object.assign(this.data, empty());
+    this.changed();
+  }
+
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -90,3 +90,26 @@ it("PayScore service orders carry the merchant store's side too (their own table
   expect(timeline).toMatch(/merchant +merchant user: \S+ ∅ → CREATED/);
   expect(timeline).toMatch(/merchant +merchant notify: \S+ CREATED → DOING\/USER_CONFIRM/);
 });
+
+it('reset --yes wipes the linked Huifu sandbox with the WeChat one: trades, notifications and faults gone, keys kept, new trades go on', async () => {
+  const paid = await newOrder('huifu');
+  await cli(['pay', paid]);
+  await waitForState(stack, paid, 'PAID');
+  await stack.huifu!.admin.fault({ kind: 'endpoint', path: '/v2/trade/payment/scanpay/*', effect: 'SYSTEM_ERROR', count: 5 });
+  const huifuFaults = async () => (await (await fetch(`${stack.huifu!.url}/sandbox/admin/faults`)).json()) as { faults: unknown[] };
+  expect((await huifuFaults()).faults).toHaveLength(1);
+  const infoBefore = await stack.huifu!.admin.info();
+  expect((await stack.huifu!.admin.trades()).trades.length).toBeGreaterThan(0);
+
+  const lines: string[] = [];
+  await runCli(['reset', '--yes'], { gatewayUrl: stack.gatewayUrl, hostUrl: stack.hostUrl }, { out: (l) => lines.push(l), confirm: async () => true });
+  expect(lines).toEqual(['sandbox state wiped (keys kept); the merchant store is not touched']);
+  expect(await stack.huifu!.admin.trades()).toEqual({ trades: [], refunds: [] });
+  expect(await stack.huifu!.admin.notifications()).toEqual([]);
+  expect((await huifuFaults()).faults).toEqual([]);
+  expect(await stack.huifu!.admin.info()).toEqual(infoBefore);
+
+  const again = await newOrder('huifu');
+  await cli(['pay', again]);
+  await waitForState(stack, again, 'PAID');
+});

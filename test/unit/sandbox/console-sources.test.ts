@@ -25,7 +25,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'console-sources-'));
   state = new HuifuState(join(dir, 'huifu.json'));
   const requests = new RequestLog((e) => huifuSubjectsOf(state, e));
-  feed = { url: 'http://127.0.0.1:1', data: () => state.data, requests, faults: () => [], onChange: () => () => undefined };
+  feed = { url: 'http://127.0.0.1:1', data: () => state.data, requests, faults: () => [], onChange: () => () => undefined, reset: () => state.reset() };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
