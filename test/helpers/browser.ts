@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'];
 
@@ -28,4 +28,19 @@ export function artifactPath(folder: string, name: string): string {
   const dir = join(ARTIFACTS_DIR, folder);
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.png`);
+}
+
+/**
+ * The sandbox console (`/sandbox/console`) open in a new page, once its live feed is connected;
+ * every page error and console error is pushed to `errors` (the tests assert it stays empty).
+ */
+export async function openSandboxConsole(browser: Browser, gatewayUrl: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  await page.goto(`${gatewayUrl}/sandbox/console`);
+  await page.locator('#live', { hasText: 'live' }).waitFor();
+  return page;
 }

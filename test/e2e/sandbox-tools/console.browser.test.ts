@@ -5,7 +5,7 @@
  * level. Screenshots: artifacts/console/.
  */
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchChromium } from '../../helpers/browser';
+import { artifactPath, launchChromium, openSandboxConsole } from '../../helpers/browser';
 import { startStack, type Stack } from '../../helpers/stack';
 import { idemKey, login, type User } from '../pay/harness';
 
@@ -20,13 +20,7 @@ const errors: string[] = [];
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ gateway: { timeScale: 1000 } }), launchChromium()]);
   alice = await login(stack, 'alice');
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (err) => errors.push(String(err)));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  await page.goto(`${stack.gatewayUrl}/sandbox/console`);
-  await page.locator('#live', { hasText: 'live' }).waitFor();
+  page = await openSandboxConsole(browser, stack.gatewayUrl, errors);
 });
 afterAll(async () => {
   await browser?.close();
