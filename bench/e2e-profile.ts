@@ -10,13 +10,7 @@ import { startStack } from '../test/helpers/stack';
 import { cashier, idemKey, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { percentile } from './create-to-paid';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount: number;
-  children?: number[];
-}
+import { printCallers, type ProfileNode } from './cpu-profile';
 
 function layerOf(url: string, fn: string): string {
   if (url.includes('dist/cloudfunctions')) return 'function bundle (pay, payNotify)';
@@ -96,21 +90,7 @@ async function main(): Promise<void> {
     console.log(formatTable(['layer (self time)', 'share', 'ms/cycle'], [...byLayer].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v), ms(v)])));
     console.log();
     console.log(formatTable(['function (self time)', 'share'], [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 35)).map(([k, v]) => [k, share(v)])));
-    const parentOf = new Map<number, ProfileNode>();
-    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
-    const frame = (n: ProfileNode | undefined) => (n ? `${n.callFrame.functionName || '(anon)'}@${n.callFrame.url.replace(/^.*\//, '')}:${n.callFrame.lineNumber + 1}` : '');
-    for (const hot of (process.env.PROFILE_CALLERS ?? 'sign,verify,run,writeFileSync,writeSync').split(',')) {
-      const chains = new Map<string, number>();
-      for (const node of profile.nodes) {
-        if (node.callFrame.functionName !== hot || (hot === '' && node.callFrame.url !== '')) continue;
-        const chain: string[] = [];
-        for (let p = parentOf.get(node.id), i = 0; p && i < Number(process.env.PROFILE_DEPTH ?? 4); p = parentOf.get(p.id), i++) chain.push(frame(p));
-        chains.set(chain.join(' < '), (chains.get(chain.join(' < ')) ?? 0) + node.hitCount);
-      }
-      if (chains.size === 0) continue;
-      console.log(`\n${hot} called from:`);
-      for (const [chain, n] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`  ${share(n).padStart(6)}  ${chain}`);
-    }
+    printCallers(profile.nodes, (process.env.PROFILE_CALLERS ?? 'sign,verify,run,writeFileSync,writeSync').split(','), share, Number(process.env.PROFILE_DEPTH ?? 4));
   } finally {
     await stack.close();
   }

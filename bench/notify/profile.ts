@@ -15,18 +15,12 @@ import { testOpenid } from '../../sandbox/gateway/login';
 import { startStack } from '../../test/helpers/stack';
 import { craftNotification, idemKey, login, transactionResource } from '../../test/e2e/pay/harness';
 import { formatTable } from '../measure';
+import { printCallers, type ProfileNode } from '../cpu-profile';
 import { startGenerator } from './generator-client';
 import { readTemplate, seedOrders } from './seed';
 import { NOTIFICATION_ENDPOINTS } from './endpoints';
 import { migrate } from '../../cloudfunctions/core/store/sqlite/migrations';
 import { SQLITE_PRAGMAS } from '../../cloudfunctions/core/store/sqlite/connection';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount: number;
-  children?: number[];
-}
 
 /** The layer a frame belongs to, by its script. */
 function layerOf(url: string, fn: string): string {
@@ -122,21 +116,8 @@ async function main(): Promise<void> {
     console.log();
     if (byModule.size > 1) console.log(formatTable(['payNotify bundle module (self time)', 'share'], [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, share(v)])) + '\n');
     console.log(formatTable(['function (self time)', 'share'], [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => [k, share(v)])));
-    // Who calls the native hot spots: self time of a native frame, by its caller chain (3 up).
-    const parentOf = new Map<number, ProfileNode>();
-    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
-    const frame = (n: ProfileNode | undefined) => (n ? `${n.callFrame.functionName || '(anon)'}@${n.callFrame.url.replace(/^.*\//, '')}:${n.callFrame.lineNumber + 1}` : '');
-    for (const hot of (process.env.PROFILE_CALLERS ?? 'run,get,writeLatin1String').split(',')) {
-      const chains = new Map<string, number>();
-      for (const node of profile.nodes) {
-        if (node.callFrame.functionName !== hot) continue;
-        const chain: string[] = [];
-        for (let p = parentOf.get(node.id), i = 0; p && i < 4; p = parentOf.get(p.id), i++) chain.push(frame(p));
-        chains.set(chain.join(' < '), (chains.get(chain.join(' < ')) ?? 0) + node.hitCount);
-      }
-      console.log(`\n${hot} called from:`);
-      for (const [chain, n] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`  ${share(n).padStart(6)}  ${chain}`);
-    }
+    // Who calls the native hot spots: self time of a native frame, by its caller chain.
+    printCallers(profile.nodes, (process.env.PROFILE_CALLERS ?? 'run,get,writeLatin1String').split(','), share);
   } finally {
     generator.close();
     await stack.close();
