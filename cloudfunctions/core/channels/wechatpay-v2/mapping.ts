@@ -6,6 +6,7 @@
 import { WechatPayError } from '../../gateways/wechatpay/errors';
 import type { V2RefundStatus } from '../../gateways/wechatpay/v2';
 import type { GatewayPaymentState, GatewayRefundState } from '../port';
+import { unpaidTradeState } from '../wechatpay-trade-state';
 
 const CHINA_OFFSET = '+08:00';
 
@@ -33,17 +34,11 @@ export function v2PaymentStateOf(answer: Record<string, string>, now: number): G
     case 'SUCCESS':
     case 'REFUND':
       return paidState(answer, now);
-    case 'NOTPAY':
-    case 'USERPAYING':
-      return { kind: 'PENDING' };
-    case 'CLOSED':
-      return { kind: 'CLOSED', reason: description || 'closed at the gateway' };
-    case 'REVOKED':
-      return { kind: 'CLOSED', reason: description || 'revoked' };
-    case 'PAYERROR':
-      return { kind: 'FAILED', reason: description || 'payment failed' };
-    default:
+    default: {
+      const unpaid = unpaidTradeState(answer.trade_state, description);
+      if (unpaid) return unpaid;
       throw new WechatPayError('RESPONSE_MALFORMED', `unknown trade_state ${String(answer.trade_state)}`);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import type { Signer } from '../../gateways/wechatpay/auth/signer';
 import type { Order } from '../../domain/orders/model';
 import { buildPayParams } from '../../gateways/wechatpay/paysign';
 import type { V3Response } from '../../gateways/wechatpay/client';
+import { unpaidTradeState } from '../wechatpay-trade-state';
 import type { ChannelNotification, CloseOutcome, CreatedPayment, GatewayPaymentState, GatewayRefundState, GatewaySubOrderState, RawNotification } from '../port';
 
 /** Merchant facts a v3 channel needs (a projection of `MerchantConfig`, keys already loaded). */
@@ -71,17 +72,11 @@ export function paymentStateOf(tx: Partial<TransactionResource>, now: number): G
       }
       return { kind: 'PAID', transactionId: tx.transaction_id, paidAt: fromRfc3339(tx.success_time, now), paidAmount: total as number };
     }
-    case 'NOTPAY':
-    case 'USERPAYING':
-      return { kind: 'PENDING' };
-    case 'CLOSED':
-      return { kind: 'CLOSED', reason: description || 'closed at the gateway' };
-    case 'REVOKED':
-      return { kind: 'CLOSED', reason: description || 'revoked' };
-    case 'PAYERROR':
-      return { kind: 'FAILED', reason: description || 'payment failed' };
-    default:
+    default: {
+      const unpaid = unpaidTradeState(tx.trade_state, description);
+      if (unpaid) return unpaid;
       throw new WechatPayError('RESPONSE_MALFORMED', `unknown trade_state ${String(tx.trade_state)}`);
+    }
   }
 }
 
