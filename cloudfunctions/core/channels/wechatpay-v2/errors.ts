@@ -8,6 +8,7 @@
  */
 import { WechatPayError } from '../../gateways/wechatpay/errors';
 import { isV2ResultFail } from '../../gateways/wechatpay/v2';
+import { withTranslatedErrors } from '../error-translation';
 import { ChannelError, type ChannelOperation, type PaymentChannel } from '../port';
 
 /** Answers that failed verification or cannot be read. */
@@ -49,25 +50,12 @@ export function v2ChannelError(error: unknown, operation: ChannelOperation): unk
 
 /** The channel with every operation's v2 errors translated, `parseNotification`'s into `untrusted`. */
 export function withV2Errors(channel: PaymentChannel): PaymentChannel {
-  const translate = <T>(operation: ChannelOperation, call: () => Promise<T>): Promise<T> =>
-    call().catch((error: unknown) => {
-      throw v2ChannelError(error, operation);
+  // Verification failures leave as `untrusted` ChannelErrors: the v2 endpoint lives in another
+  // bundle and recognises those by their mark, not a WechatPayError by its class.
+  const parseNotification: PaymentChannel['parseNotification'] = (request) =>
+    channel.parseNotification(request).catch((error: unknown) => {
+      if (error instanceof WechatPayError) throw new ChannelError('untrusted', `${error.code}: ${error.reason}`, { cause: error });
+      throw error;
     });
-  return {
-    name: channel.name,
-    ...(channel.orderParty ? { orderParty: channel.orderParty } : {}),
-    create: (order) => translate('create', () => channel.create(order)),
-    resign: (order) => translate('resign', () => channel.resign(order)),
-    query: (order) => translate('query', () => channel.query(order)),
-    close: (order) => translate('close', () => channel.close(order)),
-    refund: (order, refund) => translate('refund', () => channel.refund(order, refund)),
-    queryRefund: (order, refund) => translate('queryRefund', () => channel.queryRefund(order, refund)),
-    // Verification failures leave as `untrusted` ChannelErrors: the v2 endpoint lives in another
-    // bundle and recognises those by their mark, not a WechatPayError by its class.
-    parseNotification: (request) =>
-      channel.parseNotification(request).catch((error: unknown) => {
-        if (error instanceof WechatPayError) throw new ChannelError('untrusted', `${error.code}: ${error.reason}`, { cause: error });
-        throw error;
-      }),
-  };
+  return withTranslatedErrors(channel, v2ChannelError, parseNotification);
 }

@@ -11,6 +11,7 @@
  */
 import { AUTHENTICITY_FAILURES, WechatPayError } from '../../gateways/wechatpay/errors';
 import { AppError } from '../../kernel/errors';
+import { withTranslatedErrors } from '../error-translation';
 import { ChannelError, toChannelAppError, type ChannelOperation, type PaymentChannel } from '../port';
 
 /** A response that failed authenticity checks, or one too malformed to trust. */
@@ -86,21 +87,7 @@ export function v3ChannelError(error: unknown, operation: ChannelOperation | 'co
  * is left as it is: the v3 notification endpoint answers its failures in the v3 format.
  */
 export function withV3Errors(channel: PaymentChannel): PaymentChannel {
-  const translate = <T>(operation: ChannelOperation, call: () => Promise<T>): Promise<T> =>
-    call().catch((error: unknown) => {
-      throw v3ChannelError(error, operation);
-    });
-  return {
-    name: channel.name,
-    create: (order) => translate('create', () => channel.create(order)),
-    resign: (order) => translate('resign', () => channel.resign(order)),
-    query: (order) => translate('query', () => channel.query(order)),
-    close: (order) => translate('close', () => channel.close(order)),
-    refund: (order, refund) => translate('refund', () => channel.refund(order, refund)),
-    queryRefund: (order, refund) => translate('queryRefund', () => channel.queryRefund(order, refund)),
-    parseNotification: (request) => channel.parseNotification(request),
-    ...(channel.dailyStatement ? { dailyStatement: (fileDate: string) => translate('query', () => channel.dailyStatement!(fileDate)) } : {}),
-  };
+  return withTranslatedErrors(channel, v3ChannelError);
 }
 
 /** A v3 error straight to the app's stable error (`v3ChannelError`, then `toChannelAppError`). */
