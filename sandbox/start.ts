@@ -10,7 +10,9 @@
  *   SANDBOX_CLOSE_INTERVAL (seconds an order must age before it may be closed, applied to both the
  *   WeChat sandbox and the local merchant config; default the real rule, 300),
  *   SANDBOX_ADMINS (test users who are merchant admins, comma-separated; default admin — add
- *   tester to use the merchant console from WeChat DevTools, whose wx.login is always tester)
+ *   tester to use the merchant console from WeChat DevTools, whose wx.login is always tester),
+ *   HOST_INSTANCES (worker-thread instances of each notification function, as WeChat cloud runs
+ *   several instances of a busy function side by side; default 0 = on the host's own thread)
  *
  * `startLocalStack` is also what the e2e tests start (test/helpers/stack.ts), with a temp data
  * folder and random ports.
@@ -27,6 +29,14 @@ import { DEFAULT_HUIFU_PORT, startHuifuGateway, type HuifuGateway, type HuifuGat
 export const DEFAULT_GATEWAY_PORT = 9400;
 export const DEFAULT_HOST_PORT = 9401;
 export const DEFAULT_DATA_DIR = resolve(__dirname, '../.data');
+/** The HTTP-trigger functions that receive the gateways' notifications (the busy ones). */
+export const NOTIFICATION_FUNCTIONS = ['payNotify', 'payNotifyV2', 'huifuNotify'] as const;
+/**
+ * Instances of each under `npm start` unless HOST_INSTANCES says: none — on two cores the host's
+ * thread, with the store's checkpoints on a thread of their own, did as well as two instances in
+ * the notification bench (issue 16), and it is what every e2e suite runs.
+ */
+export const DEFAULT_NOTIFY_INSTANCES = 0;
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -36,6 +46,8 @@ export interface LocalStackOptions {
   distDir?: string;
   /** Fire timer triggers on schedule (default true). */
   timers?: boolean;
+  /** HTTP-trigger functions run in worker-thread instances (`HostOptions.instances`). */
+  instances?: Record<string, number>;
   gateway?: Omit<GatewayOptions, 'dataDir' | 'port'>;
   /**
    * The merchant config's `payee.signLayout`; default the gateway's own signing-page layout
@@ -97,6 +109,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       distDir: opts.distDir,
       port: opts.hostPort ?? 0,
       timers: opts.timers,
+      ...(opts.instances ? { instances: opts.instances } : {}),
       log,
       env: ({ url }) => ({
         ...localMerchantEnv({
@@ -140,6 +153,14 @@ function v2SignTypeOf(raw: string | undefined): 'MD5' | 'HMAC-SHA256' {
   if (raw === undefined || raw === '' || raw === 'MD5') return 'MD5';
   if (raw === 'HMAC-SHA256') return raw;
   throw new Error(`SANDBOX_V2_SIGN_TYPE must be MD5 or HMAC-SHA256, got "${raw}"`);
+}
+
+/** HOST_INSTANCES: instances of each notification function (0 = the host's own thread). */
+export function notifyInstancesFromEnv(env: Record<string, string | undefined> = process.env): Record<string, number> | undefined {
+  const raw = env.HOST_INSTANCES;
+  const count = raw === undefined || raw === '' ? DEFAULT_NOTIFY_INSTANCES : Number(raw);
+  if (!Number.isInteger(count) || count < 0 || count > 16) throw new Error(`HOST_INSTANCES must be a whole number from 0 to 16, got "${raw}"`);
+  return count === 0 ? undefined : Object.fromEntries(NOTIFICATION_FUNCTIONS.map((fn) => [fn, count]));
 }
 
 function portFromEnv(name: string, fallback: number, env: Record<string, string | undefined> = process.env): number {
@@ -186,6 +207,7 @@ export function stackOptionsFromEnv(env: Record<string, string | undefined> = pr
     env: { PAY_MIN_CLOSE_INTERVAL_MS: String(closeIntervalMs) },
     gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT, env),
     hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT, env),
+    ...(notifyInstancesFromEnv(env) ? { instances: notifyInstancesFromEnv(env) } : {}),
     huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT, env) },
   };
 }
@@ -205,6 +227,9 @@ async function main(): Promise<void> {
       `huifu sandbox: ${stack.huifu!.url} (dashboard ${stack.huifu!.url}/sandbox/, keys in ${stack.huifu!.keys.dir})`,
       `channel huifu: configured for it (checkout pays through Huifu when built with PAY_CHANNEL=huifu, or after wx.setStorageSync('pay:channel', 'huifu'))`,
       `functions: ${stack.host.functions.join(', ')}`,
+      options.instances
+        ? `notifications: ${Object.keys(options.instances).join(', ')} in ${Object.values(options.instances)[0]} worker-thread instances each (HOST_INSTANCES; 0 = on the host's thread)`
+        : "notifications: on the host's own thread (HOST_INSTANCES=2 runs each notification function in two worker-thread instances)",
       `merchant admins (test users; SANDBOX_ADMINS): ${options.adminUsers.join(', ')}${options.adminUsers.includes('tester') ? '' : ' — WeChat DevTools logs in as tester: SANDBOX_ADMINS=admin,tester to open the merchant console there'}`,
       closeIntervalMs === REAL_CLOSE_INTERVAL_MS
         ? 'orders may be closed 5 minutes after creation, as in production (SANDBOX_CLOSE_INTERVAL=<seconds> shortens it locally)'

@@ -2,7 +2,9 @@
  * Notification section: verified v3 payment notifications through the real `payNotify` HTTP path
  * (function host → bundle → endpoint → domain → SQLite) against the hand-written baseline receiver
  * (`baseline-receiver.ts`) on the same kind of notifications, in the same run, at 1, 8, 32 and 128
- * in flight. Every notification is a distinct PAYING → PAID transition, pre-signed before the clock
+ * in flight. payNotify is measured as `npm start` runs it — on the host's own thread — and, beside
+ * it, in worker-thread instances (`HOST_INSTANCES=2`, sandbox/host/instances.ts): two hosts over
+ * the same store file. Every notification is a distinct PAYING → PAID transition, pre-signed before the clock
  * starts; the load comes from a separate process over keep-alive connections, which reports its
  * own CPU. After each run the store is checked: every order PAID once, one PAID audit row each.
  */
@@ -14,6 +16,10 @@ import { testOpenid } from '../../sandbox/gateway/login';
 import { migrate } from '../../cloudfunctions/core/store/sqlite/migrations';
 import { SQLITE_PRAGMAS } from '../../cloudfunctions/core/store/sqlite/connection';
 import { startStack } from '../../test/helpers/stack';
+import { startHost } from '../../sandbox/host';
+
+/** Instances in the side-by-side column: one per core of the 2-core machine the targets are set for. */
+const BENCH_INSTANCES = 2;
 import type { CallRequest } from '../../typings/api';
 import { idemKey, login } from '../../test/e2e/pay/harness';
 import { formatTable } from '../measure';
@@ -28,7 +34,10 @@ export const NOTIFY_TARGETS = { minPerSecond: 3000, minRatioToBaseline: 0.85 } a
 
 export interface CurvePoint {
   concurrency: number;
+  /** payNotify as `npm start` runs it (on the host's thread). */
   ours: RunFigures;
+  /** payNotify in worker-thread instances (HOST_INSTANCES). */
+  instances: RunFigures;
   baseline: RunFigures;
   /** ours.perSecond / baseline.perSecond */
   ratio: number;
@@ -50,15 +59,17 @@ export interface NotifyResults {
   best: { concurrency: number; perSecond: number; ratio: number };
   synchronous: string;
   rounds: number;
+  /** Worker-thread instances of payNotify behind `instances`. */
+  instanceCount: number;
 }
 
-type Receiver = { name: 'ours' | 'baseline'; url: string; db: Database };
+type Receiver = { name: 'ours' | 'instances' | 'baseline'; url: string; db: Database };
 
 export const notify: BenchSection<NotifyResults> = {
   name: 'notify',
   description: 'verified notifications/s through payNotify into SQLite vs a hand-written receiver, 1/8/32/128 in flight',
   async run(budgetMs) {
-    const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '600000' } });
+    const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '600000' }, instances: { payNotify: Number(process.env.BENCH_INSTANCES ?? 2) } });
     const work = mkdtempSync(join(tmpdir(), 'bench-notify-'));
     const generator = await startGenerator();
     const cleanups: Array<() => unknown> = [() => generator.close(), () => stack.close(), () => rmSync(work, { recursive: true, force: true })];
@@ -80,9 +91,21 @@ export const notify: BenchSection<NotifyResults> = {
       migrate(baseDb);
       const baseline = await endpoint.baseline!(stack, baseDb);
       cleanups.unshift(() => baseline.close());
+      // A second host on the same merchant config and store file, running the function in instances.
+      const instanceCount = BENCH_INSTANCES;
+      const pooled = await startHost({
+        gatewayUrl: stack.gatewayUrl,
+        appid: keys.appid,
+        appSecret: keys.appSecret,
+        timers: false,
+        env: { PAY_CONFIG_FILE: process.env.PAY_CONFIG_FILE!, PAY_RECONCILE_AFTER_MS: '600000' },
+        instances: { [endpoint.fn]: instanceCount },
+      });
+      cleanups.unshift(() => pooled.close());
 
       const receivers: Receiver[] = [
         { name: 'ours', url: `${stack.hostUrl}/http/${endpoint.fn}`, db: ourDb },
+        { name: 'instances', url: `${pooled.url}/http/${endpoint.fn}`, db: ourDb },
         { name: 'baseline', url: baseline.url, db: baseDb },
       ];
       const signed = endpoint.crafter(stack, openid);
@@ -95,15 +118,15 @@ export const notify: BenchSection<NotifyResults> = {
       const curve: CurvePoint[] = [];
       for (const concurrency of CONCURRENCY_CURVE) {
         const count = notificationsPerRun(concurrency, budgetMs);
-        const figures: Record<Receiver['name'], RunFigures[]> = { ours: [], baseline: [] };
+        const figures: Record<Receiver['name'], RunFigures[]> = { ours: [], instances: [], baseline: [] };
         for (let round = 0; round < rounds; round++) {
-          // Alternate who goes first so drift on this shared machine hits both alike.
+          // Alternate who goes first so drift on this shared machine hits all alike.
           const order = round % 2 === 0 ? receivers : [...receivers].reverse();
           for (const r of order) figures[r.name].push(await runOnce(r, count, concurrency));
         }
         const ours = bestOf(figures.ours);
         const base = bestOf(figures.baseline);
-        curve.push({ concurrency, ours, baseline: base, ratio: ours.perSecond / base.perSecond });
+        curve.push({ concurrency, ours, instances: bestOf(figures.instances), baseline: base, ratio: ours.perSecond / base.perSecond });
       }
       const best = curve.reduce((a, b) => (b.ours.perSecond > a.ours.perSecond ? b : a));
       const results: NotifyResults = {
@@ -111,6 +134,7 @@ export const notify: BenchSection<NotifyResults> = {
         best: { concurrency: best.concurrency, perSecond: best.ours.perSecond, ratio: best.ratio },
         synchronous: String(ourDb.pragma('synchronous', { simple: true })),
         rounds,
+        instanceCount,
       };
       print(results);
       return results as NotifyResults;
@@ -143,6 +167,7 @@ export const notify: BenchSection<NotifyResults> = {
     return [
       figure('notify.perSecond', `verified notifications/s via payNotify (best: ${r.best.concurrency} in flight)`, r.best.perSecond, '/s', { kind: 'min', value: NOTIFY_TARGETS.minPerSecond }),
       figure('notify.baselinePerSecond', 'hand-written baseline receiver, best', bestBaseline, '/s'),
+      figure('notify.instancesPerSecond', `payNotify in ${r.instanceCount} worker-thread instances (HOST_INSTANCES), best`, Math.max(...r.curve.map((p) => p.instances?.perSecond ?? 0)), '/s'),
       figure('notify.ratioBest', 'payNotify best / baseline best', r.best.perSecond / bestBaseline, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline }),
       ...(at8 ? [figure('notify.ratioAt8', 'payNotify / baseline at 8 in flight', at8.ratio, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline })] : []),
       ...r.curve.map((p) => figure(`notify.cpuUsAt${p.concurrency}`, `server CPU per notification at ${p.concurrency} in flight (baseline ${p.baseline.serverCpuUs.toFixed(0)} µs)`, p.ours.serverCpuUs, 'µs')),
@@ -173,13 +198,14 @@ function bestOf(runs: RunFigures[]): RunFigures {
 function print(r: NotifyResults): void {
   console.log(
     formatTable(
-      ['in flight', 'payNotify /s', 'baseline /s', 'ratio', 'server CPU µs/n (ours / base)', 'generator CPU', 'p50 / p99 ms (ours)'],
+      ['in flight', 'payNotify /s', 'baseline /s', 'ratio', `${r.instanceCount} instances /s`, 'server CPU µs/n (ours / instances / base)', 'generator CPU', 'p50 / p99 ms (ours)'],
       r.curve.map((p) => [
         String(p.concurrency),
         p.ours.perSecond.toFixed(0),
         p.baseline.perSecond.toFixed(0),
         `${(p.ratio * 100).toFixed(0)}%`,
-        `${p.ours.serverCpuUs.toFixed(0)} / ${p.baseline.serverCpuUs.toFixed(0)}`,
+        `${p.instances.perSecond.toFixed(0)} (${((p.instances.perSecond / p.baseline.perSecond) * 100).toFixed(0)}%)`,
+        `${p.ours.serverCpuUs.toFixed(0)} / ${p.instances.serverCpuUs.toFixed(0)} / ${p.baseline.serverCpuUs.toFixed(0)}`,
         `${(p.ours.generatorCpuShare * 100).toFixed(0)}% / ${(p.baseline.generatorCpuShare * 100).toFixed(0)}% of a core`,
         `${p.ours.p50Ms.toFixed(1)} / ${p.ours.p99Ms.toFixed(1)}`,
       ]),

@@ -43,8 +43,10 @@ function moduleStarts(_: string): Array<{ line: number; path: string }> {
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 3000);
+  // PROFILE_INSTANCES=2: payNotify in worker-thread instances (the profile then covers the host thread only).
+  const instances = Number(process.env.PROFILE_INSTANCES ?? 0);
   const concurrency = Number(process.argv[3] ?? 8);
-  const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '600000' } });
+  const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '600000' }, ...(instances ? { instances: { payNotify: instances } } : {}) });
   const generator = await startGenerator();
   try {
     const keys = stack.gateway.keys;

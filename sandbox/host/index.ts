@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { readBodyBytes } from '../common/read-body';
 import * as localSdk from './wx-server-sdk-local';
 import type { LocalIdentity } from './wx-server-sdk-local';
-import { loadFresh, nodeProcess, provideLocalSdk } from './loader';
+import { loadFresh, mainRealm, nodeProcess, provideLocalSdk } from './loader';
+import { startFunctionInstances, type FunctionInstances } from './instances';
+import { createWriteGateBuffer, installWriteGate } from '../../cloudfunctions/core/store/sqlite/write-gate';
+import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { parseCron, type CronSchedule } from './cron';
 import { isObject } from '../../cloudfunctions/core/kernel/is-object';
 import { SessionStore, exchangeLoginCode, LoginError } from './sessions';
@@ -22,7 +25,8 @@ import { serveLocalView } from './local-view';
  *   ANY  /http/<fn>/<path> HTTP trigger (payment notifications), raw body untouched
  *   GET  /healthz
  *   GET  /local/*          read-only view of the merchant store for the sandbox console (local-view.ts)
- * and fires each function's timer triggers from its `config.json`.
+ * and fires each function's timer triggers from its `config.json`. HTTP triggers of the functions
+ * named in `instances` run in worker-thread instances of their own (instances.ts).
  */
 
 export interface HostOptions {
@@ -44,6 +48,11 @@ export interface HostOptions {
   /** Fire timer triggers on their schedule. Default true; tests call `runTimer`. */
   timers?: boolean;
   sessionTtlSeconds?: number;
+  /**
+   * HTTP triggers of these functions run in that many worker-thread instances each (instances.ts)
+   * instead of the host's own thread; `invoke` and timers still run the host's copy. Default none.
+   */
+  instances?: Record<string, number>;
   log?: (line: string) => void;
 }
 
@@ -62,6 +71,8 @@ export interface FunctionHost {
   invoke(fn: string, event: unknown, identity?: LocalIdentity): Promise<unknown>;
   /** Fire a function's timer trigger now (its first one unless named); resolves to its result. */
   runTimer(fn: string, triggerName?: string): Promise<unknown>;
+  /** HTTP-trigger events each worker-thread instance of a function has answered (`instances`). */
+  instanceStats(): Record<string, number[]>;
   close(): Promise<void>;
 }
 
@@ -85,6 +96,8 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
   if (!existsSync(distDir)) throw new Error(`function host: ${distDir} does not exist — run \`npm run build\` first`);
   const sessions = new SessionStore(opts.sessionTtlSeconds ?? 7200);
   const functions = new Map<string, LoadedFunction>();
+  const instances = new Map<string, FunctionInstances>();
+  let checkpointer: Checkpointer | undefined;
   let configFile: string | undefined;
 
   const server = createServer((req, res) => {
@@ -111,8 +124,20 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
       }
     }
     provideLocalSdk(distDir, localSdk);
+    // Before any bundle opens its store: every SQLite connection of the process writes through one
+    // gate (the instances' and the checkpointer's too), and leaves checkpoints to the checkpointer.
+    const storeFile = sqliteStoreFile(configFile);
+    const writeGate = installWriteGate(createWriteGateBuffer(), mainRealm(), { checkpointedElsewhere: storeFile !== undefined });
+    if (storeFile) checkpointer = shareCheckpointer(storeFile, writeGate);
     for (const fn of loadFunctions(distDir)) functions.set(fn.name, fn);
+    for (const [fn, count] of Object.entries(opts.instances ?? {})) {
+      if (count <= 0) continue;
+      if (!functions.has(fn)) throw new Error(`function host: instances of "${fn}": no such function`);
+      instances.set(fn, await startFunctionInstances({ distDir, fn, count, writeGate, checkpointedElsewhere: storeFile !== undefined, log }));
+    }
   } catch (err) {
+    await Promise.all([...instances.values()].map((i) => i.close()));
+    await checkpointer?.close();
     await closeServer(server);
     throw err;
   }
@@ -199,7 +224,8 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
       body: isText ? raw.toString('utf8') : raw.toString('base64'),
       isBase64Encoded: !isText,
     };
-    const result = (await invoke(fn, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | undefined;
+    const pool = instances.get(fn);
+    const result = (await (pool ? pool.invoke(event) : invoke(fn, event))) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean } | undefined;
     const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
     const body = result?.body == null ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
     log(`http ${fn} ${req.method} ${path} → ${status}`);
@@ -236,15 +262,46 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     timers,
     invoke,
     runTimer,
+    instanceStats: () => Object.fromEntries([...instances].map(([fn, pool]) => [fn, pool.handled()])),
     close: async () => {
       stopTimers();
       await closeServer(server);
+      await Promise.all([...instances.values()].map((i) => i.close()));
+      await checkpointer?.close();
       for (const [target, key, value] of envBefore.reverse()) {
         if (value === undefined) delete target[key];
         else target[key] = value;
       }
     },
   };
+}
+
+/** One checkpointer per store file in this process, however many hosts serve it (the bench runs two). */
+const checkpointers = new Map<string, { checkpointer: Checkpointer; users: number }>();
+
+function shareCheckpointer(file: string, gate: SharedArrayBuffer): Checkpointer {
+  let shared = checkpointers.get(file);
+  if (!shared) checkpointers.set(file, (shared = { checkpointer: startCheckpointer(file, gate), users: 0 }));
+  shared.users++;
+  const entry = shared;
+  let closed = false;
+  return {
+    ready: entry.checkpointer.ready,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (--entry.users > 0) return;
+      checkpointers.delete(file);
+      await entry.checkpointer.close();
+    },
+  };
+}
+
+/** The SQLite file the merchant config stores in, if it names one (`store: { kind: 'sqlite', file }`). */
+function sqliteStoreFile(configFile: string | undefined): string | undefined {
+  if (!configFile || !existsSync(configFile)) return undefined;
+  const store = (JSON.parse(readFileSync(configFile, 'utf8')) as { store?: { kind?: string; file?: string } }).store;
+  return store?.kind === 'sqlite' && typeof store.file === 'string' ? resolve(store.file) : undefined;
 }
 
 function loadFunctions(distDir: string): LoadedFunction[] {

@@ -82,6 +82,14 @@ export function nodeProcess(): NodeJS.Process {
   return nodeGlobals().process;
 }
 
+/** The global object of Node's main realm, where the bundles run. */
+export function mainRealm(): typeof globalThis {
+  const id = LOCAL_SDK_ID + '.realm';
+  const mod = new internals(id);
+  mod._compile('module.exports = globalThis;', id);
+  return mod.exports as typeof globalThis;
+}
+
 /** Globals of Node's main realm (e.g. `fetch`, which a jsdom test environment lacks). */
 export function nodeGlobals(): {
   process: NodeJS.Process;

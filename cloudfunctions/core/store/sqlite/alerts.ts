@@ -6,7 +6,7 @@ import { checkAcknowledgement, checkAlert } from '../checks';
 import { ALERTS_LISTING, checkLimit, decodeCursor, toAlertPage } from '../paging';
 import { parse, parseAll, type Row, type SqliteConnection } from './connection';
 
-export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepository {
+export function createSqliteAlertRepository({ db, write }: SqliteConnection): AlertRepository {
   const s = {
     insertAlert: db.prepare('INSERT OR IGNORE INTO alerts (id, kind, out_trade_no, created_at, data) VALUES (?, ?, ?, ?, ?)'),
     alertsFirst: db.prepare('SELECT data FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?') as Statement<[number], Row>,
@@ -21,7 +21,7 @@ export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepo
   return {
     async insertAlert(alert) {
       checkAlert(alert);
-      return s.insertAlert.run(alert.id, alert.kind, alert.outTradeNo, alert.createdAt, JSON.stringify(alert)).changes === 1;
+      return write(() => s.insertAlert.run(alert.id, alert.kind, alert.outTradeNo, alert.createdAt, JSON.stringify(alert))).changes === 1;
     },
     async listAlerts(page) {
       const limit = checkLimit(page.limit);
@@ -31,7 +31,7 @@ export function createSqliteAlertRepository({ db }: SqliteConnection): AlertRepo
     },
     async acknowledgeAlert(id, at) {
       checkAcknowledgement(at);
-      const won = s.acknowledge.run(at, id).changes === 1;
+      const won = write(() => s.acknowledge.run(at, id)).changes === 1;
       const alert = parse<Alert>(s.getAlert.get(id));
       if (!alert) return { kind: 'notFound' };
       return { kind: won ? 'acknowledged' : 'alreadyAcknowledged', alert };

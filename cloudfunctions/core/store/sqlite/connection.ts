@@ -9,6 +9,7 @@
 import type { Database } from 'better-sqlite3';
 import { StoreError } from '../port';
 import { migrate } from './migrations';
+import { logCheckpointedElsewhere, withWriteGate } from './write-gate';
 
 export interface SqliteStoreOptions {
   /** How long a writer waits for the lock before failing (ms). */
@@ -28,8 +29,10 @@ export function parseAll<T>(rows: Row[]): T[] {
 
 export interface SqliteConnection {
   readonly db: Database;
-  /** `fn` as a write transaction that takes the lock up front (BEGIN IMMEDIATE). */
+  /** `fn` as a write transaction that takes the lock up front (BEGIN IMMEDIATE), inside the process's write gate. */
   immediate<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  /** A single-statement write (its own implicit transaction) inside the process's write gate. */
+  write<R>(fn: () => R): R;
   close(): void;
 }
 
@@ -41,6 +44,12 @@ export interface SqliteConnection {
  * leaf. No `mmap_size`: mapped pages count in the process's resident memory as they are touched,
  * which would grow with the store instead of with the cache's bound.
  */
+/**
+ * SQLite's own checkpoint threshold (pages; its default is 1,000) where a checkpointer thread keeps
+ * the log short: reached only if that thread stopped or fell behind.
+ */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
+
 export const SQLITE_PRAGMAS: readonly string[] = ['journal_mode = WAL', 'synchronous = NORMAL', 'cache_size = -16384'];
 
 /** Opens (creating or migrating) the file, in WAL mode with a busy timeout. */
@@ -52,14 +61,18 @@ export function openSqliteConnection(file: string, options: SqliteStoreOptions =
   const db: Database = new BetterSqlite3(file, { timeout: busyTimeoutMs });
   for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   db.pragma(`busy_timeout = ${Math.floor(busyTimeoutMs)}`);
+  // Where the function host checkpoints the log on a thread of its own (sandbox/host/checkpointer.ts),
+  // SQLite's automatic checkpoint inside a COMMIT stays only as the fallback.
+  if (logCheckpointedElsewhere()) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   migrate(db);
   let closed = false;
   return {
     db,
     immediate: (fn) => {
       const transaction = db.transaction(fn);
-      return (...args) => transaction.immediate(...args);
+      return (...args) => withWriteGate(() => transaction.immediate(...args));
     },
+    write: withWriteGate,
     close() {
       if (closed) return;
       closed = true;

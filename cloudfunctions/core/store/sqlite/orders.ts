@@ -49,11 +49,12 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     // in SET, even to the same value, so the identity columns (checked unchanged) stay out of it.
     updateOrder: db.prepare(`UPDATE orders SET payee_openid = @payeeOpenid, combine_transaction_id = @combineTransactionId, state = @state, version = @version, updated_at = @updatedAt, data = @data
       WHERE out_trade_no = @outTradeNo AND version = @expectedVersion`),
-    // The same, for an order with no gateway combine transaction id, in one statement: it changes
-    // the row only if the version and every identity column still match (positional: binding an
-    // object by name costs a lookup per parameter, on every notification).
-    updateIfUnchanged: db.prepare(`UPDATE orders SET payee_openid = ?, combine_transaction_id = NULL, state = ?, version = ?, updated_at = ?, data = ?
-      WHERE out_trade_no = ? AND version = ? AND payer_openid = ? AND idempotency_key = ? AND created_at = ? AND combine_out_trade_no IS ? AND combine_transaction_id IS NULL`),
+    // The same, for an order with no gateway combine transaction id whose payee stays as stored, in
+    // one statement: it changes the row only if the version and every identity column still match
+    // (positional: binding an object by name costs a lookup per parameter, on every notification).
+    // Payee and combine id are compared, not set: no index over them is rewritten (issue 16).
+    updateIfUnchanged: db.prepare(`UPDATE orders SET state = ?, version = ?, updated_at = ?, data = ?
+      WHERE out_trade_no = ? AND version = ? AND payer_openid = ? AND idempotency_key = ? AND created_at = ? AND combine_out_trade_no IS ? AND combine_transaction_id IS NULL AND payee_openid IS ?`),
     identity: db.prepare(`SELECT version, payer_openid AS payerOpenid, idempotency_key AS idempotencyKey, combine_out_trade_no AS combineOutTradeNo,
       created_at AS createdAt, combine_transaction_id AS combineTransactionId FROM orders WHERE out_trade_no = ?`) as Statement<[string], StoredIdentity>,
     getOrder: db.prepare('SELECT data FROM orders WHERE out_trade_no = ?') as Statement<[string], Row>,
@@ -102,11 +103,10 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     s.insertAudit.run(order.outTradeNo, audit.at, JSON.stringify(audit));
   });
 
-  /** The common compare-and-set (no combine transaction id on either side): true when it wrote. */
+  /** The common compare-and-set (no combine transaction id on either side, payee as stored): true when it wrote. */
   const updatedIfUnchanged = (next: Order, expectedVersion: number): boolean =>
     next.combineTransactionId === undefined &&
     s.updateIfUnchanged.run(
-      next.payee?.openid ?? null,
       next.state,
       next.version,
       next.updatedAt,
@@ -117,6 +117,7 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
       next.idempotencyKey,
       next.createdAt,
       next.combineOutTradeNo ?? null,
+      next.payee?.openid ?? null,
     ).changes === 1;
 
   const updateOrderTx = connection.immediate((next: Order, expectedVersion: number, audit: AuditEvent, notification: NotificationEntry | undefined): boolean => {

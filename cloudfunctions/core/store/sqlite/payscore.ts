@@ -27,7 +27,7 @@ export function createSqlitePayScoreRepository(connection: SqliteConnection): Pa
     async insertPayScoreOrder(order) {
       checkNewPayScoreOrder(order);
       try {
-        s.insert.run(order.outOrderNo, order.userOpenid, order.state, order.version, order.createdAt, order.updatedAt, JSON.stringify(order));
+        connection.write(() => s.insert.run(order.outOrderNo, order.userOpenid, order.state, order.version, order.createdAt, order.updatedAt, JSON.stringify(order)));
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) throw new StoreError('DUPLICATE', `service order ${order.outOrderNo} exists`, 'outOrderNo');

@@ -5,7 +5,7 @@ import type { RefundRepository } from '../port';
 import { checkNewRefund, checkRefundUpdate } from '../checks';
 import { parse, parseAll, writeOrDuplicate, type Row, type SqliteConnection } from './connection';
 
-export function createSqliteRefundRepository({ db }: SqliteConnection): RefundRepository {
+export function createSqliteRefundRepository({ db, write }: SqliteConnection): RefundRepository {
   const s = {
     insertRefund: db.prepare('INSERT INTO refunds (out_refund_no, out_trade_no, version, created_at, data) VALUES (?, ?, ?, ?, ?)'),
     updateRefund: db.prepare('UPDATE refunds SET version = ?, data = ? WHERE out_refund_no = ? AND version = ?'),
@@ -15,7 +15,7 @@ export function createSqliteRefundRepository({ db }: SqliteConnection): RefundRe
   return {
     async insertRefund(refund) {
       checkNewRefund(refund);
-      writeOrDuplicate(`refund ${refund.outRefundNo}`, () => s.insertRefund.run(refund.outRefundNo, refund.outTradeNo, refund.version, refund.createdAt, JSON.stringify(refund)));
+      writeOrDuplicate(`refund ${refund.outRefundNo}`, () => write(() => s.insertRefund.run(refund.outRefundNo, refund.outTradeNo, refund.version, refund.createdAt, JSON.stringify(refund))));
     },
     async getRefund(outRefundNo) {
       return parse<Refund>(s.getRefund.get(outRefundNo));
@@ -25,7 +25,7 @@ export function createSqliteRefundRepository({ db }: SqliteConnection): RefundRe
     },
     async updateRefund(next, expectedVersion) {
       checkRefundUpdate(next, expectedVersion);
-      return s.updateRefund.run(next.version, JSON.stringify(next), next.outRefundNo, expectedVersion).changes === 1;
+      return write(() => s.updateRefund.run(next.version, JSON.stringify(next), next.outRefundNo, expectedVersion)).changes === 1;
     },
   };
 }
