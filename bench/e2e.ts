@@ -7,7 +7,7 @@
  * - each built function bundle's size and its cold `require` time in a fresh Node process.
  * Needs a built `dist/cloudfunctions` (`npm run build`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startStack } from '../test/helpers/stack';
@@ -15,7 +15,8 @@ import { cashier, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { figure } from './report';
 import type { BenchSection } from './section';
-import { sampleCreateToPaid } from './create-to-paid';
+import { percentile, sampleCreateToPaid } from './create-to-paid';
+import type { PayerJob } from './payer-process';
 import { measurePackages, WECHAT_PACKAGE_MAX_BYTES } from '../deploy/miniprogram-packages';
 
 const DIST = resolve(__dirname, '../dist/cloudfunctions');
@@ -27,7 +28,10 @@ const DIST = resolve(__dirname, '../dist/cloudfunctions');
 export const BUNDLE_TARGETS = { maxBytes: 120 * 1024, maxRequireMs: 10 } as const;
 
 export interface E2eResults {
+  /** The payer in a process of its own (payer-process.ts): the figure held against the target. */
   createToPaid: { samples: number; medianMs: number; p95Ms: number };
+  /** The same loop with the payer's fetch in the bench's own process (the instrument before session 21). */
+  createToPaidInProcess?: { samples: number; medianMs: number; p95Ms: number };
   /** `requireMs`: the bundle itself, after `wx-server-sdk` (which the platform provides) was loaded, taking `sdkMs`. */
   /** `side`: bundles shipped beside index.js, loaded only when needed (gulpfile.ts SIDE_MODULES). */
   bundles: Array<{ fn: string; bytes: number; requireMs: number; sdkMs: number; sizeMet: boolean; requireMet: boolean; side: Array<{ file: string; bytes: number }> }>;
@@ -73,7 +77,8 @@ export const e2e: BenchSection<E2eResults> = {
     const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '60000' } });
     try {
       const results: E2eResults = {
-        createToPaid: await createToPaid(stack, budgetMs * 0.8),
+        createToPaid: await createToPaidFromOwnProcess(stack),
+        createToPaidInProcess: await createToPaid(stack, budgetMs * 0.8),
         bundles: bundleCosts(),
         bundleTargets: BUNDLE_TARGETS,
         miniprogram: miniprogramSize(),
@@ -88,6 +93,12 @@ export const e2e: BenchSection<E2eResults> = {
     return [
       figure('e2e.createToPaidMedianMs', `create → PAID visible to pay.query, median (${r.createToPaid.samples} payments)`, r.createToPaid.medianMs, 'ms', { kind: 'max', value: 8 }),
       figure('e2e.createToPaidP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
+      ...(r.createToPaidInProcess
+        ? [
+            figure('e2e.createToPaidInProcessMedianMs', 'the same with the payer fetching from the bench process, median', r.createToPaidInProcess.medianMs, 'ms'),
+            figure('e2e.createToPaidInProcessP95Ms', 'the same with the payer fetching from the bench process, p95', r.createToPaidInProcess.p95Ms, 'ms'),
+          ]
+        : []),
       figure('e2e.miniprogramKiB', `mini-program main package (Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB of it; KB = 1,024 bytes as WeChat counts)`, r.miniprogram.bytes / 1024, 'KiB', { kind: 'max', value: MINIPROGRAM_MAX_BYTES / 1024 }),
       // Subpackages load when a page of theirs is opened (or preloaded): WeChat's own 2 M limit is theirs.
       ...(r.miniprogram.subpackages ?? []).map((s) => figure(`e2e.miniprogramSubpackageKiB.${s.name}`, `mini-program subpackage ${s.name} (${s.root}, ${s.pages} page${s.pages === 1 ? '' : 's'})`, s.bytes / 1024, 'KiB', { kind: 'max', value: WECHAT_PACKAGE_MAX_BYTES / 1024 })),
@@ -97,6 +108,28 @@ export const e2e: BenchSection<E2eResults> = {
 };
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
+
+async function createToPaidFromOwnProcess(stack: Stack): Promise<E2eResults['createToPaid']> {
+  const payer = await login(stack, 'bench-phone');
+  const child = fork(join(__dirname, 'payer-process.ts'), [], { execArgv: ['-r', 'esbuild-register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    await new Promise<void>((ok, fail) => {
+      child.once('message', () => ok());
+      child.once('exit', (code) => fail(new Error(`payer process exited (${code}) before it was ready`)));
+    });
+    child.removeAllListeners('exit');
+    const job: PayerJob = { hostUrl: stack.hostUrl, gatewayUrl: stack.gatewayUrl, token: payer.token, samples: 200 };
+    const answer = await new Promise<{ ok: boolean; samples?: number[]; error?: string }>((ok) => {
+      child.once('message', ok);
+      child.send(job);
+    });
+    if (!answer.ok) throw new Error(`payer process: ${answer.error}`);
+    const samples = [...answer.samples!].sort((a, b) => a - b);
+    return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+  } finally {
+    child.send('exit');
+  }
+}
 
 async function createToPaid(stack: Stack, _budgetMs: number): Promise<E2eResults['createToPaid']> {
   const payer = await login(stack, 'bench-payer');
@@ -141,7 +174,10 @@ function print(r: E2eResults): void {
       ['measure', 'value'],
       [
         ['create → PAID visible to pay.query, median', `${r.createToPaid.medianMs.toFixed(1)} ms`],
-        ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments)`],
+        ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments; the payer in its own process)`],
+        ...(r.createToPaidInProcess
+          ? [['  the same, payer fetching from the bench process', `${r.createToPaidInProcess.medianMs.toFixed(1)} / ${r.createToPaidInProcess.p95Ms.toFixed(1)} ms median / p95`]]
+          : []),
         ['mini-program main package', `${(r.miniprogram.bytes / 1024).toFixed(1)} KiB (${r.miniprogram.files} files, Vant ${(r.miniprogram.vantBytes / 1024).toFixed(0)} KiB) ${r.miniprogram.bytes <= MINIPROGRAM_MAX_BYTES ? 'met' : 'MISSED'} (≤ ${MINIPROGRAM_MAX_BYTES / 1024} KiB)`],
         ['  of which', Object.entries(r.miniprogram.byArea).sort((a, b) => b[1] - a[1]).map(([area, bytes]) => `${area} ${(bytes / 1024).toFixed(1)}`).join(', ') + ' KiB'],
         ...r.miniprogram.subpackages.map((s) => [`mini-program subpackage ${s.name}`, `${(s.bytes / 1024).toFixed(1)} KiB (${s.root}: ${s.pages} page${s.pages === 1 ? '' : 's'}, ${s.files} files)`]),
