@@ -163,11 +163,14 @@ export const notify: BenchSection<NotifyResults> = {
   },
   figures(r) {
     const bestBaseline = Math.max(...r.curve.map((p) => p.baseline.perSecond));
+    const bestInstances = Math.max(...r.curve.map((p) => p.instances?.perSecond ?? 0));
     const at8 = r.curve.find((p) => p.concurrency === 8);
     return [
       figure('notify.perSecond', `verified notifications/s via payNotify (best: ${r.best.concurrency} in flight)`, r.best.perSecond, '/s', { kind: 'min', value: NOTIFY_TARGETS.minPerSecond }),
       figure('notify.baselinePerSecond', 'hand-written baseline receiver, best', bestBaseline, '/s'),
-      figure('notify.instancesPerSecond', `payNotify in ${r.instanceCount} worker-thread instances (HOST_INSTANCES), best`, Math.max(...r.curve.map((p) => p.instances?.perSecond ?? 0)), '/s'),
+      // The same targets for the function in instances (HOST_INSTANCES=2): the product's other way to run it.
+      figure('notify.instancesPerSecond', `payNotify in ${r.instanceCount} worker-thread instances (HOST_INSTANCES=${r.instanceCount}), best`, bestInstances, '/s', { kind: 'min', value: NOTIFY_TARGETS.minPerSecond }),
+      figure('notify.instancesRatioBest', `payNotify in ${r.instanceCount} instances best / baseline best`, bestInstances / bestBaseline, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline }),
       figure('notify.ratioBest', 'payNotify best / baseline best', r.best.perSecond / bestBaseline, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline }),
       ...(at8 ? [figure('notify.ratioAt8', 'payNotify / baseline at 8 in flight', at8.ratio, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline })] : []),
       ...r.curve.map((p) => figure(`notify.cpuUsAt${p.concurrency}`, `server CPU per notification at ${p.concurrency} in flight (baseline ${p.baseline.serverCpuUs.toFixed(0)} µs)`, p.ours.serverCpuUs, 'µs')),
