@@ -82,6 +82,19 @@ export function nodeProcess(): NodeJS.Process {
   return nodeGlobals().process;
 }
 
+/**
+ * `require(id)` as Node's main realm does it, resolved from this folder: for modules that refuse a
+ * test environment's realm (esbuild checks `Buffer.from('') instanceof Uint8Array`, false under jsdom).
+ */
+export function requireInMainRealm(id: string): unknown {
+  const filename = resolve(__dirname, '__main-realm-require__.js');
+  const mod = new internals(filename);
+  mod.filename = filename;
+  mod.paths = internals._nodeModulePaths(__dirname);
+  mod._compile(`module.exports = require(${JSON.stringify(id)});`, filename);
+  return mod.exports;
+}
+
 /** The global object of Node's main realm, where the bundles run. */
 export function mainRealm(): typeof globalThis {
   const id = LOCAL_SDK_ID + '.realm';

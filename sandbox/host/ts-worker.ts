@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { requireInMainRealm } from './loader';
 
 /** Bundled programs by entry file: built once per process, then every worker evaluates the text. */
 const programs = new Map<string, string>();
@@ -19,6 +19,8 @@ export function hostWorker(dir: string, name: string, options: Omit<WorkerOption
   let program = programs.get(entry);
   if (program === undefined) {
     const nativeModule = createRequire(entry).resolve('better-sqlite3');
+    // Loaded when first needed, in Node's own realm (the component tests run the host under jsdom).
+    const { buildSync } = requireInMainRealm('esbuild') as typeof import('esbuild');
     const [output] = buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, external: ['better-sqlite3'], logLevel: 'silent' }).outputFiles;
     program = output!.text.split('require("better-sqlite3")').join(`require(${JSON.stringify(nativeModule)})`);
     programs.set(entry, program);
