@@ -111,6 +111,15 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.hostname ?? '127.0.0.1'}:${port}`;
 
+  // Defined before anything is awaited: the server listens from the start (a function learns the
+  // host's URL from its env), so a request can arrive while the instances are still starting.
+  const invoke = async (fn: string, event: unknown, identity?: LocalIdentity): Promise<unknown> => {
+    const loaded = functions.get(fn);
+    if (!loaded) throw new Error(`function host: no function "${fn}"`);
+    const context = { function_name: fn, request_id: randomUUID(), environment: 'local' };
+    return localSdk.runAs(identity, () => loaded.main(event, context));
+  };
+
   const envBefore: Array<[NodeJS.ProcessEnv, string, string | undefined]> = [];
   try {
     const env = typeof opts.env === 'function' ? await opts.env({ url }) : (opts.env ?? {});
@@ -142,12 +151,6 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     throw err;
   }
 
-  const invoke = async (fn: string, event: unknown, identity?: LocalIdentity): Promise<unknown> => {
-    const loaded = functions.get(fn);
-    if (!loaded) throw new Error(`function host: no function "${fn}"`);
-    const context = { function_name: fn, request_id: randomUUID(), environment: 'local' };
-    return localSdk.runAs(identity, () => loaded.main(event, context));
-  };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqUrl = new URL(req.url ?? '/', 'http://host');

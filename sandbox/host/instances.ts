@@ -61,7 +61,7 @@ export async function startFunctionInstances(opts: { distDir: string; fn: string
         for (const [id, call] of pending) {
           if (call.instance !== instance) continue;
           pending.delete(id);
-          call.fail(new Error(`instance of ${opts.fn} exited (${code}) with the event in flight`));
+          call.fail(new Error(closing ? `the host is closing: instance of ${opts.fn} stopped with the event in flight` : `instance of ${opts.fn} exited (${code}) with the event in flight`));
         }
         const at = instances.indexOf(instance);
         if (at >= 0) instances.splice(at, 1);

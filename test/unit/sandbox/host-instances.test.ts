@@ -56,6 +56,34 @@ it('an HTTP trigger runs in an instance thread, with the host env and no caller;
   expect(JSON.parse(direct.body)).toMatchObject({ thread: 0, body: 'direct' });
 });
 
+it('answers an HTTP trigger that arrives while its instances are still starting (on the host thread)', async () => {
+  let early: Promise<{ status: number; text: string }> | undefined;
+  const starting = await startHost({
+    gatewayUrl: 'http://127.0.0.1:9',
+    appid: 'wx0',
+    appSecret: 's',
+    distDir: dir,
+    timers: false,
+    // The server listens before the bundles load: post as soon as its URL is known, and let the
+    // request wait on the loading (the instances start after it).
+    env: ({ url }) => {
+      early = new Promise((ok) => setTimeout(ok, 0)).then(async () => {
+        const res = await fetch(`${url}/http/echo`, { method: 'POST', body: 'early' });
+        return { status: res.status, text: await res.text() };
+      });
+      return { INSTANCE_TEST_ENV: 'early' };
+    },
+    instances: { echo: 2 },
+  });
+  try {
+    const reply = await early!;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.text)).toMatchObject({ body: 'early' });
+  } finally {
+    await starting.close();
+  }
+});
+
 it('spreads events over the instances by how many each has in flight', async () => {
   const before = host.instanceStats().echo!.reduce((a, b) => a + b, 0);
   const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post('echo', String(i))));
