@@ -10,6 +10,27 @@ export interface ProfileNode {
   children?: number[];
 }
 
+/** Samples of a profile's frames (idle left out), by layer (`layerOf`) and by function; `each` sees every frame counted. */
+export function selfTime(
+  nodes: ProfileNode[],
+  layerOf: (url: string, functionName: string) => string,
+  each?: (node: ProfileNode) => void,
+): { total: number; byLayer: Map<string, number>; byFunction: Map<string, number> } {
+  const byLayer = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  for (const node of nodes) {
+    if (node.callFrame.functionName === '(idle)') continue;
+    total += node.hitCount;
+    const layer = layerOf(node.callFrame.url, node.callFrame.functionName);
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + node.hitCount);
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}:${node.callFrame.lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + node.hitCount);
+    each?.(node);
+  }
+  return { total, byLayer, byFunction };
+}
+
 /**
  * For each function name in `hot`: the self time of its frames by caller chain (`depth` frames up),
  * printed as the six largest shares (`share` formats a hit count). Names with no frame print nothing.

@@ -10,7 +10,7 @@ import { startStack } from '../test/helpers/stack';
 import { cashier, idemKey, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { percentile } from './create-to-paid';
-import { printCallers, type ProfileNode } from './cpu-profile';
+import { printCallers, selfTime, type ProfileNode } from './cpu-profile';
 
 function layerOf(url: string, fn: string): string {
   if (url.includes('dist/cloudfunctions')) return 'function bundle (pay, payNotify)';
@@ -74,17 +74,7 @@ async function main(): Promise<void> {
     console.log(formatTable(['phase', 'median ms', 'p95 ms'], Object.entries(phases).map(([k, v]) => [k, median(v).toFixed(2), p95(v).toFixed(2)])));
     console.log();
 
-    const byLayer = new Map<string, number>();
-    const byFunction = new Map<string, number>();
-    let total = 0;
-    for (const node of profile.nodes) {
-      if (node.callFrame.functionName === '(idle)') continue;
-      total += node.hitCount;
-      const layer = layerOf(node.callFrame.url, node.callFrame.functionName);
-      byLayer.set(layer, (byLayer.get(layer) ?? 0) + node.hitCount);
-      const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}:${node.callFrame.lineNumber + 1}`;
-      byFunction.set(name, (byFunction.get(name) ?? 0) + node.hitCount);
-    }
+    const { total, byLayer, byFunction } = selfTime(profile.nodes, layerOf);
     const share = (n: number) => `${((n / total) * 100).toFixed(1)}%`;
     const ms = (n: number) => ((n / total) * cpuMs).toFixed(2);
     console.log(formatTable(['layer (self time)', 'share', 'ms/cycle'], [...byLayer].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v), ms(v)])));

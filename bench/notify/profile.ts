@@ -15,7 +15,7 @@ import { testOpenid } from '../../sandbox/gateway/login';
 import { startStack } from '../../test/helpers/stack';
 import { craftNotification, idemKey, login, transactionResource } from '../../test/e2e/pay/harness';
 import { formatTable } from '../measure';
-import { printCallers, type ProfileNode } from '../cpu-profile';
+import { printCallers, selfTime, type ProfileNode } from '../cpu-profile';
 import { startGenerator } from './generator-client';
 import { readTemplate, seedOrders } from './seed';
 import { NOTIFICATION_ENDPOINTS } from './endpoints';
@@ -94,22 +94,12 @@ async function main(): Promise<void> {
     // Unminified builds (PAY_BUILD_NO_MINIFY=1) mark each module with a `// <path>` comment: bundle frames by module.
     const bundleModules = moduleStarts(join(stack.dataDir, '..'));
     const byModule = new Map<string, number>();
-    const byLayer = new Map<string, number>();
-    const byFunction = new Map<string, number>();
-    let total = 0;
-    for (const node of profile.nodes) {
-      if (node.callFrame.functionName === '(idle)') continue;
-      total += node.hitCount;
-      const layer = layerOf(node.callFrame.url, node.callFrame.functionName);
-      byLayer.set(layer, (byLayer.get(layer) ?? 0) + node.hitCount);
+    const { total, byLayer, byFunction } = selfTime(profile.nodes, layerOf, (node) => {
       // Only the bundle itself: side bundles (sqlite/store.js) have lines of their own.
-      if (node.callFrame.url.endsWith('dist/cloudfunctions/payNotify/index.js')) {
-        const module = bundleModules.filter((m) => m.line <= node.callFrame.lineNumber + 1).pop()?.path ?? '?';
-        byModule.set(module, (byModule.get(module) ?? 0) + node.hitCount);
-      }
-      const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}:${node.callFrame.lineNumber + 1}`;
-      byFunction.set(name, (byFunction.get(name) ?? 0) + node.hitCount);
-    }
+      if (!node.callFrame.url.endsWith('dist/cloudfunctions/payNotify/index.js')) return;
+      const module = bundleModules.filter((m) => m.line <= node.callFrame.lineNumber + 1).pop()?.path ?? '?';
+      byModule.set(module, (byModule.get(module) ?? 0) + node.hitCount);
+    });
     const cpuUs = (cpu.user + cpu.system) / count;
     console.log(`${g.accepted}/${count} accepted, ${((g.accepted * 1000) / g.wallMs).toFixed(0)}/s at ${concurrency} in flight; server CPU ${cpuUs.toFixed(0)} µs per notification; generator ${(g.cpuMs / g.wallMs * 100).toFixed(0)}% of a core\n`);
     const share = (n: number) => `${((n / total) * 100).toFixed(1)}%`;
