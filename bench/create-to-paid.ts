@@ -20,7 +20,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export async function sampleCreateToPaid(
-  payer: User,
+  /** Only its calls: the e2e section's payer process gives its own over node:http. */
+  payer: Pick<User, 'ok'>,
   channel: LivePayChannel,
   /** The payer pays in the channel's local cashier. */
   pay: (payment: ClientPaymentParams | undefined) => Promise<void>,

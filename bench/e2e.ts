@@ -15,7 +15,7 @@ import { cashier, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { figure } from './report';
 import type { BenchSection } from './section';
-import { percentile, sampleCreateToPaid } from './create-to-paid';
+import { sampleCreateToPaid } from './create-to-paid';
 import type { PayerJob } from './payer-process';
 import { measurePackages, WECHAT_PACKAGE_MAX_BYTES } from '../deploy/miniprogram-packages';
 
@@ -119,13 +119,12 @@ async function createToPaidFromOwnProcess(stack: Stack): Promise<E2eResults['cre
     });
     child.removeAllListeners('exit');
     const job: PayerJob = { hostUrl: stack.hostUrl, gatewayUrl: stack.gatewayUrl, token: payer.token, samples: 200 };
-    const answer = await new Promise<{ ok: boolean; samples?: number[]; error?: string }>((ok) => {
+    const answer = await new Promise<{ ok: boolean; result?: E2eResults['createToPaid']; error?: string }>((ok) => {
       child.once('message', ok);
       child.send(job);
     });
     if (!answer.ok) throw new Error(`payer process: ${answer.error}`);
-    const samples = [...answer.samples!].sort((a, b) => a - b);
-    return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+    return answer.result!;
   } finally {
     child.send('exit');
   }
