@@ -14,7 +14,7 @@ import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { parseCron, type CronSchedule } from './cron';
 import { isObject } from '../../cloudfunctions/core/kernel/is-object';
 import { SessionStore, exchangeLoginCode, LoginError } from './sessions';
-import { serveLocalView } from './local-view';
+import { readConfig, serveLocalView } from './local-view';
 
 /**
  * The function host: the local stand-in for WeChat cloud. It runs the built bundles of
@@ -302,8 +302,7 @@ function shareCheckpointer(file: string, gate: SharedArrayBuffer): Checkpointer 
 
 /** The SQLite file the merchant config stores in, if it names one (`store: { kind: 'sqlite', file }`). */
 function sqliteStoreFile(configFile: string | undefined): string | undefined {
-  if (!configFile || !existsSync(configFile)) return undefined;
-  const store = (JSON.parse(readFileSync(configFile, 'utf8')) as { store?: { kind?: string; file?: string } }).store;
+  const { store } = readConfig(configFile);
   return store?.kind === 'sqlite' && typeof store.file === 'string' ? resolve(store.file) : undefined;
 }
 

@@ -21,7 +21,8 @@ interface MerchantConfigSubset {
   store?: { kind?: string; file?: string };
 }
 
-function readConfig(configFile: string | undefined): MerchantConfigSubset {
+/** The parts of the merchant config the host reads: its admins and where it stores (nothing secret). */
+export function readConfig(configFile: string | undefined): MerchantConfigSubset {
   if (!configFile || !existsSync(configFile)) return {};
   return JSON.parse(readFileSync(configFile, 'utf8')) as MerchantConfigSubset;
 }
