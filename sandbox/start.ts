@@ -198,6 +198,7 @@ export function adminUsersFromEnv(env: Record<string, string | undefined> = proc
 /** What `npm start` reads from its environment (the variables in this file's header). */
 export function stackOptionsFromEnv(env: Record<string, string | undefined> = process.env): LocalStackOptions & { closeIntervalMs: number; adminUsers: string[] } {
   const closeIntervalMs = closeIntervalFromEnv(env);
+  const instances = notifyInstancesFromEnv(env);
   return {
     dataDir: resolve(env.PAY_DATA_DIR || DEFAULT_DATA_DIR),
     closeIntervalMs,
@@ -207,7 +208,7 @@ export function stackOptionsFromEnv(env: Record<string, string | undefined> = pr
     env: { PAY_MIN_CLOSE_INTERVAL_MS: String(closeIntervalMs) },
     gatewayPort: portFromEnv('SANDBOX_PORT', DEFAULT_GATEWAY_PORT, env),
     hostPort: portFromEnv('HOST_PORT', DEFAULT_HOST_PORT, env),
-    ...(notifyInstancesFromEnv(env) ? { instances: notifyInstancesFromEnv(env) } : {}),
+    ...(instances ? { instances } : {}),
     huifu: { port: portFromEnv('HUIFU_SANDBOX_PORT', DEFAULT_HUIFU_PORT, env) },
   };
 }
