@@ -65,10 +65,11 @@ describe('an emulator state file (sandbox/common/json-file-state.ts)', () => {
 
   it('the pause before the next write grows with what the last one cost the event loop (a growing file is written less often), bounded', () => {
     expect(nextWriteDelay(0, 25)).toBe(25);
-    expect(nextWriteDelay(0.5, 25)).toBe(25);
-    expect(nextWriteDelay(5, 25)).toBe(100);
-    expect(nextWriteDelay(40, 25)).toBe(800);
-    expect(nextWriteDelay(500, 25)).toBe(2000);
+    expect(nextWriteDelay(0.2, 25)).toBe(25);
+    expect(nextWriteDelay(0.5, 25)).toBe(50);
+    expect(nextWriteDelay(5, 25)).toBe(500);
+    expect(nextWriteDelay(8, 25)).toBe(800);
+    expect(nextWriteDelay(40, 25)).toBe(2000);
   });
 
   it('nothing pending: flush() writes nothing', () => {
