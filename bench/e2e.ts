@@ -30,6 +30,11 @@ export const BUNDLE_TARGETS = { maxBytes: 120 * 1024, maxRequireMs: 10 } as cons
 export interface E2eResults {
   /** The payer in a process of its own (payer-process.ts): the figure held against the target. */
   createToPaid: { samples: number; medianMs: number; p95Ms: number };
+  /**
+   * The same loop with every payment notification held back by a sandbox fault: PAID reaches the
+   * store through `pay.query` asking the gateway (the path of a late notification).
+   */
+  createToPaidLateNotification?: { samples: number; medianMs: number; p95Ms: number };
   /** The same loop with the payer's fetch in the bench's own process (the instrument before session 21). */
   createToPaidInProcess?: { samples: number; medianMs: number; p95Ms: number };
   /** `requireMs`: the bundle itself, after `wx-server-sdk` (which the platform provides) was loaded, taking `sdkMs`. */
@@ -78,6 +83,7 @@ export const e2e: BenchSection<E2eResults> = {
     try {
       const results: E2eResults = {
         createToPaid: await createToPaidFromOwnProcess(stack),
+        createToPaidLateNotification: await withNotificationsHeldBack(stack, () => createToPaidFromOwnProcess(stack, 'bench-phone-late')),
         createToPaidInProcess: await createToPaid(stack, budgetMs * 0.8),
         bundles: bundleCosts(),
         bundleTargets: BUNDLE_TARGETS,
@@ -93,6 +99,12 @@ export const e2e: BenchSection<E2eResults> = {
     return [
       figure('e2e.createToPaidMedianMs', `create → PAID visible to pay.query, median (${r.createToPaid.samples} payments)`, r.createToPaid.medianMs, 'ms', { kind: 'max', value: 8 }),
       figure('e2e.createToPaidP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
+      ...(r.createToPaidLateNotification
+        ? [
+            figure('e2e.createToPaidLateNotificationMedianMs', 'the same with every notification held back (pay.query asks the gateway), median', r.createToPaidLateNotification.medianMs, 'ms'),
+            figure('e2e.createToPaidLateNotificationP95Ms', 'the same with every notification held back, p95', r.createToPaidLateNotification.p95Ms, 'ms'),
+          ]
+        : []),
       ...(r.createToPaidInProcess
         ? [
             figure('e2e.createToPaidInProcessMedianMs', 'the same with the payer fetching from the bench process, median', r.createToPaidInProcess.medianMs, 'ms'),
@@ -109,8 +121,18 @@ export const e2e: BenchSection<E2eResults> = {
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
-async function createToPaidFromOwnProcess(stack: Stack): Promise<E2eResults['createToPaid']> {
-  const payer = await login(stack, 'bench-phone');
+/** Runs `measure` while the sandbox holds every payment notification back (a delay fault longer than the run). */
+async function withNotificationsHeldBack<T>(stack: Stack, measure: () => Promise<T>): Promise<T> {
+  await stack.gateway.admin.fault({ kind: 'notification', effect: 'delay', eventType: 'TRANSACTION.SUCCESS', delayMs: 3_600_000, count: 1_000 });
+  try {
+    return await measure();
+  } finally {
+    await stack.gateway.admin.clearFaults();
+  }
+}
+
+async function createToPaidFromOwnProcess(stack: Stack, user = 'bench-phone'): Promise<E2eResults['createToPaid']> {
+  const payer = await login(stack, user);
   const child = fork(join(__dirname, 'payer-process.ts'), [], { execArgv: ['-r', 'esbuild-register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     await new Promise<void>((ok, fail) => {
@@ -174,6 +196,9 @@ function print(r: E2eResults): void {
       [
         ['create → PAID visible to pay.query, median', `${r.createToPaid.medianMs.toFixed(1)} ms`],
         ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments; the payer in its own process)`],
+        ...(r.createToPaidLateNotification
+          ? [['  the same, every notification held back (pay.query asks the gateway)', `${r.createToPaidLateNotification.medianMs.toFixed(1)} / ${r.createToPaidLateNotification.p95Ms.toFixed(1)} ms median / p95`]]
+          : []),
         ...(r.createToPaidInProcess
           ? [['  the same, payer fetching from the bench process', `${r.createToPaidInProcess.medianMs.toFixed(1)} / ${r.createToPaidInProcess.p95Ms.toFixed(1)} ms median / p95`]]
           : []),
