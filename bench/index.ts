@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     sections: results,
   };
   writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
-  const curve = (results.notify as { curve?: Array<{ concurrency: number; ours: { perSecond: number }; baseline: { perSecond: number } }> } | undefined)?.curve;
+  const curve = (results.notify as { curve?: Array<{ concurrency: number; ours: { perSecond: number }; baseline: { perSecond: number }; instances: { perSecond: number } }> } | undefined)?.curve;
   appendHistory({
     date: record.date,
     commit,
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     cores: record.cores,
     sections: selected.map((s) => s.name),
     figures: Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))])),
-    ...(curve ? { curve: curve.map((p) => [p.concurrency, Math.round(p.ours.perSecond), Math.round(p.baseline.perSecond)] as [number, number, number]) } : {}),
+    ...(curve ? { curve: curve.map((p) => [p.concurrency, Math.round(p.ours.perSecond), Math.round(p.baseline.perSecond), Math.round(p.instances.perSecond)] as [number, number, number, number]) } : {}),
   });
   console.log(`\nresults written to ${file}, appended to bench/history.jsonl (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (chart) drawCharts();

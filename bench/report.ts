@@ -53,8 +53,11 @@ export interface HistoryEntry {
   cores: number;
   sections: string[];
   figures: Record<string, number>;
-  /** The notification curve, when that section ran: [in flight, ours/s, baseline/s]. */
-  curve?: Array<[number, number, number]>;
+  /**
+   * The notification curve, when that section ran: [in flight, ours/s (the host's thread),
+   * baseline/s, two instances/s] (the fourth since session 22).
+   */
+  curve?: Array<[number, number, number] | [number, number, number, number]>;
 }
 
 export const HISTORY_FILE = join(__dirname, 'history.jsonl');
@@ -98,7 +101,10 @@ export function writeCharts(history: HistoryEntry[], dir: string = CHART_DIR): s
         xLabels: xs,
         yLabel: 'notifications / s',
         series: [
-          { name: 'payNotify (function host → SQLite)', color: '#1f77b4', values: withCurve.curve!.map((p) => p[1]) },
+          { name: "payNotify on the host's thread (npm start)", color: '#1f77b4', values: withCurve.curve!.map((p) => p[1]) },
+          ...(withCurve.curve!.every((p) => p[3] !== undefined)
+            ? [{ name: 'payNotify in two worker-thread instances (HOST_INSTANCES=2)', color: '#2ca02c', values: withCurve.curve!.map((p) => p[3]!) }]
+            : []),
           { name: 'hand-written baseline receiver', color: '#ff7f0e', values: withCurve.curve!.map((p) => p[2]) },
         ],
         target: { value: 3000, label: 'target 3,000/s' },

@@ -33,6 +33,11 @@ describe('bench report', () => {
       expect(curve).toContain('bbbbbbb'); // the latest run's curve, not the first
       expect(curve.match(/<polyline /g)).toHaveLength(2); // payNotify and the baseline
       expect(readFileSync(files[1]!, 'utf8')).toContain('aaaaaaa');
+      // A run that recorded the two-instance configuration too draws it as a third line.
+      const withInstances = writeCharts([...history, { ...history[1]!, commit: 'ccccccc', curve: [[1, 350, 420, 300], [8, 1200, 1300, 1250]] }], dir);
+      const drawn = readFileSync(withInstances[0]!, 'utf8');
+      expect(drawn.match(/<polyline /g)).toHaveLength(3);
+      expect(drawn).toContain('HOST_INSTANCES=2');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
