@@ -39,7 +39,7 @@ function sqliteIndexes(db: Database.Database, table: string): Array<{ index: str
     const columns = (db.prepare(`PRAGMA index_xinfo(${JSON.stringify(name)})`).all() as Array<{ name: string | null; desc: number; key: number; cid: number }>)
       .filter((c) => c.key === 1 && (c.name !== null || c.cid === -2))
       // An expression column (cid -2) is named by the expression of the index's definition.
-      .map((c) => ({ name: c.name ?? `expr:${/\((json_extract\([^)]*\))\)/.exec(sql)?.[1] ?? '?'}`, desc: c.desc === 1 }));
+      .map((c) => ({ name: c.name ?? `expr:${/ON \w+ \((json_extract\([^)]*\))/.exec(sql)?.[1] ?? '?'}`, desc: c.desc === 1 }));
     return { index: name, columns };
   });
 }
@@ -77,6 +77,11 @@ describe('indexes (issue 16: flat cost at a million orders)', () => {
       "SELECT data FROM payscore_orders WHERE state = 'CREATED' AND updated_at < 5 ORDER BY updated_at, out_order_no LIMIT 50",
       "SELECT data FROM orders WHERE payer_openid = 'o' AND idempotency_key = 'k'",
       "SELECT data FROM audit WHERE out_trade_no = 'T' ORDER BY seq ASC",
+      // the daily statement's pages of a day's payments (sqlite/orders.ts paidIn, paidInAfter)
+      "SELECT data FROM orders WHERE json_extract(data, '$.paidAt') >= 1 AND json_extract(data, '$.paidAt') < 9 ORDER BY json_extract(data, '$.paidAt') ASC, out_trade_no ASC LIMIT 100",
+      "SELECT data FROM orders WHERE json_extract(data, '$.paidAt') >= 3 AND json_extract(data, '$.paidAt') < 9 AND (json_extract(data, '$.paidAt') > 3 OR (json_extract(data, '$.paidAt') = 3 AND out_trade_no > 'T')) ORDER BY json_extract(data, '$.paidAt') ASC, out_trade_no ASC LIMIT 100",
+      // the console's total of a day's payments
+      "SELECT COUNT(*) AS count, SUM(json_extract(data, '$.amount')) AS amount FROM orders WHERE json_extract(data, '$.paidAt') >= 1 AND json_extract(data, '$.paidAt') < 9",
     ];
     for (const sql of queries) {
       const detail = plan(sql);

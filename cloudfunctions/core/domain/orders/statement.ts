@@ -10,7 +10,7 @@ import type { ChannelRegistry } from '../../channels/registry';
 import type { StatementEntry } from '../../channels/port';
 import type { PayChannel } from '../../../../typings/pay-channels';
 import type { StatementMismatch, StatementMismatchKind, StatementReport } from '../../../../typings/api';
-import type { Store } from '../../store/port';
+import type { PaidPosition, Store } from '../../store/port';
 import type { NewAlertInput } from './alerts';
 import type { GatewaySync } from './gateway-sync';
 import type { RefundFlow } from './refund-flow';
@@ -24,11 +24,12 @@ export interface StatementDeps {
   refunds: Pick<RefundFlow, 'settle' | 'raiseAlert'>;
   now: () => number;
   log: (line: string) => void;
-  /** How many paid orders (per state, least recently changed first: the store's listing) a run looks through for MISSING_THERE; at most 100. */
-  scanLimit?: number;
+  /** Orders read per page while looking for the day's payments in the file (default 100). */
+  pageSize?: number;
 }
 
 const PAID_STATES = ['PAID', 'REFUNDING', 'REFUNDED'] as const;
+const PAGE_SIZE = 100;
 const DAY_MS = 86_400_000;
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 
@@ -93,17 +94,26 @@ export function createStatementReconciler(deps: StatementDeps) {
     }
   }
 
-  /** Our payments on this channel paid during the file's day and absent from it; a query says whether the gateway agrees they were paid. */
+  /**
+   * Our payments on this channel paid during the file's day and absent from it; a query says
+   * whether the gateway agrees they were paid. Every one of the day's payments is looked at, page
+   * by page in paid-at order (before, the first 100 orders of each paid state, least recently
+   * changed first — a merchant's oldest orders — were, so a missing payment of the day went unseen).
+   */
   async function missingThere(channel: PayChannel, fileDate: string, listed: Set<string>, out: StatementMismatch[]): Promise<void> {
-    const [start, end] = statementDayOf(fileDate);
-    const limit = deps.scanLimit ?? 100;
-    for (const state of PAID_STATES) {
-      for (const order of await store.listOrdersInState(state, { olderThan: deps.now(), limit })) {
-        if (order.channel !== channel || order.paidAt === undefined || order.paidAt < start || order.paidAt >= end || listed.has(order.outTradeNo)) continue;
+    const [from, before] = statementDayOf(fileDate);
+    const limit = deps.pageSize ?? PAGE_SIZE;
+    for (let after: PaidPosition | undefined; ; ) {
+      const page = await store.listOrdersPaidIn({ from, before }, { limit, ...(after ? { after } : {}) });
+      for (const order of page) {
+        if (order.channel !== channel || listed.has(order.outTradeNo)) continue;
         const there = await channels.get(channel).query(order).catch(() => undefined);
         const confirmed = there?.kind === 'PAID' && there.paidAmount === order.amount;
         out.push({ kind: 'MISSING_THERE', outTradeNo: order.outTradeNo, amount: order.amount, corrected: false, detail: `paid here, absent from the file${confirmed ? '; a query confirms the payment, the file omits it' : there ? `; the gateway now says ${there.kind}` : ''}` });
       }
+      const last = page[page.length - 1];
+      if (page.length < limit || last?.paidAt === undefined) return;
+      after = { paidAt: last.paidAt, outTradeNo: last.outTradeNo };
     }
   }
 

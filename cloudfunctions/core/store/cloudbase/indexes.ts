@@ -27,7 +27,7 @@ export const CLOUDBASE_INDEXES: readonly CloudbaseIndex[] = [
   { collection: 'alerts', fields: [['createdAt', 'desc'], ['_id', 'desc']], serves: 'listAlerts (pay.alerts)' },
   { collection: 'payscore_orders', fields: [['state', 'asc'], ['updatedAt', 'asc'], ['_id', 'asc']], serves: 'listPayScoreOrdersInState (reconcile)' },
   { collection: 'orders', fields: [['createdAt', 'desc'], ['_id', 'desc']], serves: 'listAllOrders (merchant console)' },
-  { collection: 'orders', fields: [['paidAt', 'asc']], serves: 'sumPayments (merchant console totals)' },
+  { collection: 'orders', fields: [['paidAt', 'asc'], ['_id', 'asc']], serves: 'listOrdersPaidIn (daily statement), sumPayments (merchant console totals)' },
   { collection: 'refunds', fields: [['succeededAt', 'asc']], serves: 'sumRefunds (merchant console totals)' },
   { collection: 'notifications', fields: [['outTradeNo', 'asc']], serves: 'listNotificationsOf (merchant console order detail)' },
 ];

@@ -10,7 +10,7 @@
 import type { AuditEvent, Order } from '../../domain/orders/model';
 import type { OrderRepository, Page, PageRequest } from '../port';
 import { StoreError } from '../port';
-import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, initialAudit } from '../checks';
+import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, checkTimeRange, initialAudit } from '../checks';
 import { checkLimit, decodeCursor, toPage } from '../paging';
 import type { CloudbaseTransaction } from './db';
 import { QUERY_MAX, fromDocuments, getInTransaction, guardId, toData, type CloudbaseConnection } from './connection';
@@ -128,6 +128,19 @@ export function createCloudbaseOrderRepository(connection: CloudbaseConnection):
         .orderBy('_id', 'asc')
         .limit(limit)
         .get();
+      return fromDocuments<Order>(data);
+    },
+
+    async listOrdersPaidIn(range, query) {
+      checkTimeRange(range);
+      const limit = checkLimit(query.limit);
+      const { after } = query;
+      // Past `after` in (paidAt, _id) order: the index (paidAt, _id) serves both.
+      const inRange = [{ paidAt: _.gte(range.from) }, { paidAt: _.lt(range.before) }];
+      const condition = after
+        ? _.and(...inRange, _.or({ paidAt: _.gt(after.paidAt) }, { paidAt: after.paidAt, _id: _.gt(after.outTradeNo) }))
+        : _.and(...inRange);
+      const { data } = await collection('orders').where(condition).orderBy('paidAt', 'asc').orderBy('_id', 'asc').limit(limit).get();
       return fromDocuments<Order>(data);
     },
 

@@ -26,7 +26,7 @@ export interface Store extends OrderRepository, RefundRepository, PayeeRepositor
 export type { AlertRepository, AcknowledgeOutcome } from './alerts';
 export type { MerchantConsoleQueries, MoneyTotal, NotificationRecord, OrderFilter, TimeRange } from './merchant-console';
 export type { NotificationEntry, NotificationLog, NotificationReceipt } from './notifications';
-export type { OrderRepository } from './orders';
+export type { OrderRepository, PaidPosition } from './orders';
 export type { Payee, PayeeAuthState, PayeeRepository } from './payees';
 export type { RefundRepository } from './refunds';
 export type { PayScoreRepository } from './payscore';

@@ -12,6 +12,12 @@ export interface StatePosition {
   outTradeNo: string;
 }
 
+/** A position in a listOrdersPaidIn listing: the last order of a page. */
+export interface PaidPosition {
+  paidAt: number;
+  outTradeNo: string;
+}
+
 export interface OrderRepository {
   /**
    * Inserts a new order (version 1) and its creation audit entry, atomically.
@@ -43,6 +49,12 @@ export interface OrderRepository {
    * order of the previous page), so a pass pages on past orders that stay in the state.
    */
   listOrdersInState(state: OrderState, query: { olderThan: number; limit: number; after?: StatePosition }): Promise<Order[]>;
+  /**
+   * Orders paid (`paidAt`, ms epoch) in [from, before), whatever happened to them since, in
+   * (paidAt, outTradeNo) order; with `after`, only those past that position (the last order of
+   * the previous page). The daily statement looks for each of the day's payments in the file.
+   */
+  listOrdersPaidIn(range: { from: number; before: number }, query: { limit: number; after?: PaidPosition }): Promise<Order[]>;
   /** The order's history, oldest first. Entries are never changed or removed. */
   listAudit(outTradeNo: string): Promise<AuditEvent[]>;
 }

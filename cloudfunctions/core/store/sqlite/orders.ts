@@ -7,7 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { AuditEvent, Order } from '../../domain/orders/model';
 import type { NotificationEntry, OrderRepository, Page, PageRequest } from '../port';
 import { StoreError } from '../port';
-import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, initialAudit } from '../checks';
+import { checkIdentityUnchanged, checkNewOrder, checkNotificationId, checkOrderUpdate, checkTimeRange, initialAudit } from '../checks';
 import { checkLimit, decodeCursor, toPage } from '../paging';
 import { parse, parseAll, writeOrDuplicate, type Row, type SqliteConnection } from './connection';
 
@@ -74,6 +74,13 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
     >,
     inStateAfter: db.prepare(`SELECT data FROM orders WHERE state = ? AND updated_at < ? AND (updated_at > ? OR (updated_at = ? AND out_trade_no > ?))
       ORDER BY updated_at ASC, out_trade_no ASC LIMIT ?`) as Statement<[string, number, number, number, string, number], Row>,
+    // The paid-at index (expression, out_trade_no): the position's own paidAt bounds the range, so
+    // the next page starts where the last one ended in the index.
+    paidIn: db.prepare(`SELECT data FROM orders WHERE json_extract(data, '$.paidAt') >= ? AND json_extract(data, '$.paidAt') < ?
+      ORDER BY json_extract(data, '$.paidAt') ASC, out_trade_no ASC LIMIT ?`) as Statement<[number, number, number], Row>,
+    paidInAfter: db.prepare(`SELECT data FROM orders WHERE json_extract(data, '$.paidAt') >= ? AND json_extract(data, '$.paidAt') < ?
+      AND (json_extract(data, '$.paidAt') > ? OR (json_extract(data, '$.paidAt') = ? AND out_trade_no > ?))
+      ORDER BY json_extract(data, '$.paidAt') ASC, out_trade_no ASC LIMIT ?`) as Statement<[number, number, number, number, string, number], Row>,
     insertAudit: db.prepare('INSERT INTO audit (out_trade_no, at, data) VALUES (?, ?, ?)'),
     listAudit: db.prepare('SELECT data FROM audit WHERE out_trade_no = ? ORDER BY seq ASC') as Statement<[string], Row>,
     // The same statement as `recordNotification` (sqlite/notifications.ts), inside the CAS transaction.
@@ -174,6 +181,13 @@ export function createSqliteOrderRepository(connection: SqliteConnection): Order
       const { after } = query;
       if (after) return parseAll<Order>(s.inStateAfter.all(state, query.olderThan, after.updatedAt, after.updatedAt, after.outTradeNo, limit));
       return parseAll<Order>(s.inState.all(state, query.olderThan, limit));
+    },
+    async listOrdersPaidIn(range, query) {
+      checkTimeRange(range);
+      const limit = checkLimit(query.limit);
+      const { after } = query;
+      if (after) return parseAll<Order>(s.paidInAfter.all(Math.max(range.from, after.paidAt), range.before, after.paidAt, after.paidAt, after.outTradeNo, limit));
+      return parseAll<Order>(s.paidIn.all(range.from, range.before, limit));
     },
     async listAudit(outTradeNo) {
       return parseAll<AuditEvent>(s.listAudit.all(outTradeNo));

@@ -317,6 +317,49 @@ export function describeOrderRepositoryContract(name: string, subject: OrderRepo
         }
         expect(paged).toEqual(expected);
       });
+
+      it('listOrdersPaidIn lists the orders paid in a window, whatever became of them, in (paidAt, outTradeNo) order, page by page past `after`', async () => {
+        const base = Date.UTC(2097, 0, 1) + (uniqCount() % 1000) * 1_000_000;
+        const paidAts = [1000, 1000, 1000, 2000, 2000, 3000, 9000];
+        const made: Order[] = [];
+        for (let i = 0; i < paidAts.length + 1; i++) {
+          const order = freshOrder({ payerOpenid: payer(), expiresAt: base + 10_000_000 }, base);
+          await store.insertOrder(order);
+          const paying = applied(order, { type: 'PREPAY_CREATED', prepayId: `p-${i}` }, base + 100);
+          expect(await store.updateOrder(paying.next, paying.expectedVersion, paying.audit)).toBe(true);
+          if (i === paidAts.length) continue; // never paid: not listed
+          const paid = applied(paying.next, { type: 'PAID', transactionId: `4200${order.outTradeNo}`, paidAt: base + paidAts[i]!, paidAmount: order.amount }, base + paidAts[i]!);
+          expect(await store.updateOrder(paid.next, paid.expectedVersion, paid.audit)).toBe(true);
+          let last = paid.next;
+          if (i === 1) {
+            // Refunded since: still a payment of its day.
+            const refunding = applied(last, { type: 'REFUND_STARTED', outRefundNo: `R${order.outTradeNo}`, amount: 1 }, base + 4000);
+            expect(await store.updateOrder(refunding.next, refunding.expectedVersion, refunding.audit)).toBe(true);
+            last = refunding.next;
+          }
+          made.push(last);
+        }
+        const range = { from: base + 1000, before: base + 5000 };
+        const expected = made
+          .filter((o) => o.paidAt! >= range.from && o.paidAt! < range.before)
+          .sort((a, b) => a.paidAt! - b.paidAt! || (a.outTradeNo < b.outTradeNo ? -1 : 1))
+          .map((o) => o.outTradeNo);
+        expect(expected).toHaveLength(6);
+        expect((await store.listOrdersPaidIn(range, { limit: 100 })).map((o) => o.outTradeNo)).toEqual(expected);
+        expect((await store.listOrdersPaidIn(range, { limit: 100 })).map((o) => o.state)).toContain('REFUNDING');
+        const paged: string[] = [];
+        let after: { paidAt: number; outTradeNo: string } | undefined;
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await store.listOrdersPaidIn(range, { limit: 2, ...(after ? { after } : {}) });
+          paged.push(...page.map((o) => o.outTradeNo));
+          if (page.length < 2) break;
+          const last = page[page.length - 1]!;
+          after = { paidAt: last.paidAt!, outTradeNo: last.outTradeNo };
+        }
+        expect(paged).toEqual(expected);
+        expect(await store.listOrdersPaidIn({ from: base + 5000, before: base + 9000 }, { limit: 10 })).toEqual([]);
+        await expectStoreError(store.listOrdersPaidIn({ from: base + 10, before: base }, { limit: 10 }), 'INVALID_RECORD');
+      });
     });
 
     describe('audit', () => {
