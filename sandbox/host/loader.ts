@@ -63,15 +63,23 @@ export function provideLocalSdk(root: string, sdk: object): void {
   };
 }
 
+/**
+ * `source` compiled as a CommonJS module of Node's main realm named `filename` (not cached), its
+ * `require` resolving from `fromDir`; its exports.
+ */
+function compileInMainRealm(source: string, filename: string, fromDir = dirname(filename)): unknown {
+  const mod = new internals(filename);
+  mod.filename = filename;
+  mod.paths = internals._nodeModulePaths(fromDir);
+  mod._compile(source, filename);
+  mod.loaded = true;
+  return mod.exports;
+}
+
 /** Compile a CommonJS file with Node's module system, bypassing (and not filling) the cache. */
 export function loadFresh(file: string): unknown {
   const filename = resolve(file);
-  const mod = new internals(filename);
-  mod.filename = filename;
-  mod.paths = internals._nodeModulePaths(dirname(filename));
-  mod._compile(readFileSync(filename, 'utf8'), filename);
-  mod.loaded = true;
-  return mod.exports;
+  return compileInMainRealm(readFileSync(filename, 'utf8'), filename);
 }
 
 /**
@@ -87,20 +95,12 @@ export function nodeProcess(): NodeJS.Process {
  * test environment's realm (esbuild checks `Buffer.from('') instanceof Uint8Array`, false under jsdom).
  */
 export function requireInMainRealm(id: string): unknown {
-  const filename = resolve(__dirname, '__main-realm-require__.js');
-  const mod = new internals(filename);
-  mod.filename = filename;
-  mod.paths = internals._nodeModulePaths(__dirname);
-  mod._compile(`module.exports = require(${JSON.stringify(id)});`, filename);
-  return mod.exports;
+  return compileInMainRealm(`module.exports = require(${JSON.stringify(id)});`, resolve(__dirname, '__main-realm-require__.js'));
 }
 
 /** The global object of Node's main realm, where the bundles run. */
 export function mainRealm(): typeof globalThis {
-  const id = LOCAL_SDK_ID + '.realm';
-  const mod = new internals(id);
-  mod._compile('module.exports = globalThis;', id);
-  return mod.exports as typeof globalThis;
+  return compileInMainRealm('module.exports = globalThis;', LOCAL_SDK_ID + '.realm', __dirname) as typeof globalThis;
 }
 
 /** Globals of Node's main realm (e.g. `fetch`, which a jsdom test environment lacks). */
@@ -113,8 +113,6 @@ export function nodeGlobals(): {
   setImmediate: typeof setImmediate;
   clearImmediate: typeof clearImmediate;
 } {
-  const id = LOCAL_SDK_ID + '.globals';
-  const mod = new internals(id);
-  mod._compile('module.exports = { process, fetch, Headers, Request, Response, setImmediate, clearImmediate };', id);
-  return mod.exports as ReturnType<typeof nodeGlobals>;
+  const source = 'module.exports = { process, fetch, Headers, Request, Response, setImmediate, clearImmediate };';
+  return compileInMainRealm(source, LOCAL_SDK_ID + '.globals', __dirname) as ReturnType<typeof nodeGlobals>;
 }
