@@ -136,13 +136,14 @@ export async function startHost(opts: HostOptions): Promise<FunctionHost> {
     // Before any bundle opens its store: every SQLite connection of the process writes through one
     // gate (the instances' and the checkpointer's too), and leaves checkpoints to the checkpointer.
     const storeFile = sqliteStoreFile(configFile);
-    const writeGate = installWriteGate(createWriteGateBuffer(), mainRealm(), { checkpointedElsewhere: storeFile !== undefined });
+    const checkpointedElsewhere = storeFile !== undefined;
+    const writeGate = installWriteGate(createWriteGateBuffer(), mainRealm(), { checkpointedElsewhere });
     if (storeFile) checkpointer = shareCheckpointer(storeFile, writeGate);
     for (const fn of loadFunctions(distDir)) functions.set(fn.name, fn);
     for (const [fn, count] of Object.entries(opts.instances ?? {})) {
       if (count <= 0) continue;
       if (!functions.has(fn)) throw new Error(`function host: instances of "${fn}": no such function`);
-      instances.set(fn, await startFunctionInstances({ distDir, fn, count, writeGate, checkpointedElsewhere: storeFile !== undefined, log }));
+      instances.set(fn, await startFunctionInstances({ distDir, fn, count, writeGate, checkpointedElsewhere, log }));
     }
   } catch (err) {
     await Promise.all([...instances.values()].map((i) => i.close()));

@@ -15,7 +15,6 @@ import type { InstanceReply, InstanceWorkerData } from './instance-worker';
 import { releaseWriteGateOf } from '../../cloudfunctions/core/store/sqlite/write-gate';
 
 export interface FunctionInstances {
-  readonly count: number;
   /** Events each running instance has answered. */
   handled(): number[];
   invoke(event: unknown): Promise<unknown>;
@@ -77,7 +76,6 @@ export async function startFunctionInstances(opts: { distDir: string; fn: string
     });
   instances.push(...(await Promise.all(Array.from({ length: opts.count }, start))));
   return {
-    count: opts.count,
     handled: () => instances.map((i) => i.handled),
     invoke(event) {
       // The fewest in flight; among equals, taking turns (so both stay warm at low load).
