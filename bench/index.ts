@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { e2e } from './e2e';
 import { huifu } from './huifu';
 import { memory } from './memory';
-import { notify } from './notify';
+import { notify, type NotifyResults } from './notify';
 import { protocol } from './protocol';
 import { appendHistory, currentCommit, figuresTable, machineLoad, readHistory, writeCharts, type Figure } from './report';
 import { scale } from './scale';
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     sections: results,
   };
   writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
-  const curve = (results.notify as { curve?: Array<{ concurrency: number; ours: { perSecond: number }; baseline: { perSecond: number }; instances: { perSecond: number } }> } | undefined)?.curve;
+  const curve = (results.notify as NotifyResults | undefined)?.curve;
   appendHistory({
     date: record.date,
     commit,
