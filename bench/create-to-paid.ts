@@ -2,7 +2,8 @@
  * create → PAID visible to `pay.query`, sampled the same way for every channel: one warm-up order
  * (the first call opens the store and parses keys: a cold start, not the steady state), then
  * orders paid through the channel's local cashier until enough samples and the time budget are
- * spent; the median and p95 of the whole cycle.
+ * spent; the median and p95 of the whole cycle, and the median of each block of
+ * `BLOCK_SIZE` payments in the order they were paid (a start-up transient shows there).
  */
 import type { ClientPaymentParams, LivePayChannel } from '../typings/api';
 import { idemKey, type User } from '../test/e2e/pay/harness';
@@ -11,12 +12,23 @@ export interface CreateToPaid {
   samples: number;
   medianMs: number;
   p95Ms: number;
+  /** The median of each full block of `BLOCK_SIZE` payments, in the order they were paid. */
+  blockMediansMs?: number[];
 }
+
+export const BLOCK_SIZE = 100;
 
 /** The sample at `p` % of ascending samples (the index the bench history has always used). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** The median of each full block of `size` samples taken in order (a partial last block is left out). */
+export function blockMedians(inOrder: readonly number[], size: number): number[] {
+  const medians: number[] = [];
+  for (let at = 0; at + size <= inOrder.length; at += size) medians.push(percentile(inOrder.slice(at, at + size).sort((a, b) => a - b), 50));
+  return medians;
 }
 
 export async function sampleCreateToPaid(
@@ -41,6 +53,7 @@ export async function sampleCreateToPaid(
     }
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
+  const blockMediansMs = blockMedians(samples, BLOCK_SIZE);
   samples.sort((a, b) => a - b);
-  return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95) };
+  return { samples: samples.length, medianMs: percentile(samples, 50), p95Ms: percentile(samples, 95), blockMediansMs };
 }

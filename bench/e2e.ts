@@ -15,7 +15,7 @@ import { cashier, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { figure } from './report';
 import type { BenchSection } from './section';
-import { sampleCreateToPaid } from './create-to-paid';
+import { BLOCK_SIZE, sampleCreateToPaid, type CreateToPaid } from './create-to-paid';
 import type { PayerJob } from './payer-process';
 import { measurePackages, WECHAT_PACKAGE_MAX_BYTES } from '../deploy/miniprogram-packages';
 
@@ -27,9 +27,23 @@ const DIST = resolve(__dirname, '../dist/cloudfunctions');
  */
 export const BUNDLE_TARGETS = { maxBytes: 120 * 1024, maxRequireMs: 10 } as const;
 
+/**
+ * Payments paid, unmeasured against the target, between the stack's start and the steady-state
+ * sample (the cold sample's payments count among them). Measured (issue 16, session 23): the
+ * median of each block of 50 payments fell from 16 ms to 7 ms over the first 300 payments and to
+ * 5.5–6 ms by 1,200, while V8 optimised the hot paths; with TurboFan off (`--max-opt=2`) it stayed
+ * at 10 ms from the first block to the last. The notify section warms its receivers the same way.
+ */
+export const WARM_UP_PAYMENTS = 1_000;
+const SAMPLE_PAYMENTS = 200;
+
 export interface E2eResults {
-  /** The payer in a process of its own (payer-process.ts): the figure held against the target. */
-  createToPaid: { samples: number; medianMs: number; p95Ms: number };
+  /** After `warmUp`, the payer in a process of its own (payer-process.ts): the figure held against the target. */
+  createToPaid: CreateToPaid;
+  /** The first payments after the stack started (V8 not yet warm), the same payer: shown, not held to the target. */
+  createToPaidCold?: CreateToPaid;
+  /** The payments between the two samples: how many, and their medians by block, in order. */
+  warmUp?: { payments: number; blockMediansMs: number[] };
   /**
    * The same loop with every payment notification held back by a sandbox fault: PAID reaches the
    * store through `pay.query` asking the gateway (the path of a late notification).
@@ -81,10 +95,13 @@ export const e2e: BenchSection<E2eResults> = {
     if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`npm run build\` first`);
     const stack = await startStack({ env: { PAY_RECONCILE_AFTER_MS: '60000' } });
     try {
+      const [createToPaidCold, warmUp, createToPaid] = await createToPaidFromOwnProcess(stack, [SAMPLE_PAYMENTS, WARM_UP_PAYMENTS - SAMPLE_PAYMENTS, SAMPLE_PAYMENTS]);
       const results: E2eResults = {
-        createToPaid: await createToPaidFromOwnProcess(stack),
-        createToPaidLateNotification: await withNotificationsHeldBack(stack, () => createToPaidFromOwnProcess(stack, 'bench-phone-late')),
-        createToPaidInProcess: await createToPaid(stack),
+        createToPaid: createToPaid!,
+        createToPaidCold,
+        warmUp: { payments: WARM_UP_PAYMENTS, blockMediansMs: [...createToPaidCold!.blockMediansMs!, ...warmUp!.blockMediansMs!] },
+        createToPaidLateNotification: (await withNotificationsHeldBack(stack, () => createToPaidFromOwnProcess(stack, [SAMPLE_PAYMENTS], 'bench-phone-late')))[0],
+        createToPaidInProcess: await createToPaidFromBenchProcess(stack),
         bundles: bundleCosts(),
         bundleTargets: BUNDLE_TARGETS,
         miniprogram: miniprogramSize(),
@@ -97,8 +114,17 @@ export const e2e: BenchSection<E2eResults> = {
   },
   figures(r) {
     return [
-      figure('e2e.createToPaidMedianMs', `create → PAID visible to pay.query, median (${r.createToPaid.samples} payments)`, r.createToPaid.medianMs, 'ms', { kind: 'max', value: 8 }),
-      figure('e2e.createToPaidP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
+      // Until session 23 the target was held against the first payments after start, under these
+      // two ids; they keep that meaning (the history stays comparable) and the target moved to the
+      // steady state's ids.
+      figure('e2e.createToPaidWarmMedianMs', `create → PAID visible to pay.query, median (${r.createToPaid.samples} payments after ${r.warmUp?.payments ?? 0} to warm up)`, r.createToPaid.medianMs, 'ms', { kind: 'max', value: 8 }),
+      figure('e2e.createToPaidWarmP95Ms', 'create → PAID visible to pay.query, p95', r.createToPaid.p95Ms, 'ms', { kind: 'max', value: 15 }),
+      ...(r.createToPaidCold
+        ? [
+            figure('e2e.createToPaidMedianMs', `the same, the first ${r.createToPaidCold.samples} payments after start (cold), median`, r.createToPaidCold.medianMs, 'ms'),
+            figure('e2e.createToPaidP95Ms', 'the same, the first payments after start (cold), p95', r.createToPaidCold.p95Ms, 'ms'),
+          ]
+        : []),
       ...(r.createToPaidLateNotification
         ? [
             figure('e2e.createToPaidLateNotificationMedianMs', 'the same with every notification held back (pay.query asks the gateway), median', r.createToPaidLateNotification.medianMs, 'ms'),
@@ -131,7 +157,8 @@ async function withNotificationsHeldBack<T>(stack: Stack, measure: () => Promise
   }
 }
 
-async function createToPaidFromOwnProcess(stack: Stack, user = 'bench-phone'): Promise<E2eResults['createToPaid']> {
+/** One payer process paying `runs` in turn (one sample each, in the same process: it stays warm too). */
+async function createToPaidFromOwnProcess(stack: Stack, runs: number[], user = 'bench-phone'): Promise<CreateToPaid[]> {
   const payer = await login(stack, user);
   const child = fork(join(__dirname, 'payer-process.ts'), [], { execArgv: ['-r', 'esbuild-register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
@@ -140,19 +167,23 @@ async function createToPaidFromOwnProcess(stack: Stack, user = 'bench-phone'): P
       child.once('exit', (code) => fail(new Error(`payer process exited (${code}) before it was ready`)));
     });
     child.removeAllListeners('exit');
-    const job: PayerJob = { hostUrl: stack.hostUrl, gatewayUrl: stack.gatewayUrl, token: payer.token, samples: 200 };
-    const answer = await new Promise<{ ok: boolean; result?: E2eResults['createToPaid']; error?: string }>((ok) => {
-      child.once('message', ok);
-      child.send(job);
-    });
-    if (!answer.ok) throw new Error(`payer process: ${answer.error}`);
-    return answer.result!;
+    const results: CreateToPaid[] = [];
+    for (const samples of runs) {
+      const job: PayerJob = { hostUrl: stack.hostUrl, gatewayUrl: stack.gatewayUrl, token: payer.token, samples };
+      const answer = await new Promise<{ ok: boolean; result?: CreateToPaid; error?: string }>((ok) => {
+        child.once('message', ok);
+        child.send(job);
+      });
+      if (!answer.ok) throw new Error(`payer process: ${answer.error}`);
+      results.push(answer.result!);
+    }
+    return results;
   } finally {
     child.send('exit');
   }
 }
 
-async function createToPaid(stack: Stack): Promise<E2eResults['createToPaid']> {
+async function createToPaidFromBenchProcess(stack: Stack): Promise<E2eResults['createToPaid']> {
   const payer = await login(stack, 'bench-payer');
   return sampleCreateToPaid(payer, 'jsapi', (payment) => cashier(stack, 'pay', payment), { minSamples: 200, maxSamples: 200 });
 }
@@ -195,7 +226,11 @@ function print(r: E2eResults): void {
       ['measure', 'value'],
       [
         ['create → PAID visible to pay.query, median', `${r.createToPaid.medianMs.toFixed(1)} ms`],
-        ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments; the payer in its own process)`],
+        ['create → PAID visible to pay.query, p95', `${r.createToPaid.p95Ms.toFixed(1)} ms (${r.createToPaid.samples} payments after ${r.warmUp?.payments ?? 0} to warm up; the payer in its own process)`],
+        ...(r.createToPaidCold
+          ? [['  the same, the first payments after start (cold)', `${r.createToPaidCold.medianMs.toFixed(1)} / ${r.createToPaidCold.p95Ms.toFixed(1)} ms median / p95 (${r.createToPaidCold.samples} payments)`]]
+          : []),
+        ...(r.warmUp ? [[`  median of each ${BLOCK_SIZE} payments while warming up`, r.warmUp.blockMediansMs.map((ms) => ms.toFixed(1)).join(' → ') + ' ms']] : []),
         ...(r.createToPaidLateNotification
           ? [['  the same, every notification held back (pay.query asks the gateway)', `${r.createToPaidLateNotification.medianMs.toFixed(1)} / ${r.createToPaidLateNotification.p95Ms.toFixed(1)} ms median / p95`]]
           : []),

@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     sections: selected.map((s) => s.name),
     figures: Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))])),
     ...(curve ? { curve: curve.map((p) => [p.concurrency, Math.round(p.ours.perSecond), Math.round(p.baseline.perSecond), Math.round(p.instances.perSecond)] as [number, number, number, number]) } : {}),
+    ...(curve ? { instances: (results.notify as NotifyResults).instanceCount } : {}),
   });
   console.log(`\nresults written to ${file}, appended to bench/history.jsonl (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (chart) drawCharts();

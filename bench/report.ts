@@ -55,9 +55,12 @@ export interface HistoryEntry {
   figures: Record<string, number>;
   /**
    * The notification curve, when that section ran: [in flight, ours/s (the host's thread),
-   * baseline/s, two instances/s] (the fourth since session 22).
+   * baseline/s, instances/s] (the fourth since session 22: two instances until session 23, then
+   * `instances`).
    */
   curve?: Array<[number, number, number] | [number, number, number, number]>;
+  /** Worker-thread instances behind the curve's fourth value (absent: two, as session 22 ran them). */
+  instances?: number;
 }
 
 export const HISTORY_FILE = join(__dirname, 'history.jsonl');
@@ -86,6 +89,10 @@ export function readHistory(): HistoryEntry[] {
 
 export const CHART_DIR = join(__dirname, '../docs/bench');
 
+function instancesLabel(count: number): string {
+  return `payNotify in ${count === 1 ? 'a worker-thread instance' : `${count} worker-thread instances`} (HOST_INSTANCES=${count})`;
+}
+
 /** Writes docs/bench/notifications.svg (latest curve) and docs/bench/history.svg; returns the files. */
 export function writeCharts(history: HistoryEntry[], dir: string = CHART_DIR): string[] {
   mkdirSync(dir, { recursive: true });
@@ -103,7 +110,7 @@ export function writeCharts(history: HistoryEntry[], dir: string = CHART_DIR): s
         series: [
           { name: "payNotify on the host's thread (npm start)", color: '#1f77b4', values: withCurve.curve!.map((p) => p[1]) },
           ...(withCurve.curve!.every((p) => p[3] !== undefined)
-            ? [{ name: 'payNotify in two worker-thread instances (HOST_INSTANCES=2)', color: '#2ca02c', values: withCurve.curve!.map((p) => p[3]!) }]
+            ? [{ name: instancesLabel(withCurve.instances ?? 2), color: '#2ca02c', values: withCurve.curve!.map((p) => p[3]!) }]
             : []),
           { name: 'hand-written baseline receiver', color: '#ff7f0e', values: withCurve.curve!.map((p) => p[2]) },
         ],
@@ -117,7 +124,8 @@ export function writeCharts(history: HistoryEntry[], dir: string = CHART_DIR): s
     const keys: Array<[string, string, string]> = [
       ['notify.perSecond', 'best notifications/s', '#1f77b4'],
       ['notify.baselinePerSecond', 'baseline notifications/s', '#ff7f0e'],
-      ['e2e.createToPaidMedianMs', 'create → PAID median ms ×100', '#2ca02c'],
+      ['e2e.createToPaidWarmMedianMs', 'create → PAID median ms ×100, after warm-up', '#2ca02c'],
+      ['e2e.createToPaidMedianMs', 'create → PAID median ms ×100, first payments after start', '#9467bd'],
     ];
     writeFileSync(
       file,

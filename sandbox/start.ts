@@ -32,11 +32,13 @@ export const DEFAULT_DATA_DIR = resolve(__dirname, '../.data');
 /** The HTTP-trigger functions that receive the gateways' notifications (the busy ones). */
 export const NOTIFICATION_FUNCTIONS = ['payNotify', 'payNotifyV2', 'huifuNotify'] as const;
 /**
- * Instances of each under `npm start` unless HOST_INSTANCES says: none. Two instances carry more
- * notifications at 32–128 in flight (bench notify: ~3,000/s against ~2,300/s on the host's thread,
- * issue 16) but fewer at 1–8 (each event crosses to a thread and back); on the host's thread a
- * debugger steps into the function, the stack starts 0.4–0.6 s sooner in 65 MiB less, and it is
- * what every e2e suite runs.
+ * Instances of each under `npm start` unless HOST_INSTANCES says: none. One instance carries more
+ * notifications from 8 in flight up (bench notify, issue 16 session 23: 2,692–2,882/s at 8 and
+ * 3,195–3,436/s at best, against 1,974–2,097 and 2,047–2,266/s on the host's thread; two
+ * instances carried less than one on this 2-core machine) but fewer at 1 in flight (each event
+ * crosses to a thread and back: 786–891 against 1,081–1,240/s). On the host's thread a debugger
+ * steps into the function, the stack starts 0.2–0.5 s sooner in 35 MiB less (113 against 148 MiB
+ * with one instance of each notification function), and it is what every e2e suite runs.
  */
 export const DEFAULT_NOTIFY_INSTANCES = 0;
 
@@ -232,7 +234,7 @@ async function main(): Promise<void> {
       `functions: ${stack.host.functions.join(', ')}`,
       options.instances
         ? `notifications: ${Object.keys(options.instances).join(', ')} in ${Object.values(options.instances)[0]} worker-thread instances each (HOST_INSTANCES; 0 = on the host's thread)`
-        : "notifications: on the host's own thread (HOST_INSTANCES=2 runs each notification function in two worker-thread instances)",
+        : "notifications: on the host's own thread (HOST_INSTANCES=1 runs each notification function in a worker-thread instance of its own)",
       `merchant admins (test users; SANDBOX_ADMINS): ${options.adminUsers.join(', ')}${options.adminUsers.includes('tester') ? '' : ' — WeChat DevTools logs in as tester: SANDBOX_ADMINS=admin,tester to open the merchant console there'}`,
       closeIntervalMs === REAL_CLOSE_INTERVAL_MS
         ? 'orders may be closed 5 minutes after creation, as in production (SANDBOX_CLOSE_INTERVAL=<seconds> shortens it locally)'

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { figure, figuresTable, writeCharts, type HistoryEntry } from '../../../bench/report';
+import { blockMedians } from '../../../bench/create-to-paid';
 
 describe('bench report', () => {
   it('judges a figure against a minimum or a maximum target, and says MISSED', () => {
@@ -17,6 +18,11 @@ describe('bench report', () => {
     const table = figuresTable([figure('a', 'rate', 2900, '/s', { kind: 'min', value: 3000 }), figure('r', 'ratio', 0.87, '%', { kind: 'min', value: 0.85 })]);
     expect(table).toMatch(/rate\s+2900 \/s\s+≥ 3000 \/s\s+MISSED/);
     expect(table).toMatch(/ratio\s+87\.0 %\s+≥ 85\.0 %\s+met/);
+  });
+
+  it('gives the median of each full block of create → PAID samples, in the order paid', () => {
+    expect(blockMedians([9, 1, 5, 7, 3, 2, 4], 3)).toEqual([5, 3]); // [1,5,9] → 5, [2,3,7] → 3; the last, partial block is left out
+    expect(blockMedians([1, 2], 3)).toEqual([]);
   });
 
   it('draws the latest notification curve and the history as SVG', () => {
@@ -33,11 +39,19 @@ describe('bench report', () => {
       expect(curve).toContain('bbbbbbb'); // the latest run's curve, not the first
       expect(curve.match(/<polyline /g)).toHaveLength(2); // payNotify and the baseline
       expect(readFileSync(files[1]!, 'utf8')).toContain('aaaaaaa');
+      // create → PAID: the first payments after start and the steady state after warm-up, each a line.
+      const latency = writeCharts([...history, { ...history[1]!, commit: 'ddddddd', figures: { 'e2e.createToPaidMedianMs': 12, 'e2e.createToPaidWarmMedianMs': 6 } }], dir);
+      const drawnHistory = readFileSync(latency[1]!, 'utf8');
+      expect(drawnHistory).toContain('after warm-up');
+      expect(drawnHistory).toContain('first payments after start');
+      expect(drawnHistory).toContain('cy="'); // points drawn
       // A run that recorded the two-instance configuration too draws it as a third line.
       const withInstances = writeCharts([...history, { ...history[1]!, commit: 'ccccccc', curve: [[1, 350, 420, 300], [8, 1200, 1300, 1250]] }], dir);
       const drawn = readFileSync(withInstances[0]!, 'utf8');
       expect(drawn.match(/<polyline /g)).toHaveLength(3);
-      expect(drawn).toContain('HOST_INSTANCES=2');
+      expect(drawn).toContain('HOST_INSTANCES=2'); // a run before the count was recorded: two
+      const withOne = writeCharts([...history, { ...history[1]!, commit: 'eeeeeee', instances: 1, curve: [[1, 350, 420, 300], [8, 1200, 1300, 1250]] }], dir);
+      expect(readFileSync(withOne[0]!, 'utf8')).toContain('a worker-thread instance (HOST_INSTANCES=1)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
