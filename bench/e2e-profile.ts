@@ -10,6 +10,7 @@ import { startStack } from '../test/helpers/stack';
 import { cashier, idemKey, login } from '../test/e2e/pay/harness';
 import { formatTable } from './measure';
 import { percentile } from './create-to-paid';
+import { WARM_UP_PAYMENTS } from './e2e';
 import { printCallers, selfTime, type ProfileNode } from './cpu-profile';
 
 function layerOf(url: string, fn: string): string {
@@ -52,7 +53,8 @@ async function main(): Promise<void> {
       phases.polls.push(polls);
       phases.total.push(t3 - t0);
     };
-    for (let i = 0; i < 20; i++) await cycle(i);
+    // Warmed as the e2e section warms its steady-state sample (bench/e2e.ts WARM_UP_PAYMENTS); PROFILE_WARMUP=20 sees the cold start.
+    for (let i = 0; i < Number(process.env.PROFILE_WARMUP ?? WARM_UP_PAYMENTS); i++) await cycle(i);
     for (const list of Object.values(phases)) list.length = 0;
     const session = new Session();
     session.connect();
