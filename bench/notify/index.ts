@@ -133,7 +133,10 @@ export const notify: BenchSection<NotifyResults> = {
       // Warm both paths (JIT, the host's runtime and store) before anything is timed.
       for (const r of receivers) await runOnce(r, 200, 8);
 
-      const rounds = 2;
+      // Each run is 1,500 notifications, well under a second: one slow second of this shared
+      // machine spoils a run, so every receiver gets three (session 23: two left a point at
+      // 2,061/s where the runs beside it gave 3,088–3,405/s). The same number for all three.
+      const rounds = 3;
       const curve: CurvePoint[] = [];
       for (const concurrency of CONCURRENCY_CURVE) {
         const count = notificationsPerRun(concurrency, budgetMs);
