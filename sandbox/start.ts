@@ -159,6 +159,10 @@ function v2SignTypeOf(raw: string | undefined): 'MD5' | 'HMAC-SHA256' {
   throw new Error(`SANDBOX_V2_SIGN_TYPE must be MD5 or HMAC-SHA256, got "${raw}"`);
 }
 
+function instancesPhrase(count: number): string {
+  return count === 1 ? 'one worker-thread instance' : `${count} worker-thread instances`;
+}
+
 /** HOST_INSTANCES: instances of each notification function (0 = the host's own thread). */
 export function notifyInstancesFromEnv(env: Record<string, string | undefined> = process.env): Record<string, number> | undefined {
   const raw = env.HOST_INSTANCES;
@@ -233,7 +237,7 @@ async function main(): Promise<void> {
       `channel huifu: configured for it (checkout pays through Huifu when built with PAY_CHANNEL=huifu, or after wx.setStorageSync('pay:channel', 'huifu'))`,
       `functions: ${stack.host.functions.join(', ')}`,
       options.instances
-        ? `notifications: ${Object.keys(options.instances).join(', ')} in ${Object.values(options.instances)[0]} worker-thread instances each (HOST_INSTANCES; 0 = on the host's thread)`
+        ? `notifications: ${Object.keys(options.instances).join(', ')} in ${instancesPhrase(Object.values(options.instances)[0]!)} each (HOST_INSTANCES; 0 = on the host's thread)`
         : "notifications: on the host's own thread (HOST_INSTANCES=1 runs each notification function in a worker-thread instance of its own)",
       `merchant admins (test users; SANDBOX_ADMINS): ${options.adminUsers.join(', ')}${options.adminUsers.includes('tester') ? '' : ' — WeChat DevTools logs in as tester: SANDBOX_ADMINS=admin,tester to open the merchant console there'}`,
       closeIntervalMs === REAL_CLOSE_INTERVAL_MS
