@@ -13,7 +13,7 @@ export interface CreateToPaid {
   medianMs: number;
   p95Ms: number;
   /** The median of each full block of `BLOCK_SIZE` payments, in the order they were paid. */
-  blockMediansMs?: number[];
+  blockMediansMs: number[];
 }
 
 export const BLOCK_SIZE = 100;

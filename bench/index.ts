@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     sections: results,
   };
   writeFileSync(file, JSON.stringify(record, null, 2) + '\n');
-  const curve = (results.notify as NotifyResults | undefined)?.curve;
+  const notifyResults = results.notify as NotifyResults | undefined;
+  const curve = notifyResults?.curve;
   appendHistory({
     date: record.date,
     commit,
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     sections: selected.map((s) => s.name),
     figures: Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))])),
     ...(curve ? { curve: curve.map((p) => [p.concurrency, Math.round(p.ours.perSecond), Math.round(p.baseline.perSecond), Math.round(p.instances.perSecond)] as [number, number, number, number]) } : {}),
-    ...(curve ? { instances: (results.notify as NotifyResults).instanceCount } : {}),
+    ...(curve ? { instances: notifyResults!.instanceCount } : {}),
   });
   console.log(`\nresults written to ${file}, appended to bench/history.jsonl (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (chart) drawCharts();

@@ -91,7 +91,8 @@ export function readHistory(): HistoryEntry[] {
 
 export const CHART_DIR = join(__dirname, '../docs/bench');
 
-function instancesLabel(count: number): string {
+/** "payNotify in a worker-thread instance (HOST_INSTANCES=1)": the chart's and the figures' name for the instances' configuration. */
+export function instancesLabel(count: number): string {
   return `payNotify in ${count === 1 ? 'a worker-thread instance' : `${count} worker-thread instances`} (HOST_INSTANCES=${count})`;
 }
 

@@ -21,7 +21,7 @@ import { notifyInstancesFromEnv } from '../../sandbox/start';
 import type { CallRequest } from '../../typings/api';
 import { idemKey, login } from '../../test/e2e/pay/harness';
 import { formatTable } from '../measure';
-import { figure } from '../report';
+import { figure, instancesLabel } from '../report';
 import type { BenchSection } from '../section';
 import { NOTIFICATION_ENDPOINTS } from './endpoints';
 import { startGenerator } from './generator-client';
@@ -191,8 +191,8 @@ export const notify: BenchSection<NotifyResults> = {
       figure('notify.perSecond', `verified notifications/s via payNotify (best: ${r.best.concurrency} in flight)`, r.best.perSecond, '/s', { kind: 'min', value: NOTIFY_TARGETS.minPerSecond }),
       figure('notify.baselinePerSecond', 'hand-written baseline receiver, best', bestBaseline, '/s'),
       // The same targets for the function in an instance (HOST_INSTANCES=1): both cores used, as the issue asks.
-      figure('notify.instancesPerSecond', `payNotify in ${r.instanceCount === 1 ? 'a worker-thread instance' : `${r.instanceCount} worker-thread instances`} (HOST_INSTANCES=${r.instanceCount}), best`, bestInstances, '/s', { kind: 'min', value: NOTIFY_TARGETS.minPerSecond }),
-      figure('notify.instancesRatioBest', `payNotify in ${r.instanceCount === 1 ? 'an instance' : `${r.instanceCount} instances`} best / baseline best`, bestInstances / bestBaseline, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline }),
+      figure('notify.instancesPerSecond', `${instancesLabel(r.instanceCount)}, best`, bestInstances, '/s', { kind: 'min', value: NOTIFY_TARGETS.minPerSecond }),
+      figure('notify.instancesRatioBest', `${instancesLabel(r.instanceCount)} best / baseline best`, bestInstances / bestBaseline, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline }),
       figure('notify.ratioBest', 'payNotify best / baseline best', r.best.perSecond / bestBaseline, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline }),
       ...(at8 ? [figure('notify.ratioAt8', 'payNotify / baseline at 8 in flight', at8.ratio, '%', { kind: 'min', value: NOTIFY_TARGETS.minRatioToBaseline })] : []),
       ...r.curve.map((p) => figure(`notify.cpuUsAt${p.concurrency}`, `server CPU per notification at ${p.concurrency} in flight (baseline ${p.baseline.serverCpuUs.toFixed(0)} µs)`, p.ours.serverCpuUs, 'µs')),
